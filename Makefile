@@ -1,0 +1,30 @@
+# elearn: `make run` serves the demo on http://127.0.0.1:5000; `make test` runs every suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: install run test serve clean
+
+install: $(STAMP)
+
+# Installs exactly the versions CI tested (constraints.txt); reruns only when they change.
+$(STAMP): setup.cfg pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit("elearn needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/flask --app elearn db upgrade
+	$(BIN)/flask --app elearn seed-demo --if-empty
+	$(BIN)/flask --app elearn run --host 127.0.0.1 --port 5000
+
+# SQLite always; PostgreSQL, Redis and browser suites when TEST_DATABASE_URL, REDIS_URL
+# and /usr/bin/chromium are there (ELEARN_TEST_REQUIRE makes their absence a failure).
+test: install
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache tests/screenshots

@@ -1,0 +1,56 @@
+"""elearn: progress tracking and learning analytics for an e-learning platform."""
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error handlers, CLI. Wiring only."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("ELEARN_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from .config import load_config
+
+    app.config.from_mapping(load_config(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+
+    from . import models  # noqa: F401  (every table registered before migrate/db use)
+    from .extensions import csrf, db, jwt, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    jwt.init_app(app)
+    csrf.init_app(app)
+
+    from .auth import session as _session  # noqa: F401  (Flask-Login loaders)
+    from .auth import tokens as _tokens  # noqa: F401  (JWT loaders)
+    from .auth import api as _auth_api  # noqa: F401  (routes on the /api blueprint)
+    from .auth.views import bp as auth_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .web.api import bp as api_bp
+
+    csrf.exempt(api_bp)  # bearer tokens only: no cookies, so nothing for CSRF to forge
+    app.register_blueprint(api_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+
+    from .errors import register_error_handlers
+    from .web.transactions import commit_successful_requests
+
+    register_error_handlers(app)
+    commit_successful_requests(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,1 @@
+"""Users, sign-in (browser sessions and API tokens) and the shared role check."""

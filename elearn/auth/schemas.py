@@ -1,0 +1,63 @@
+"""API and form schemas for sign-in and user administration."""
+from datetime import datetime
+from typing import Literal
+from zoneinfo import available_timezones
+
+from pydantic import EmailStr, Field, field_validator
+
+from ..schemas import InSchema, OutSchema, PageQuery
+
+RoleName = Literal["student", "instructor", "admin"]
+Password = Field(min_length=8, max_length=128)
+Name = Field(min_length=1, max_length=120)
+
+
+class LoginIn(InSchema):
+    email: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=128)
+
+
+class RegisterIn(InSchema):
+    email: EmailStr = Field(max_length=254)
+    password: str = Password
+    name: str = Name
+
+
+class UserCreateIn(RegisterIn):
+    role: RoleName = "student"
+
+
+class UserUpdateIn(InSchema):
+    name: str | None = Field(None, min_length=1, max_length=120)
+    role: RoleName | None = None
+    active: bool | None = None
+    timezone: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value):
+        if value is not None and value not in available_timezones():
+            raise ValueError("unknown time zone")
+        return value
+
+
+class UserQuery(PageQuery):
+    q: str | None = Field(None, max_length=254)
+    role: RoleName | None = None
+
+
+class UserOut(OutSchema):
+    id: int
+    email: str
+    name: str
+    role: str
+    active: bool
+    timezone: str
+    created_at: datetime
+
+
+class TokenOut(OutSchema):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    user: UserOut

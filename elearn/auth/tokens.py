@@ -1,0 +1,44 @@
+"""API tokens: what a JWT carries and how a request's token becomes a user."""
+from flask import current_app
+from flask_jwt_extended import create_access_token
+
+from ..errors import json_error
+from ..extensions import db, jwt
+from .models import User
+
+
+def issue_token(user: User) -> dict:
+    expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    token = create_access_token(identity=str(user.id), additional_claims={"role": user.role})
+    return {"access_token": token, "expires_in": int(expires.total_seconds()), "user": user}
+
+
+@jwt.user_lookup_loader
+def _load_user(_header, payload):
+    """Look the user up on every request, so a disabled account's tokens die at once
+    and role changes apply without waiting for the token to expire."""
+    try:
+        user = db.session.get(User, int(payload["sub"]))
+    except (TypeError, ValueError):
+        return None
+    return user if user is not None and user.active else None
+
+
+@jwt.user_lookup_error_loader
+def _user_gone(_header, _payload):
+    return json_error(401, "account_disabled", "This account is disabled or no longer exists.")
+
+
+@jwt.unauthorized_loader
+def _missing(reason):
+    return json_error(401, "unauthenticated", "A bearer token is required.", {"reason": reason})
+
+
+@jwt.invalid_token_loader
+def _invalid(reason):
+    return json_error(401, "invalid_token", "The token is invalid.", {"reason": reason})
+
+
+@jwt.expired_token_loader
+def _expired(_header, _payload):
+    return json_error(401, "token_expired", "The token has expired; sign in again.")

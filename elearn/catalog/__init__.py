@@ -1,0 +1,1 @@
+"""Courses, their ordered modules and contents, and the lookup tables behind them."""

@@ -1,0 +1,102 @@
+"""Catalog tables.
+
+``Course.module_count`` is a counter kept by the catalog service in the same transaction
+as every module insert or delete, so progress percentages never count modules per read.
+"""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import UTCDateTime, utcnow
+from ..extensions import db
+
+CONTENT_TYPES = ("video", "article", "pdf", "link", "quiz")
+
+
+class Category(db.Model):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+
+
+class Difficulty(db.Model):
+    """Beginner, intermediate, ...; ``rank`` orders them in filters."""
+
+    __tablename__ = "difficulties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    rank: Mapped[int] = mapped_column(default=0)
+
+
+class Course(db.Model):
+    __tablename__ = "courses"
+    __table_args__ = (
+        CheckConstraint("price_cents >= 0", name="price_not_negative"),
+        CheckConstraint("module_count >= 0", name="module_count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL"), index=True
+    )
+    difficulty_id: Mapped[int | None] = mapped_column(
+        ForeignKey("difficulties.id", ondelete="SET NULL"), index=True
+    )
+    instructor_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    price_cents: Mapped[int] = mapped_column(default=0)
+    thumbnail_url: Mapped[str | None] = mapped_column(String(500))
+    published: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
+    module_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, server_default=func.current_timestamp()
+    )
+
+    category: Mapped[Category | None] = relationship(lazy="joined")
+    difficulty: Mapped[Difficulty | None] = relationship(lazy="joined")
+    instructor = relationship("User", lazy="raise")
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="course", order_by="Module.position", lazy="raise",
+        cascade="all, delete-orphan", passive_deletes=True,
+    )
+
+
+class Module(db.Model):
+    """One step of a course. ``position`` is the seed's ``order`` (a reserved word in SQL)."""
+
+    __tablename__ = "modules"
+    __table_args__ = (UniqueConstraint("course_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int]
+
+    course: Mapped[Course] = relationship(back_populates="modules", lazy="raise")
+    contents: Mapped[list["Content"]] = relationship(
+        back_populates="module", order_by="Content.position", lazy="raise",
+        cascade="all, delete-orphan", passive_deletes=True,
+    )
+
+
+class Content(db.Model):
+    __tablename__ = "contents"
+    __table_args__ = (Index("ix_contents_module_position", "module_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(
+        Enum(*CONTENT_TYPES, name="content_type", native_enum=False, create_constraint=True, length=16)
+    )
+    url: Mapped[str] = mapped_column(String(1000))
+    position: Mapped[int] = mapped_column(default=0)
+
+    module: Mapped[Module] = relationship(back_populates="contents", lazy="raise")

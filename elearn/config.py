@@ -1,0 +1,72 @@
+"""Settings read from the environment, in one place (CONTRACT.md "Configuration")."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+#: Keys of at least this length count as "real" for production.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Development key: generated once, kept in instance/ so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def normalise_database_url(url: str) -> str:
+    """Pin PostgreSQL URLs to psycopg2 (SQLAlchemy 2.1 would pick psycopg 3 by default)."""
+    for alias in ("postgres://", "postgresql://"):
+        if url.startswith(alias):
+            return "postgresql+psycopg2://" + url[len(alias):]
+    return url
+
+
+def load_config(instance_path: str) -> dict:
+    """Build the Flask config mapping from environment variables.
+
+    ``ELEARN_ENV=production`` (set by ``make serve`` and gunicorn.conf.py) refuses to
+    start without a real ``SECRET_KEY``; elsewhere one is generated into instance/.
+    """
+    env = os.environ.get("ELEARN_ENV", "development")
+    secret_key = os.environ.get("SECRET_KEY")
+    if env == "production":
+        if not secret_key or len(secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise RuntimeError(
+                f"SECRET_KEY must be set to a random string of at least "
+                f"{MIN_SECRET_KEY_LENGTH} characters in production"
+            )
+    elif not secret_key:
+        secret_key = _instance_secret_key(instance_path)
+
+    database_url = normalise_database_url(
+        os.environ.get("DATABASE_URL") or "sqlite:///" + str(Path(instance_path) / "elearn.sqlite")
+    )
+
+    return {
+        "ELEARN_ENV": env,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        "JWT_SECRET_KEY": secret_key,
+        "JWT_ACCESS_TOKEN_EXPIRES": timedelta(
+            seconds=int(os.environ.get("JWT_EXPIRES_SECONDS", "3600"))
+        ),
+        "JWT_TOKEN_LOCATION": ["headers", "query_string"],
+        "JWT_QUERY_STRING_NAME": "token",
+        "JSON_SORT_KEYS": False,
+    }

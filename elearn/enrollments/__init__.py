@@ -1,0 +1,1 @@
+"""A student's place in a course: what they paid, how far they are, when they last moved."""

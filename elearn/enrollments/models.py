@@ -1,0 +1,43 @@
+"""The enrollment table.
+
+``completed_count``, ``completed_at`` and ``last_activity_at`` are counters kept by the
+progress service in the same transaction as each progress write (and by the catalog
+service when modules are added or deleted). Dashboards read them instead of counting
+progress rows, which keeps "my progress" one indexed lookup at any scale;
+``progress.service.recount_enrollments`` rebuilds them from the rows and is how tests
+prove they never drift.
+"""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db_types import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Enrollment(db.Model):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        # (user_id, course_id) also serves "the enrollments of a user".
+        UniqueConstraint("user_id", "course_id"),
+        # Both lead with course_id: they serve "the enrollments of a course" and its
+        # student list sorted by progress or by last activity.
+        Index("ix_enrollments_course_progress", "course_id", "completed_count"),
+        Index("ix_enrollments_course_activity", "course_id", "last_activity_at"),
+        Index("ix_enrollments_enrolled_at", "enrolled_at"),
+        CheckConstraint("price_paid_cents >= 0", name="price_paid_not_negative"),
+        CheckConstraint("completed_count >= 0", name="completed_count_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    price_paid_cents: Mapped[int] = mapped_column(default=0)
+    completed_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User", lazy="raise")
+    course = relationship("Course", lazy="raise")

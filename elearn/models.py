@@ -1,0 +1,11 @@
+"""Every feature's tables, imported in one place for Flask-Migrate and the CLI."""
+from .auth.models import User
+from .catalog.models import Category, Content, Course, Difficulty, Module
+from .enrollments.models import Enrollment
+from .progress.models import Progress, ProgressEvent
+from .tickets.models import SupportTicket
+
+__all__ = [
+    "User", "Category", "Difficulty", "Course", "Module", "Content",
+    "Enrollment", "Progress", "ProgressEvent", "SupportTicket",
+]

@@ -1,0 +1,57 @@
+"""Progress records and the append-only activity log."""
+from datetime import datetime
+
+from sqlalchemy import Enum, ForeignKey, Index, UniqueConstraint, false
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..db_types import BigId, UTCDateTime, utcnow
+from ..extensions import db
+
+EVENT_KINDS = ("started", "completed", "reopened")
+
+
+class Progress(db.Model):
+    """One student's state in one module; at most one row per (enrollment, module)."""
+
+    __tablename__ = "progress"
+    __table_args__ = (
+        # Leads with enrollment_id, so it is also the index for "records of an enrollment".
+        UniqueConstraint("enrollment_id", "module_id"),
+        # Module completion rates and deletes of a module's records.
+        Index("ix_progress_module_completed", "module_id", "completed"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"))
+    completed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ProgressEvent(db.Model):
+    """What happened when: the source of streaks, engagement, retention and patterns.
+
+    Rows are only ever appended. Deleting a module keeps its history (``module_id``
+    becomes NULL); deleting a course or enrollment removes it with them.
+    """
+
+    __tablename__ = "progress_events"
+    __table_args__ = (
+        Index("ix_progress_events_user_time", "user_id", "occurred_at"),
+        Index("ix_progress_events_course_time", "course_id", "occurred_at"),
+        Index("ix_progress_events_time", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollments.id", ondelete="CASCADE"), index=True
+    )
+    module_id: Mapped[int | None] = mapped_column(ForeignKey("modules.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(
+        Enum(*EVENT_KINDS, name="progress_event_kind", native_enum=False, create_constraint=True, length=16)
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,1 @@
+"""Support tickets: users ask, admins answer and close."""

@@ -1,0 +1,1 @@
+"""Pieces shared by the HTML and JSON surfaces."""

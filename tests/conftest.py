@@ -1,0 +1,225 @@
+"""Shared fixtures: one app per database backend per test session, a clean database per test.
+
+Every test that uses ``app`` runs on SQLite and, when ``TEST_DATABASE_URL`` is set, again
+on PostgreSQL, in a database this session creates and drops. ``ELEARN_TEST_REQUIRE``
+(e.g. ``postgres,redis,browser``) turns a missing service into a failure instead of a skip.
+"""
+import os
+import re
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, inspect, make_url, text
+
+from tests.factories import Factory
+
+#: The Redis the redis suites use; the app itself only sees it when a test passes it in.
+TEST_REDIS_URL = os.environ.get("REDIS_URL")
+REQUIRED = {s.strip() for s in os.environ.get("ELEARN_TEST_REQUIRE", "").split(",") if s.strip()}
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def unavailable(service: str, reason: str):
+    """Skip, or fail when CI said this service must be there."""
+    if service in REQUIRED:
+        pytest.fail(f"{service} is required (ELEARN_TEST_REQUIRE) but unavailable: {reason}", pytrace=False)
+    pytest.skip(f"{service} unavailable: {reason}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _instance_dir(tmp_path_factory):
+    """Keep generated secrets and SQLite files out of the work tree."""
+    path = tmp_path_factory.mktemp("instance")
+    os.environ["ELEARN_INSTANCE_PATH"] = str(path)
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("REDIS_URL", None)
+    return path
+
+
+def _create_postgres_database() -> tuple[str, callable]:
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        unavailable("postgres", "TEST_DATABASE_URL is not set")
+    from elearn.config import normalise_database_url
+
+    server = make_url(normalise_database_url(base))
+    name = f"elearn_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001  (any connection failure means "unavailable")
+        admin.dispose()
+        unavailable("postgres", str(error).splitlines()[0])
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return server.set(database=name).render_as_string(hide_password=False), drop
+
+
+def build_app(database_url: str, **overrides):
+    from elearn import create_app
+
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "JWT_SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production uses scrypt
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def migrate_to_head(app):
+    import flask_migrate
+
+    with app.app_context():
+        flask_migrate.upgrade()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+def backend(request, tmp_path_factory):
+    """(backend name, database URL) for a database made for this session."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "test.sqlite"
+        yield "sqlite", f"sqlite:///{path}"
+    else:
+        url, drop = _create_postgres_database()
+        yield "postgres", url
+        drop()
+
+
+@pytest.fixture(scope="session")
+def _session_app(backend):
+    app = build_app(backend[1])
+    migrate_to_head(app)
+    yield app
+    with app.app_context():
+        from elearn.extensions import db
+
+        db.engine.dispose()
+
+
+def _empty_all_tables(app):
+    from elearn.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app(_session_app):
+    """The app, inside an app context, with every table empty afterwards."""
+    with _session_app.app_context():
+        yield _session_app
+        from elearn.extensions import db
+
+        db.session.remove()
+    _empty_all_tables(_session_app)
+
+
+@pytest.fixture
+def db(app):
+    from elearn.extensions import db
+
+    return db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    """Create rows for a test: ``make.user()``, ``make.course(modules=4)``, ..."""
+    return Factory()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A test client that signs in through the real login form, CSRF token and all."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def csrf(self, path="/login") -> str:
+        page = self.client.get(path).get_data(as_text=True)
+        return CSRF_RE.search(page).group(1)
+
+    def login(self, email, password="password123", **extra):
+        token = self.csrf("/login")
+        return self.client.post("/login", data={"email": email, "password": password,
+                                                "csrf_token": token, **extra})
+
+    def post(self, path, data=None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf("/"))
+        return self.client.post(path, data=data, **kwargs)
+
+
+@pytest.fixture
+def browser(client):
+    return Browser(client)
+
+
+class Api:
+    """JSON calls with a bearer token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, email, password="password123") -> str:
+        response = self.client.post("/api/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["accessToken"]
+
+    def call(self, method, path, token=None, **kwargs):
+        headers = kwargs.pop("headers", {})
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+    def get(self, path, token=None, **kw):
+        return self.call("GET", path, token, **kw)
+
+    def post(self, path, token=None, **kw):
+        return self.call("POST", path, token, **kw)
+
+    def patch(self, path, token=None, **kw):
+        return self.call("PATCH", path, token, **kw)
+
+    def delete(self, path, token=None, **kw):
+        return self.call("DELETE", path, token, **kw)
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+def table_counts(db) -> dict[str, int]:
+    """Rows per table: for asserting that a refused request changed nothing."""
+    names = inspect(db.engine).get_table_names()
+    return {
+        name: db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar()
+        for name in names if name != "alembic_version"
+    }

@@ -1,0 +1,68 @@
+"""Configuration from the environment."""
+import pytest
+from sqlalchemy import text
+
+from elearn import create_app
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setenv("ELEARN_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_production_refuses_a_short_secret_key(monkeypatch):
+    monkeypatch.setenv("ELEARN_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "short")
+    with pytest.raises(RuntimeError, match="at least 32"):
+        create_app()
+
+
+def test_production_starts_with_a_real_secret_key(monkeypatch):
+    monkeypatch.setenv("ELEARN_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "x" * 48)
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "x" * 48
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_development_generates_a_secret_key_once_into_instance(monkeypatch, tmp_path):
+    monkeypatch.setenv("ELEARN_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = create_app().config["SECRET_KEY"]
+    second = create_app().config["SECRET_KEY"]
+    assert first == second and len(first) >= 32
+    assert (tmp_path / "secret_key").read_text().strip() == first
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_database_defaults_to_a_sqlite_file_in_instance(monkeypatch, tmp_path):
+    monkeypatch.setenv("ELEARN_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/elearn.sqlite"
+    assert app.config["REDIS_URL"] is None
+
+
+def test_database_url_and_redis_url_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db.internal/elearn")
+    monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/0")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg2://u:p@db.internal/elearn"
+    assert app.config["REDIS_URL"] == "redis://cache.internal:6379/0"
+
+
+def test_sqlite_runs_with_foreign_keys_and_wal(app, db):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_session_cookie_is_httponly_and_samesite(app, browser, make):
+    make.user(email="cookie@example.com")
+    response = browser.login("cookie@example.com")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

@@ -3,6 +3,7 @@ import pytest
 from sqlalchemy import text
 
 from elearn import create_app
+from tests.conftest import build_app
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
@@ -53,10 +54,11 @@ def test_database_url_and_redis_url_come_from_the_environment(monkeypatch):
     assert app.config["REDIS_URL"] == "redis://cache.internal:6379/0"
 
 
-def test_sqlite_runs_with_foreign_keys_and_wal(app, db):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite pragmas")
-    with db.engine.connect() as conn:
+def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path):
+    from elearn.extensions import db
+
+    app = build_app(f"sqlite:///{tmp_path / 'pragmas.sqlite'}")
+    with app.app_context(), db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 

@@ -24,17 +24,24 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
 
     from . import models  # noqa: F401  (every table registered before migrate/db use)
-    from .extensions import csrf, db, jwt, login_manager, migrate
+    from .extensions import compress, csrf, db, jwt, login_manager, migrate
+    from .realtime.bus import init_bus
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     jwt.init_app(app)
     csrf.init_app(app)
+    compress.init_app(app)
+    init_bus(app)
 
     from .auth import session as _session  # noqa: F401  (Flask-Login loaders)
     from .auth import tokens as _tokens  # noqa: F401  (JWT loaders)
     from .auth import api as _auth_api  # noqa: F401  (routes on the /api blueprint)
+    from .catalog import api as _catalog_api  # noqa: F401
+    from .enrollments import api as _enrollments_api  # noqa: F401
+    from .progress import api as _progress_api  # noqa: F401
+    from .web import openapi as _openapi  # noqa: F401
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
     from .web.api import bp as api_bp

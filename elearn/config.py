@@ -69,4 +69,8 @@ def load_config(instance_path: str) -> dict:
         "JWT_TOKEN_LOCATION": ["headers", "query_string"],
         "JWT_QUERY_STRING_NAME": "token",
         "JSON_SORT_KEYS": False,
+        # Flask-Compress gzips JSON and HTML; streamed bodies (static files, CSV exports)
+        # pass through: its stream wrapper leaves the underlying file unclosed.
+        "COMPRESS_STREAMS": False,
+        "COMPRESS_ALGORITHM": ["gzip", "deflate"],
     }

@@ -1,4 +1,5 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
+from flask_compress import Compress
 from flask_jwt_extended import JWTManager
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -21,6 +22,7 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 jwt = JWTManager()
 csrf = CSRFProtect()
+compress = Compress()
 
 
 @event.listens_for(Engine, "connect")

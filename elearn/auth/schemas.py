@@ -1,11 +1,10 @@
 """API and form schemas for sign-in and user administration."""
-from datetime import datetime
 from typing import Literal
 from zoneinfo import available_timezones
 
 from pydantic import EmailStr, Field, field_validator
 
-from ..schemas import InSchema, OutSchema, PageQuery
+from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
 
 RoleName = Literal["student", "instructor", "admin"]
 Password = Field(min_length=8, max_length=128)
@@ -53,7 +52,7 @@ class UserOut(OutSchema):
     role: str
     active: bool
     timezone: str
-    created_at: datetime
+    created_at: Timestamp
 
 
 class TokenOut(OutSchema):

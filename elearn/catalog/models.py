@@ -51,7 +51,7 @@ class Course(db.Model):
         ForeignKey("users.id", ondelete="RESTRICT"), index=True
     )
     price_cents: Mapped[int] = mapped_column(default=0)
-    thumbnail_url: Mapped[str | None] = mapped_column(String(500))
+    thumbnail_url: Mapped[str | None] = mapped_column(String(1000))
     published: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     module_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(

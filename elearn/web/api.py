@@ -34,6 +34,7 @@ class Endpoint:
     response: type[BaseModel] | None
     status: int
     paginated: bool
+    many: bool
     auth: bool
     roles: tuple[str, ...]
     errors: tuple[int, ...] = field(default=())
@@ -87,12 +88,14 @@ def api_route(
     response: type[BaseModel] | None = None,
     status: int = 200,
     paginated: bool = False,
+    many: bool = False,
     auth: bool = True,
     roles: tuple[str, ...] = (),
     errors: tuple[int, ...] = (),
 ):
     """Register a JSON view. The view gets ``body=``/``query=`` when declared, and returns
-    a model, a dict, a ``Page`` (with ``paginated=True``), or ``(value, headers)``."""
+    an object or dict, a ``Page`` (``paginated=True``), a list (``many=True``) or None
+    (204), optionally as ``(value, headers)``."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -119,6 +122,8 @@ def api_route(
                     "perPage": result.per_page,
                     "total": result.total,
                 }
+            elif many:
+                payload = [dump(response, item) for item in result]
             elif response is not None:
                 payload = dump(response, result)
             else:
@@ -129,7 +134,7 @@ def api_route(
         bp.add_url_rule(rule, endpoint=endpoint_name, view_func=wrapper, methods=[method])
         ENDPOINTS.append(Endpoint(
             rule=rule, method=method, view=view, summary=(view.__doc__ or "").strip(),
-            body=body, query=query, response=response, status=status, paginated=paginated,
+            body=body, query=query, response=response, status=status, paginated=paginated, many=many,
             auth=auth, roles=roles, errors=errors,
         ))
         return wrapper

@@ -58,7 +58,7 @@ def upgrade():
     sa.Column('difficulty_id', sa.Integer(), nullable=True),
     sa.Column('instructor_id', sa.Integer(), nullable=False),
     sa.Column('price_cents', sa.Integer(), nullable=False),
-    sa.Column('thumbnail_url', sa.String(length=500), nullable=True),
+    sa.Column('thumbnail_url', sa.String(length=1000), nullable=True),
     sa.Column('published', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('module_count', sa.Integer(), server_default='0', nullable=False),
     sa.Column('created_at', elearn.db_types.UTCDateTime(timezone=True), server_default=sa.func.current_timestamp(), nullable=False),

@@ -1,0 +1,114 @@
+"""API schemas for the catalog."""
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AnyHttpUrl, Field
+
+from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
+
+Title = Field(min_length=1, max_length=200)
+
+
+def _safe_url(value: str) -> str:
+    """An http(s) URL or a same-site path: a ``javascript:`` link would run in learners' pages."""
+    if value.startswith("/") and not value.startswith("//"):
+        return value
+    return str(AnyHttpUrl(value))
+
+
+SafeUrl = Annotated[str, Field(max_length=1000), AfterValidator(_safe_url)]
+
+
+class CourseIn(InSchema):
+    title: str = Title
+    description: str = Field("", max_length=20_000)
+    category_id: int | None = Field(None, ge=1)
+    difficulty_id: int | None = Field(None, ge=1)
+    price_cents: int = Field(0, ge=0, le=100_000_000)
+    thumbnail_url: SafeUrl | None = None
+    published: bool = False
+
+
+class CourseUpdateIn(InSchema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=20_000)
+    category_id: int | None = Field(None, ge=1)
+    difficulty_id: int | None = Field(None, ge=1)
+    price_cents: int | None = Field(None, ge=0, le=100_000_000)
+    thumbnail_url: SafeUrl | None = None
+    published: bool | None = None
+
+
+class CourseQuery(PageQuery):
+    q: str | None = Field(None, max_length=200)
+    category_id: int | None = Field(None, ge=1)
+    difficulty_id: int | None = Field(None, ge=1)
+    mine: bool = False
+
+
+class ModuleIn(InSchema):
+    title: str = Title
+    description: str = Field("", max_length=20_000)
+    order: int | None = Field(None, ge=1, le=10_000)
+
+
+class ModuleUpdateIn(InSchema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=20_000)
+    order: int | None = Field(None, ge=1, le=10_000)
+
+
+class ContentIn(InSchema):
+    title: str = Title
+    type: Literal["video", "article", "pdf", "link", "quiz"]
+    url: SafeUrl
+
+
+class LookupOut(OutSchema):
+    id: int
+    name: str
+
+
+class PersonOut(OutSchema):
+    id: int
+    name: str
+
+
+class ContentOut(OutSchema):
+    id: int
+    module_id: int
+    title: str
+    type: str
+    url: str
+    order: int = Field(validation_alias="position")
+
+
+class ModuleOut(OutSchema):
+    id: int
+    course_id: int
+    title: str
+    description: str
+    order: int = Field(validation_alias="position")
+
+
+class ModuleDetailOut(ModuleOut):
+    contents: list[ContentOut]
+
+
+class CourseOut(OutSchema):
+    id: int
+    title: str
+    description: str
+    category_id: int | None
+    category: LookupOut | None
+    difficulty_id: int | None
+    difficulty: LookupOut | None
+    instructor_id: int
+    price_cents: int
+    thumbnail_url: str | None
+    published: bool
+    module_count: int
+    created_at: Timestamp
+
+
+class CourseDetailOut(CourseOut):
+    modules: list[ModuleDetailOut]

@@ -1,0 +1,241 @@
+"""Catalog rules: who sees and edits which course, module order, and the module counter.
+
+Every change to a course's modules keeps ``Course.module_count`` and the enrollments'
+completion counters right in the same transaction (see enrollments.models).
+"""
+from sqlalchemy import and_, case, delete, func, literal, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from ..db_types import UTCDateTime, utcnow
+from ..enrollments.models import Enrollment
+from ..errors import Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..pagination import Page, paginate
+from ..progress.models import Progress
+from ..realtime.events import publish_after_commit
+from ..text_search import contains_pattern
+from .models import Category, Content, Course, Difficulty, Module
+
+
+# --- access ---------------------------------------------------------------------------
+
+def can_edit(actor, course: Course) -> bool:
+    return actor.role == "admin" or course.instructor_id == actor.id
+
+
+def can_view(actor, course: Course) -> bool:
+    return course.published or can_edit(actor, course)
+
+
+def visible_courses_clause(actor):
+    """SQL condition for the courses ``actor`` may see in the catalog."""
+    if actor.role == "admin":
+        return True
+    return or_(Course.published.is_(True), Course.instructor_id == actor.id)
+
+
+def get_course(actor, course_id: int, edit: bool = False) -> Course:
+    """Load a course the actor may see (404 otherwise) and, with ``edit``, change (403)."""
+    course = db.session.get(Course, course_id)
+    if course is None or not can_view(actor, course):
+        raise NotFound("No such course.")
+    if edit and not can_edit(actor, course):
+        raise Forbidden("Only the course's instructor or an admin can change it.")
+    return course
+
+
+def get_module(actor, module_id: int, edit: bool = False) -> Module:
+    module = db.session.get(Module, module_id)
+    if module is None:
+        raise NotFound("No such module.")
+    get_course(actor, module.course_id, edit=edit)
+    return module
+
+
+# --- reading ----------------------------------------------------------------------------
+
+def list_categories() -> list[Category]:
+    return list(db.session.scalars(select(Category).order_by(Category.name)))
+
+
+def list_difficulties() -> list[Difficulty]:
+    return list(db.session.scalars(select(Difficulty).order_by(Difficulty.rank, Difficulty.name)))
+
+
+def list_courses(actor, q=None, category_id=None, difficulty_id=None, mine=False,
+                 page=1, per_page=50) -> Page:
+    stmt = select(Course).where(visible_courses_clause(actor)).order_by(Course.title, Course.id)
+    if mine:
+        stmt = stmt.where(Course.instructor_id == actor.id)
+    if q:
+        pattern = contains_pattern(q)
+        stmt = stmt.where(or_(Course.title.ilike(pattern, escape="\\"),
+                              Course.description.ilike(pattern, escape="\\")))
+    if category_id:
+        stmt = stmt.where(Course.category_id == category_id)
+    if difficulty_id:
+        stmt = stmt.where(Course.difficulty_id == difficulty_id)
+    return paginate(stmt, page, per_page)
+
+
+def course_detail(actor, course_id: int) -> Course:
+    """The course with its ordered modules and their contents (three queries)."""
+    get_course(actor, course_id)
+    return db.session.scalar(
+        select(Course).where(Course.id == course_id).execution_options(populate_existing=True)
+        .options(selectinload(Course.modules).selectinload(Module.contents))
+    )
+
+
+# --- courses ----------------------------------------------------------------------------
+
+def _check_lookups(category_id, difficulty_id) -> None:
+    errors = {}
+    if category_id is not None and db.session.get(Category, category_id) is None:
+        errors["categoryId"] = "No such category."
+    if difficulty_id is not None and db.session.get(Difficulty, difficulty_id) is None:
+        errors["difficultyId"] = "No such difficulty."
+    if errors:
+        raise Invalid("Some fields are invalid.", details=errors)
+
+
+def create_course(actor, *, title, description="", category_id=None, difficulty_id=None,
+                  price_cents=0, thumbnail_url=None, published=False) -> Course:
+    if actor.role not in ("instructor", "admin"):
+        raise Forbidden("Only instructors and admins create courses.")
+    _check_lookups(category_id, difficulty_id)
+    course = Course(title=title, description=description, category_id=category_id,
+                    difficulty_id=difficulty_id, price_cents=price_cents,
+                    thumbnail_url=thumbnail_url, published=published, instructor_id=actor.id)
+    db.session.add(course)
+    db.session.flush()
+    return course
+
+
+def update_course(actor, course_id: int, **changes) -> Course:
+    course = get_course(actor, course_id, edit=True)
+    _check_lookups(changes.get("category_id"), changes.get("difficulty_id"))
+    for name, value in changes.items():
+        setattr(course, name, value)
+    db.session.flush()
+    publish_after_commit({"type": "course.updated", "courseId": course.id})
+    return course
+
+
+def delete_course(actor, course_id: int) -> None:
+    """Delete a course with its modules, enrollments and history (database cascades)."""
+    get_course(actor, course_id, edit=True)
+    db.session.execute(delete(Course).where(Course.id == course_id))
+    db.session.expire_all()
+    publish_after_commit({"type": "course.deleted", "courseId": course_id})
+
+
+# --- modules ----------------------------------------------------------------------------
+
+def _module_ids_in_order(course_id: int) -> list[int]:
+    return list(db.session.scalars(
+        select(Module.id).where(Module.course_id == course_id).order_by(Module.position)))
+
+
+def _renumber(course_id: int, ordered_ids: list[int]) -> None:
+    """Give the modules positions 1..n in this order.
+
+    Two passes because (course_id, position) is unique and checked row by row: first move
+    every position out of the way (negative), then set the final ones.
+    """
+    db.session.execute(
+        update(Module).where(Module.course_id == course_id).values(position=-Module.position)
+        .execution_options(synchronize_session=False))
+    if ordered_ids:
+        db.session.execute(
+            update(Module).execution_options(synchronize_session=False),
+            [{"id": module_id, "position": index} for index, module_id in enumerate(ordered_ids, 1)],
+        )
+    db.session.expire_all()
+
+
+def _refresh_enrollment_completion(course_id: int) -> None:
+    """After the module set changed: who has now completed every module, and who not."""
+    module_count = select(Course.module_count).where(Course.id == course_id).scalar_subquery()
+    db.session.execute(
+        update(Enrollment).where(Enrollment.course_id == course_id).values(
+            completed_at=case(
+                (and_(module_count > 0, Enrollment.completed_count >= module_count),
+                 func.coalesce(Enrollment.completed_at, literal(utcnow(), UTCDateTime()))),
+                else_=None,
+            )
+        ).execution_options(synchronize_session=False))
+
+
+def add_module(actor, course_id: int, *, title, description="", order=None) -> Module:
+    """Append a module, or insert it at ``order`` (1-based) and move the rest down."""
+    get_course(actor, course_id, edit=True)
+    ids = _module_ids_in_order(course_id)
+    module = Module(course_id=course_id, title=title, description=description,
+                    position=len(ids) + 1)
+    db.session.add(module)
+    db.session.flush()
+    if order is not None and order <= len(ids):
+        ids.insert(order - 1, module.id)
+        _renumber(course_id, ids)
+    db.session.execute(update(Course).where(Course.id == course_id)
+                       .values(module_count=Course.module_count + 1)
+                       .execution_options(synchronize_session=False))
+    _refresh_enrollment_completion(course_id)
+    publish_after_commit({"type": "course.updated", "courseId": course_id})
+    return db.session.get(Module, module.id)
+
+
+def update_module(actor, module_id: int, *, title=None, description=None, order=None) -> Module:
+    module = get_module(actor, module_id, edit=True)
+    if title is not None:
+        module.title = title
+    if description is not None:
+        module.description = description
+    db.session.flush()
+    course_id = module.course_id
+    if order is not None and order != module.position:
+        ids = _module_ids_in_order(course_id)
+        ids.remove(module_id)
+        ids.insert(min(order, len(ids) + 1) - 1, module_id)
+        _renumber(course_id, ids)
+    publish_after_commit({"type": "course.updated", "courseId": course_id})
+    return db.session.get(Module, module_id)
+
+
+def delete_module(actor, module_id: int) -> None:
+    """Delete a module and its progress; every enrollment's counts follow."""
+    module = get_module(actor, module_id, edit=True)
+    course_id = module.course_id
+    completed_here = select(Progress.enrollment_id).where(
+        Progress.module_id == module_id, Progress.completed.is_(True))
+    db.session.execute(
+        update(Enrollment).where(Enrollment.id.in_(completed_here))
+        .values(completed_count=Enrollment.completed_count - 1)
+        .execution_options(synchronize_session=False))
+    db.session.execute(delete(Module).where(Module.id == module_id))
+    db.session.execute(update(Course).where(Course.id == course_id)
+                       .values(module_count=Course.module_count - 1)
+                       .execution_options(synchronize_session=False))
+    _renumber(course_id, _module_ids_in_order(course_id))
+    _refresh_enrollment_completion(course_id)
+    publish_after_commit({"type": "course.updated", "courseId": course_id})
+
+
+# --- contents ---------------------------------------------------------------------------
+
+def add_content(actor, module_id: int, *, title, type, url) -> Content:
+    module = get_module(actor, module_id, edit=True)
+    last = db.session.scalar(select(func.max(Content.position)).where(Content.module_id == module.id))
+    content = Content(module_id=module.id, title=title, type=type, url=url, position=(last or 0) + 1)
+    db.session.add(content)
+    db.session.flush()
+    return content
+
+
+def delete_content(actor, content_id: int) -> None:
+    content = db.session.get(Content, content_id)
+    if content is None:
+        raise NotFound("No such content.")
+    get_module(actor, content.module_id, edit=True)
+    db.session.execute(delete(Content).where(Content.id == content_id))

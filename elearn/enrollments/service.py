@@ -1,0 +1,87 @@
+"""Enrolling, and who may see which enrollment."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..auth.models import User
+from ..catalog.models import Course
+from ..catalog.service import get_course
+from ..errors import Conflict, Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..pagination import Page, paginate
+from ..progress.numbers import percentage
+from ..realtime.events import publish_after_commit
+from .models import Enrollment
+
+
+def enroll(actor, course_id: int, user_id: int | None = None) -> Enrollment:
+    """Students enroll themselves; admins enroll any student. The price is fixed now."""
+    target_id = user_id or actor.id
+    if actor.role != "admin":
+        if actor.role != "student":
+            raise Forbidden("Only students enroll in courses.")
+        if target_id != actor.id:
+            raise Forbidden("You can only enroll yourself.")
+    target = db.session.get(User, target_id)
+    if target is None:
+        raise NotFound("No such user.")
+    if target.role != "student":
+        raise Invalid("Only students can be enrolled.", details={"userId": "not a student"})
+    course = get_course(actor, course_id)
+    if not course.published and actor.role != "admin":
+        raise NotFound("No such course.")
+    if db.session.scalar(select(Enrollment.id).filter_by(user_id=target_id, course_id=course_id)):
+        raise Conflict("Already enrolled in this course.", details={"courseId": course_id})
+    enrollment = Enrollment(user_id=target_id, course_id=course_id, price_paid_cents=course.price_cents)
+    try:
+        with db.session.begin_nested():  # a concurrent enroll may have won the race
+            db.session.add(enrollment)
+    except IntegrityError:
+        raise Conflict("Already enrolled in this course.", details={"courseId": course_id})
+    publish_after_commit({"type": "enrollment.created", "userId": target_id, "courseId": course_id,
+                          "enrollmentId": enrollment.id})
+    return enrollment
+
+
+@dataclass
+class EnrollmentSummary:
+    id: int
+    user_id: int
+    course_id: int
+    enrolled_at: datetime
+    price_paid_cents: int
+    completed_at: datetime | None
+    last_activity_at: datetime | None
+    course_title: str
+    total_modules: int
+    completed_modules: int
+
+    @property
+    def percentage(self) -> float:
+        return percentage(self.completed_modules, self.total_modules)
+
+
+
+def list_enrollments(actor, user_id: int | None = None, page=1, per_page=50) -> Page:
+    """The actor's own enrollments; admins may ask for anyone's."""
+    if user_id is not None and user_id != actor.id and actor.role != "admin":
+        raise Forbidden("Only admins can list other users' enrollments.")
+    stmt = (
+        select(Enrollment, Course.title, Course.module_count)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.user_id == (user_id or actor.id))
+        .order_by(Enrollment.enrolled_at, Enrollment.id)
+    )
+    result = paginate(stmt, page, per_page, scalars=False)
+    result.items = [
+        EnrollmentSummary(
+            id=e.id, user_id=e.user_id, course_id=e.course_id, enrolled_at=e.enrolled_at,
+            price_paid_cents=e.price_paid_cents, completed_at=e.completed_at,
+            last_activity_at=e.last_activity_at, course_title=title, total_modules=modules,
+            completed_modules=e.completed_count,
+        )
+        for e, title, modules in result.items
+    ]
+    return result

@@ -1,0 +1,121 @@
+"""API schemas for progress (CONTRACT.md "The seed's progress endpoints")."""
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
+
+
+class ProgressIn(InSchema):
+    enrollment_id: int = Field(ge=1)
+    module_id: int = Field(ge=1)
+    completed: bool = False
+
+
+class ProgressUpdateIn(InSchema):
+    completed: bool
+
+
+class ProgressQuery(PageQuery):
+    user_id: int | None = Field(None, ge=1)
+    course_id: int | None = Field(None, ge=1)
+    completed: bool | None = None
+
+
+class BulkItemIn(InSchema):
+    enrollment_id: int = Field(ge=1)
+    module_id: int = Field(ge=1)
+    completed: bool
+
+
+class BulkIn(InSchema):
+    items: list[BulkItemIn] = Field(min_length=1, max_length=1000)
+
+
+class BatchQuery(InSchema):
+    ids: str = Field(description="Comma-separated enrollment ids (at most 100).", max_length=2000)
+
+    @field_validator("ids")
+    @classmethod
+    def _ids(cls, value: str) -> str:
+        parts = [p.strip() for p in value.split(",") if p.strip()]
+        if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
+            raise ValueError("expected comma-separated positive integers")
+        if len(parts) > 100:
+            raise ValueError("at most 100 ids")
+        return value
+
+    def id_list(self) -> list[int]:
+        return [int(p) for p in self.ids.split(",") if p.strip()]
+
+
+class ProgressOut(OutSchema):
+    id: int
+    enrollment_id: int
+    module_id: int
+    completed: bool
+    started_at: Timestamp
+    completed_at: Timestamp | None
+    updated_at: Timestamp
+
+
+class ModuleStatusOut(OutSchema):
+    module_id: int
+    title: str
+    order: int
+    started: bool
+    completed: bool
+    started_at: Timestamp | None
+    completed_at: Timestamp | None
+
+
+class CourseProgressOut(OutSchema):
+    enrollment_id: int
+    course_id: int
+    course_title: str
+    total_modules: int
+    completed_modules: int
+    percentage: float
+    modules: list[ModuleStatusOut]
+
+
+class CourseProgressListOut(OutSchema):
+    items: list[CourseProgressOut]
+
+
+class CourseSummaryOut(OutSchema):
+    course_id: int
+    enrollment_id: int
+    title: str
+    total_modules: int
+    completed_modules: int
+    percentage: float
+
+
+class OverallOut(OutSchema):
+    total_courses: int
+    total_modules: int
+    completed_modules: int
+    percentage: float
+    courses: list[CourseSummaryOut]
+
+
+class BulkErrorOut(OutSchema):
+    code: str
+    message: str
+
+
+class BulkResultOut(OutSchema):
+    index: int
+    enrollment_id: int
+    module_id: int
+    status: Literal["changed", "unchanged", "error"]
+    record: ProgressOut | None = None
+    error: BulkErrorOut | None = None
+
+
+class BulkOut(OutSchema):
+    results: list[BulkResultOut]
+    changed: int
+    unchanged: int
+    errors: int

@@ -1,0 +1,1 @@
+"""Live updates: the event bus (in-process or Redis), the per-process hub, WebSockets."""

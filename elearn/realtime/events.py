@@ -1,0 +1,32 @@
+"""Events are published only after the transaction that caused them commits.
+
+Services call ``publish_after_commit(event)``; the event waits in the session and goes
+to the bus when the session commits, or is dropped when it rolls back. Events are small
+JSON dicts naming what changed (``{"type": "progress.updated", ...}``); each receiver
+renders what it needs.
+"""
+from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+_PENDING = "elearn_pending_events"
+
+
+def publish_after_commit(message: dict) -> None:
+    from ..extensions import db
+
+    db.session().info.setdefault(_PENDING, []).append(message)
+
+
+@event.listens_for(Session, "after_commit")
+def _publish_pending(session):
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        bus = current_app.extensions["elearn.bus"]
+        for message in pending:
+            bus.publish(message)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_pending(session):
+    session.info.pop(_PENDING, None)

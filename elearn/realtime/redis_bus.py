@@ -1,0 +1,88 @@
+"""Redis pub/sub bus: one listener thread per process fans events out to local subscribers.
+
+A change handled by any worker process or host is published once to Redis; every
+process's listener receives it and hands it to its own subscribers (WebSocket queues,
+cache invalidation). If Redis is unreachable, publishing logs and gives up (the write it
+reports has already committed) and the listener keeps retrying until Redis is back.
+"""
+import json
+import logging
+import threading
+import time
+
+import redis
+
+from .bus import LocalBus
+
+log = logging.getLogger(__name__)
+CHANNEL = "elearn:events"
+
+
+class RedisBus(LocalBus):
+    def __init__(self, url: str, channel: str = CHANNEL):
+        super().__init__()
+        self.url = url
+        self.channel = channel
+        self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._thread_lock = threading.Lock()
+
+    def subscribe(self, callback) -> None:
+        super().subscribe(callback)
+        self._ensure_listener()
+
+    def publish(self, message: dict) -> None:
+        try:
+            self._client.publish(self.channel, json.dumps(message))
+        except redis.RedisError:
+            log.exception("could not publish event to Redis")
+
+    def _ensure_listener(self) -> None:
+        """Start the listener lazily: only processes with subscribers need one (and a
+        thread started before gunicorn forks would not survive the fork)."""
+        with self._thread_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._listen, name="elearn-bus", daemon=True)
+                self._thread.start()
+
+    def _listen(self) -> None:
+        backoff = 0.5
+        while not self._stop.is_set():
+            pubsub = None
+            try:
+                client = redis.Redis.from_url(self.url, socket_connect_timeout=2, health_check_interval=10)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.subscribe(self.channel)
+                backoff = 0.5
+                while not self._stop.is_set():
+                    item = pubsub.get_message(timeout=1.0)
+                    if item and item["type"] == "message":
+                        self.deliver(json.loads(item["data"]))
+            except (redis.RedisError, OSError):
+                log.warning("Redis event listener lost its connection; retrying in %.1fs", backoff)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                if pubsub is not None:
+                    try:
+                        pubsub.close()
+                    except Exception:  # noqa: BLE001  (already broken)
+                        pass
+
+    def wait_until_listening(self, timeout: float = 5.0) -> bool:
+        """For tests and start-up: true once this process's listener is subscribed."""
+        self._ensure_listener()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                counts = dict(self._client.pubsub_numsub(self.channel))
+                if counts.get(self.channel.encode(), 0) > 0:
+                    return True
+            except redis.RedisError:
+                pass
+            time.sleep(0.05)
+        return False
+
+    def close(self) -> None:
+        self._stop.set()

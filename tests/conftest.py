@@ -223,3 +223,27 @@ def table_counts(db) -> dict[str, int]:
         name: db.session.execute(text(f"SELECT count(*) FROM {name}")).scalar()
         for name in names if name != "alembic_version"
     }
+
+
+@pytest.fixture
+def count_queries(db):
+    """``with count_queries() as statements:`` collects the SQL sent inside the block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        statements: list[str] = []
+
+        def record(_conn, _cursor, statement, *_args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+                statements.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+
+    return counting

@@ -15,7 +15,10 @@ _PENDING = "elearn_pending_events"
 def publish_after_commit(message: dict) -> None:
     from ..extensions import db
 
-    db.session().info.setdefault(_PENDING, []).append(message)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, too, ends a transaction and drops the event
+    session.info.setdefault(_PENDING, []).append(message)
 
 
 @event.listens_for(Session, "after_commit")
@@ -27,6 +30,7 @@ def _publish_pending(session):
             bus.publish(message)
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_pending(session):
-    session.info.pop(_PENDING, None)
+@event.listens_for(Session, "after_transaction_end")
+def _drop_pending(session, transaction):
+    if transaction.parent is None:  # the outermost transaction ended without a commit
+        session.info.pop(_PENDING, None)

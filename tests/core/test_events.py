@@ -1,0 +1,59 @@
+"""Events reach the bus after the commit, and never for rolled-back work."""
+import pytest
+
+from elearn.extensions import db as _db
+from elearn.realtime.events import publish_after_commit
+
+
+@pytest.fixture
+def received(app):
+    messages = []
+    bus = app.extensions["elearn.bus"]
+    bus.subscribe(messages.append)
+    yield messages
+    bus.unsubscribe(messages.append)
+
+
+def test_events_wait_for_the_commit(app, received):
+    publish_after_commit({"type": "test.event", "n": 1})
+    assert received == []
+    _db.session.commit()
+    assert received == [{"type": "test.event", "n": 1}]
+
+
+def test_rolled_back_events_are_dropped(app, received):
+    publish_after_commit({"type": "test.event", "n": 2})
+    _db.session.rollback()
+    _db.session.commit()
+    assert received == []
+
+
+def test_mark_completed_publishes_the_contract_event(api, make, received):
+    student = make.user(email="s@example.com")
+    course = make.course(modules=4)
+    other = make.course(modules=2)
+    enrollment = make.enroll(student, course)
+    make.enroll(student, other)
+    module = make.modules(course)[0]
+    received.clear()
+    api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", api.token("s@example.com"))
+    assert received == [{
+        "type": "progress.updated", "userId": student.id, "enrollmentId": enrollment.id,
+        "courseId": course.id, "moduleId": module.id, "kind": "completed", "completed": True,
+        "course": {"totalModules": 4, "completedModules": 1, "percentage": 25.0},
+        "overall": {"totalModules": 6, "completedModules": 1, "percentage": 16.67},
+    }]
+    api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", api.token("s@example.com"))
+    assert len(received) == 1, "a repeated completion changes nothing and announces nothing"
+
+
+def test_a_refused_write_publishes_nothing(api, make, received):
+    student, stranger = make.user(email="s@example.com"), make.user(email="x@example.com")
+    course = make.course(modules=2)
+    enrollment = make.enroll(student, course)
+    make.enroll(stranger, course)
+    received.clear()
+    module = make.modules(course)[0]
+    assert api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}",
+                    api.token("x@example.com")).status_code == 404
+    assert received == []

@@ -1,0 +1,52 @@
+"""The number of SQL statements per request does not grow with the data."""
+
+
+def _statements(api, count_queries, path, token):
+    with count_queries() as statements:
+        response = api.get(path, token)
+    assert response.status_code == 200, response.get_json()
+    return len(statements)
+
+
+def test_overall_progress_query_count_is_flat(api, make, count_queries):
+    student = make.user(email="s@example.com")
+    token = api.token("s@example.com")
+    make.complete(make.enroll(student, make.course(modules=2)), 1)
+    small = _statements(api, count_queries, "/api/progress/overall", token)
+    for _ in range(6):
+        make.complete(make.enroll(student, make.course(modules=5)), 3)
+    assert _statements(api, count_queries, "/api/progress/overall", token) == small <= 3
+
+
+def test_course_progress_query_count_is_flat(api, make, count_queries):
+    student = make.user(email="s@example.com")
+    token = api.token("s@example.com")
+    small = make.complete(make.enroll(student, make.course(modules=2)), 1)
+    large = make.complete(make.enroll(student, make.course(modules=30)), 20)
+    few = _statements(api, count_queries, f"/api/progress/course/{small.id}", token)
+    assert _statements(api, count_queries, f"/api/progress/course/{large.id}", token) == few <= 4
+    both = f"/api/progress/courses?ids={small.id},{large.id}"
+    assert _statements(api, count_queries, both, token) == few
+
+
+def test_admin_progress_list_query_count_is_flat(api, make, count_queries):
+    make.user("admin", email="root@example.com")
+    token = api.token("root@example.com")
+    course = make.course(modules=10)
+    make.complete(make.enroll(make.user(), course), 2)
+    small = _statements(api, count_queries, "/api/progress", token)
+    for _ in range(5):
+        make.complete(make.enroll(make.user(), course), 10)
+    assert _statements(api, count_queries, "/api/progress", token) == small <= 4
+    assert _statements(api, count_queries, f"/api/progress?courseId={course.id}&completed=true", token) == small
+
+
+def test_mark_completed_statement_count_is_bounded(api, make, count_queries):
+    student = make.user(email="s@example.com")
+    course = make.course(modules=3)
+    enrollment = make.enroll(student, course)
+    module = make.modules(course)[0]
+    token = api.token("s@example.com")
+    with count_queries() as statements:
+        assert api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", token).status_code == 200
+    assert len(statements) <= 10, statements

@@ -24,7 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
 
     from . import models  # noqa: F401  (every table registered before migrate/db use)
-    from .extensions import compress, csrf, db, jwt, login_manager, migrate
+    from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate
     from .realtime.bus import init_bus
 
     db.init_app(app)
@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     jwt.init_app(app)
     csrf.init_app(app)
     compress.init_app(app)
+    limiter.init_app(app)
     init_bus(app)
 
     from .auth import session as _session  # noqa: F401  (Flask-Login loaders)

@@ -72,5 +72,9 @@ def load_config(instance_path: str) -> dict:
         # Flask-Compress gzips JSON and HTML; streamed bodies (static files, CSV exports)
         # pass through: its stream wrapper leaves the underlying file unclosed.
         "COMPRESS_STREAMS": False,
+        # Sign-in attempts are counted in Redis when there is one, so every worker agrees.
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: let people sign in rather than fail
+        "RATELIMIT_HEADERS_ENABLED": True,
         "COMPRESS_ALGORITHM": ["gzip", "deflate"],
     }

@@ -1,6 +1,8 @@
 """Flask extensions, created unbound; ``create_app`` binds them."""
 from flask_compress import Compress
 from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,6 +25,8 @@ login_manager = LoginManager()
 jwt = JWTManager()
 csrf = CSRFProtect()
 compress = Compress()
+# No default limits: only sign-in endpoints are limited (auth/rate_limits.py).
+limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

@@ -120,12 +120,13 @@ def _empty_all_tables(app):
 
 @pytest.fixture
 def app(_session_app):
-    """The app, inside an app context, with every table empty afterwards."""
+    """The app, inside an app context, with every table and rate-limit counter empty afterwards."""
+    from elearn.extensions import db, limiter
+
     with _session_app.app_context():
         yield _session_app
-        from elearn.extensions import db
-
         db.session.remove()
+        limiter.reset()
     _empty_all_tables(_session_app)
 
 

@@ -5,16 +5,20 @@ from flask_jwt_extended import current_user
 from ..web.api import api_route
 from . import service
 from .schemas import LoginIn, RegisterIn, TokenOut, UserCreateIn, UserOut, UserQuery, UserUpdateIn
+from .rate_limits import registration_limit, sign_in_limit
 from .tokens import issue_token
 
 
-@api_route("/auth/login", "POST", body=LoginIn, response=TokenOut, auth=False, errors=(401, 403))
+@api_route("/auth/login", "POST", body=LoginIn, response=TokenOut, auth=False, errors=(401, 403, 429))
+@sign_in_limit
 def login(body: LoginIn):
     """Exchange email and password for a bearer token."""
     return issue_token(service.authenticate(body.email, body.password))
 
 
-@api_route("/auth/register", "POST", body=RegisterIn, response=UserOut, status=201, auth=False, errors=(409,))
+@api_route("/auth/register", "POST", body=RegisterIn, response=UserOut, status=201, auth=False,
+           errors=(409, 429))
+@registration_limit
 def register(body: RegisterIn):
     """Create a student account."""
     user = service.create_user(body.email, body.password, body.name, role="student")

@@ -6,12 +6,14 @@ from ..errors import Conflict, Forbidden, Unauthorized
 from . import service
 from .access import safe_next
 from .forms import read_form
+from .rate_limits import registration_limit, sign_in_limit
 from .schemas import LoginIn, RegisterIn
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@sign_in_limit
 def login():
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
@@ -36,6 +38,7 @@ def login():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@registration_limit
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.home"))

@@ -162,3 +162,14 @@ def test_role_change_applies_to_existing_tokens(api, make):
     assert api.post("/api/users", student_token, json=new).status_code == 403
     api.patch(f"/api/users/{user.id}", api.token("boss@example.com"), json={"role": "admin"})
     assert api.post("/api/users", student_token, json=new).status_code == 201
+
+
+def test_password_guessing_is_rate_limited(api, make):
+    make.user(email="target@example.com")
+    for _ in range(10):
+        assert api.post("/api/auth/login", json={"email": "target@example.com", "password": "guess-guess"}).status_code == 401
+    limited = api.post("/api/auth/login", json={"email": "target@example.com", "password": "password123"})
+    assert limited.status_code == 429 and limited.get_json()["error"]["code"] == "rate_limited"
+    assert "Retry-After" in limited.headers
+    other = api.post("/api/auth/login", json={"email": "someone@example.com", "password": "whatever-1"})
+    assert other.status_code == 401, "another account from the same address still gets an answer"

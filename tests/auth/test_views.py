@@ -132,3 +132,12 @@ def test_unknown_page_is_a_readable_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Not found" in response.get_data(as_text=True)
+
+
+def test_login_form_is_rate_limited_too(browser, make):
+    make.user(email="form@example.com")
+    for _ in range(10):
+        assert browser.login("form@example.com", "wrong-password").status_code == 401
+    limited = browser.login("form@example.com")
+    assert limited.status_code == 429
+    assert "That did not work" in limited.get_data(as_text=True)

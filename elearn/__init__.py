@@ -24,8 +24,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
 
     from . import models  # noqa: F401  (every table registered before migrate/db use)
-    from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate
+    from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate, sock
     from .realtime.bus import init_bus
+    from .realtime.hub import init_hub
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -34,7 +35,9 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     compress.init_app(app)
     limiter.init_app(app)
+    sock.init_app(app)
     init_bus(app)
+    init_hub(app)
 
     from .auth import session as _session  # noqa: F401  (Flask-Login loaders)
     from .auth import tokens as _tokens  # noqa: F401  (JWT loaders)
@@ -42,20 +45,32 @@ def create_app(config: dict | None = None) -> Flask:
     from .catalog import api as _catalog_api  # noqa: F401
     from .enrollments import api as _enrollments_api  # noqa: F401
     from .progress import api as _progress_api  # noqa: F401
+    from .achievements import api as _achievements_api  # noqa: F401
+    from .analytics import api as _analytics_api  # noqa: F401
     from .web import openapi as _openapi  # noqa: F401
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp
+    from .realtime.views import bp as realtime_bp
+    from .catalog.views import bp as catalog_bp
+    from .progress.views import bp as progress_bp
+    from .dashboard import live as _dashboard_live  # noqa: F401  (live views)
+    from .progress import live as _progress_live  # noqa: F401
     from .web.api import bp as api_bp
 
     csrf.exempt(api_bp)  # bearer tokens only: no cookies, so nothing for CSRF to forge
     app.register_blueprint(api_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(realtime_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(progress_bp)
 
     from .errors import register_error_handlers
+    from .web.filters import register_filters
     from .web.transactions import commit_successful_requests
 
     register_error_handlers(app)
+    register_filters(app)
     commit_successful_requests(app)
 
     from .cli import register_cli

@@ -53,6 +53,8 @@ def load_config(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Deployments (and test runs) sharing one Redis keep their events apart by channel.
+        "EVENT_CHANNEL": os.environ.get("ELEARN_EVENT_CHANNEL", "elearn:events"),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

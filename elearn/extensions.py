@@ -5,6 +5,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
+from flask_sock import Sock
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -25,6 +26,7 @@ login_manager = LoginManager()
 jwt = JWTManager()
 csrf = CSRFProtect()
 compress = Compress()
+sock = Sock()
 # No default limits: only sign-in endpoints are limited (auth/rate_limits.py).
 limiter = Limiter(key_func=get_remote_address)
 

@@ -1,4 +1,5 @@
 """Every feature's tables, imported in one place for Flask-Migrate and the CLI."""
+from .achievements.models import Achievement
 from .auth.models import User
 from .catalog.models import Category, Content, Course, Difficulty, Module
 from .enrollments.models import Enrollment
@@ -7,5 +8,5 @@ from .tickets.models import SupportTicket
 
 __all__ = [
     "User", "Category", "Difficulty", "Course", "Module", "Content",
-    "Enrollment", "Progress", "ProgressEvent", "SupportTicket",
+    "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "Achievement",
 ]

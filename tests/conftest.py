@@ -6,7 +6,9 @@ on PostgreSQL, in a database this session creates and drops. ``ELEARN_TEST_REQUI
 """
 import os
 import re
+import threading
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
@@ -128,6 +130,33 @@ def app(_session_app):
         db.session.remove()
         limiter.reset()
     _empty_all_tables(_session_app)
+
+
+@contextmanager
+def serving(app):
+    """Serve ``app`` on a free local port from a thread (WebSockets included)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def _session_server(_session_app):
+    with serving(_session_app) as url:
+        yield url
+
+
+@pytest.fixture
+def server(app, _session_server):
+    """The test app served over real HTTP and WebSockets; tables are emptied after."""
+    return _session_server
 
 
 @pytest.fixture

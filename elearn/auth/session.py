@@ -3,7 +3,7 @@ from ..extensions import db, login_manager
 from .models import User
 
 login_manager.login_view = "auth.login"
-login_manager.session_protection = "strong"
+login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader

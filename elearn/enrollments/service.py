@@ -85,3 +85,8 @@ def list_enrollments(actor, user_id: int | None = None, page=1, per_page=50) -> 
         for e, title, modules in result.items
     ]
     return result
+
+
+def enrollment_of(user_id: int, course_id: int) -> Enrollment | None:
+    """The user's enrollment in a course, if any."""
+    return db.session.scalar(select(Enrollment).filter_by(user_id=user_id, course_id=course_id))

@@ -7,13 +7,16 @@
   anyone else is told the enrollment does not exist.
 - Each change updates the enrollment's counters, appends a ProgressEvent and queues a
   ``progress.updated`` event for after the commit, all in the caller's transaction.
+- A completion awards the achievements it earned in that same transaction.
 """
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
+from ..achievements.service import award_after_completion
 from ..catalog.models import Course, Module
 from ..db_types import UTCDateTime, utcnow
 from ..enrollments.models import Enrollment
@@ -71,6 +74,12 @@ class Change:
     kind: str | None  # "started", "completed", "reopened", or None when nothing changed
     course_completed: int = 0
     course_total: int = 0
+    occurred_at: datetime | None = None
+
+    @property
+    def completed_the_course(self) -> bool:
+        """This change completed a module and every module of the course is now completed."""
+        return self.kind == "completed" and 0 < self.course_total <= self.course_completed
 
 
 def _write_completed(enrollment_id: int, module_id: int, now: datetime) -> int | None:
@@ -105,27 +114,31 @@ def _write_started(enrollment_id: int, module_id: int, now: datetime) -> int | N
     return db.session.execute(stmt).scalar()
 
 
-def _move_counters(enrollment_id: int, delta: int, now: datetime) -> tuple[int, int]:
+def _move_counters(enrollment: Enrollment, delta: int, now: datetime) -> tuple[int, int]:
     """Apply ``delta`` completed modules and the activity time; return (completed, total).
 
     One UPDATE: the row lock makes concurrent changes to one enrollment apply in turn,
-    each on the value the previous one left.
+    each on the value the previous one left. The values it returns are written into the
+    loaded ``enrollment`` so the rest of the request reads them, not stale ones.
     """
     total = select(Course.module_count).where(Course.id == Enrollment.course_id).scalar_subquery()
     new_count = Enrollment.completed_count + delta
     now_value = literal(now, UTCDateTime())
     stmt = (
-        update(Enrollment).where(Enrollment.id == enrollment_id)
+        update(Enrollment).where(Enrollment.id == enrollment.id)
         .values(
             completed_count=new_count,
             last_activity_at=now_value,
             completed_at=case((and_(total > 0, new_count >= total),
                                func.coalesce(Enrollment.completed_at, now_value)), else_=None),
         )
-        .returning(Enrollment.completed_count, total)
+        .returning(Enrollment.completed_count, Enrollment.completed_at, Enrollment.last_activity_at, total)
         .execution_options(synchronize_session=False)
     )
-    completed, total_modules = db.session.execute(stmt).one()
+    completed, completed_at, last_activity_at, total_modules = db.session.execute(stmt).one()
+    for name, value in (("completed_count", completed), ("completed_at", completed_at),
+                        ("last_activity_at", last_activity_at)):
+        set_committed_value(enrollment, name, value)
     return completed, total_modules
 
 
@@ -139,11 +152,11 @@ def _apply(enrollment: Enrollment, module_id: int, action: str, now: datetime) -
         progress_id, kind, delta = _write_started(enrollment.id, module_id, now), "started", 0
     if progress_id is None:
         return Change(enrollment, module_id, None, None)
-    completed, total = _move_counters(enrollment.id, delta, now)
+    completed, total = _move_counters(enrollment, delta, now)
     db.session.add(ProgressEvent(user_id=enrollment.user_id, course_id=enrollment.course_id,
                                  enrollment_id=enrollment.id, module_id=module_id, kind=kind,
                                  occurred_at=now))
-    return Change(enrollment, module_id, progress_id, kind, completed, total)
+    return Change(enrollment, module_id, progress_id, kind, completed, total, now)
 
 
 def _overall_numbers(user_id: int) -> tuple[int, int]:
@@ -157,8 +170,24 @@ def _overall_numbers(user_id: int) -> tuple[int, int]:
     return int(done), int(total)
 
 
+def _award_achievements(changes: list[Change]) -> None:
+    """Award the badges the completions earned: once per (user, course) however many
+    modules of it one request completed."""
+    completions: dict[tuple[int, int], Change] = {}
+    course_completed: set[tuple[int, int]] = set()
+    for change in changes:
+        if change.kind == "completed":
+            pair = (change.enrollment.user_id, change.enrollment.course_id)
+            completions[pair] = change
+            if change.completed_the_course:
+                course_completed.add(pair)
+    for (user_id, course_id), change in completions.items():
+        award_after_completion(user_id, course_id, (user_id, course_id) in course_completed, change.occurred_at)
+
+
 def _announce(changes: list[Change]) -> None:
-    """Queue one ``progress.updated`` event per change (CONTRACT.md "Real-time")."""
+    """Queue one ``progress.updated`` event per change (CONTRACT.md "Real-time"), then
+    award (and announce) the achievements the completions earned."""
     overall: dict[int, tuple[int, int]] = {}
     for change in changes:
         if change.kind is None:
@@ -180,6 +209,7 @@ def _announce(changes: list[Change]) -> None:
             "overall": {"totalModules": total, "completedModules": done,
                         "percentage": percentage(done, total)},
         })
+    _award_achievements(changes)
 
 
 def _record(progress_id: int) -> Progress:

@@ -48,7 +48,7 @@ def init_bus(app) -> None:
     if app.config.get("REDIS_URL"):
         from .redis_bus import RedisBus
 
-        bus = RedisBus(app.config["REDIS_URL"])
+        bus = RedisBus(app.config["REDIS_URL"], app.config["EVENT_CHANNEL"])
     else:
         bus = LocalBus()
     app.extensions["elearn.bus"] = bus

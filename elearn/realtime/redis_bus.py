@@ -15,11 +15,8 @@ import redis
 from .bus import LocalBus
 
 log = logging.getLogger(__name__)
-CHANNEL = "elearn:events"
-
-
 class RedisBus(LocalBus):
-    def __init__(self, url: str, channel: str = CHANNEL):
+    def __init__(self, url: str, channel: str):
         super().__init__()
         self.url = url
         self.channel = channel

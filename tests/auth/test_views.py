@@ -80,7 +80,7 @@ def test_register_creates_a_signed_in_student(browser, db):
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new.person@example.com"))
     assert user.role == "student" and user.password_hash != "long-enough"
-    assert "Welcome, New Person" in browser.client.get("/").get_data(as_text=True)
+    assert "Welcome back, New" in browser.client.get("/").get_data(as_text=True)
 
 
 def test_register_shows_field_errors_and_creates_nothing(browser, db):

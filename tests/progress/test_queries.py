@@ -49,4 +49,6 @@ def test_mark_completed_statement_count_is_bounded(api, make, count_queries):
     token = api.token("s@example.com")
     with count_queries() as statements:
         assert api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", token).status_code == 200
-    assert len(statements) <= 10, statements
+    # 10 for the write and its counters, event and answer; 2 for achievements (the streak's
+    # last 31 days and one INSERT .. ON CONFLICT for every badge earned).
+    assert len(statements) <= 12, statements

@@ -1,0 +1,1 @@
+"""Achievements: badges earned by completing modules and courses and by daily streaks."""

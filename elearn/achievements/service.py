@@ -1,0 +1,227 @@
+"""Achievement rules: which badges a completion earns, daily streaks, a user's badge list.
+
+- Badges are awarded inside the progress write that earned them (``award_after_completion``
+  is called by the progress service), with INSERT .. ON CONFLICT (user_id, key) DO NOTHING:
+  a badge is awarded once however many completions race for it, and only the write that
+  inserted it announces it.
+- A streak counts consecutive calendar days, in the user's own time zone, with at least one
+  completed module. It is alive until the end of the day after its last active day: a
+  learner who was active yesterday but not yet today still has their streak and can extend
+  it today; a whole day without a completion ends it.
+- Streaks are read from the activity log (``progress_events``, indexed by user and time),
+  at most 31 days at a time, never the whole history.
+"""
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..auth.models import User
+from ..catalog.models import Course
+from ..extensions import db
+from ..progress.models import ProgressEvent
+from ..realtime.events import publish_after_commit
+from .models import Achievement
+
+COURSE_COMPLETED = "course-completed"
+
+#: Streak badges by days in a row, shortest first.
+STREAK_BADGES = ((3, "streak-3"), (7, "streak-7"), (30, "streak-30"))
+
+#: Days of activity read per query: the longest badge (30 days) plus yesterday, for a
+#: streak that is still alive but not yet extended today.
+STREAK_WINDOW_DAYS = 31
+
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Badge:
+    """How a badge reads; ``{course}`` in a course badge's texts is the course title."""
+
+    title: str
+    description: str
+    icon: str
+
+
+BADGES: dict[str, Badge] = {
+    "first-module": Badge("First step", "Completed your first module.", "🎯"),
+    "first-course": Badge("Course finisher", "Completed your first course.", "🎓"),
+    COURSE_COMPLETED: Badge("Completed: {course}", "Completed every module of {course}.", "🏁"),
+    "streak-3": Badge("3-day streak", "Completed a module on 3 days in a row.", "🔥"),
+    "streak-7": Badge("7-day streak", "Completed a module on 7 days in a row.", "⚡"),
+    "streak-30": Badge("30-day streak", "Completed a module on 30 days in a row.", "🏆"),
+}
+
+
+def course_completed_key(course_id: int) -> str:
+    return f"{COURSE_COMPLETED}:{course_id}"
+
+
+def describe(key: str, course_title: str | None = None) -> Badge:
+    """The title, description and icon of the badge ``key`` (a course badge names its course)."""
+    badge = BADGES[key.split(":", 1)[0]]
+    if course_title is None:
+        return badge
+    return Badge(badge.title.format(course=course_title), badge.description.format(course=course_title),
+                 badge.icon)
+
+
+# --- streaks --------------------------------------------------------------------------
+
+def _zone(name: str) -> ZoneInfo:
+    """The user's time zone; UTC if the stored name is unknown (input is validated, but a
+    bad row must not make a progress write fail)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _local_midnight(day: date, zone) -> datetime:
+    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
+
+
+def _active_days(user_id: int, zone, first: date, last: date) -> set[date]:
+    """The local dates from ``first`` to ``last`` on which the user completed a module.
+
+    One range scan of the (user_id, occurred_at) index; the instants are turned into local
+    dates here because SQLite has no time zones.
+    """
+    occurred = db.session.scalars(
+        select(ProgressEvent.occurred_at)
+        .where(ProgressEvent.user_id == user_id, ProgressEvent.kind == "completed",
+               ProgressEvent.occurred_at >= _local_midnight(first, zone),
+               ProgressEvent.occurred_at < _local_midnight(last + ONE_DAY, zone))
+    )
+    return {moment.astimezone(zone).date() for moment in occurred}
+
+
+def _days_in_a_row(days: set[date], last: date) -> int:
+    """How many consecutive days of ``days`` end on ``last``."""
+    count = 0
+    while last - timedelta(days=count) in days:
+        count += 1
+    return count
+
+
+def current_streak(user_id: int, timezone: str, now: datetime) -> int:
+    """Consecutive local days (in the IANA ``timezone``) with a completed module.
+
+    The streak is alive until the end of the day after its last active day: it ends today
+    if the user completed something today, else yesterday; otherwise it is 0. Reads the
+    last 31 days, and older 31-day windows only while the streak fills the whole window,
+    so the cost follows the streak's length, never the whole history.
+    """
+    zone = _zone(timezone)
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=STREAK_WINDOW_DAYS - 1)
+    days = _active_days(user_id, zone, first, today)
+    last = today if today in days else today - ONE_DAY
+    streak = _days_in_a_row(days, last)
+    run_start = last - timedelta(days=streak - 1)
+    while streak and run_start == first:  # the run may go on before the window: read the previous one
+        last, first = first - ONE_DAY, first - timedelta(days=STREAK_WINDOW_DAYS)
+        more = _days_in_a_row(_active_days(user_id, zone, first, last), last)
+        streak += more
+        run_start -= timedelta(days=more)
+    return streak
+
+
+def _streak_ending_today(user_id: int, now: datetime) -> int:
+    """The streak including today, read from the last 31 days only (enough for every badge)."""
+    user = db.session.get(User, user_id)  # usually the signed-in user, already in the session
+    zone = _zone(user.timezone)
+    today = now.astimezone(zone).date()
+    days = _active_days(user_id, zone, today - timedelta(days=STREAK_WINDOW_DAYS - 1), today)
+    return _days_in_a_row(days, today)
+
+
+# --- awards ---------------------------------------------------------------------------
+
+def _insert():
+    """INSERT with ON CONFLICT for the database in use."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(Achievement)
+
+
+def award_after_completion(user_id: int, course_id: int, enrollment_completed: bool,
+                           now: datetime) -> list[Achievement]:
+    """Award what a module completion just earned; return the badges new to this call.
+
+    Called in the progress write's transaction, after the completion's ProgressEvent was
+    added. Earns ``first-module``; with ``enrollment_completed`` (every module of the course
+    is now completed) ``course-completed:<course_id>`` and ``first-course``; and the streak
+    badges the streak ending today reaches. Each new badge queues an ``achievement.earned``
+    event for after the commit.
+    """
+    keys: list[tuple[str, int | None]] = [("first-module", None)]
+    if enrollment_completed:
+        keys += [(course_completed_key(course_id), course_id), ("first-course", None)]
+    streak = _streak_ending_today(user_id, now)
+    keys += [(key, None) for days, key in STREAK_BADGES if streak >= days]
+
+    # One statement; every caller lists the shared keys in the same order, so concurrent
+    # awards for one user wait on each other's rows in that order and never deadlock.
+    stmt = _insert().values([{"user_id": user_id, "key": key, "course_id": badge_course, "earned_at": now}
+                             for key, badge_course in keys])
+    stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(Achievement)
+    order = {key: index for index, (key, _course) in enumerate(keys)}
+    earned = sorted(db.session.scalars(stmt), key=lambda achievement: order[achievement.key])
+
+    course_title = None
+    if any(a.course_id is not None for a in earned):
+        course_title = db.session.scalar(select(Course.title).where(Course.id == course_id))
+    for achievement in earned:
+        badge = describe(achievement.key, course_title if achievement.course_id is not None else None)
+        publish_after_commit({
+            "type": "achievement.earned",
+            "userId": user_id,
+            "key": achievement.key,
+            "title": badge.title,
+            "courseId": achievement.course_id,
+            "earnedAt": achievement.earned_at.astimezone(UTC).isoformat(),
+        })
+    return earned
+
+
+# --- reads ----------------------------------------------------------------------------
+
+@dataclass
+class EarnedBadge:
+    key: str
+    title: str
+    description: str
+    icon: str
+    course_id: int | None
+    course_title: str | None
+    earned_at: datetime
+
+
+def list_achievements(user_id: int) -> list[EarnedBadge]:
+    """A user's badges in the order earned, with their course's title: one query."""
+    rows = db.session.execute(
+        select(Achievement.key, Achievement.course_id, Course.title, Achievement.earned_at)
+        .outerjoin(Course, Course.id == Achievement.course_id)
+        .where(Achievement.user_id == user_id)
+        .order_by(Achievement.earned_at, Achievement.id)
+    )
+    badges = []
+    for key, course_id, course_title, earned_at in rows:
+        badge = describe(key, course_title)
+        badges.append(EarnedBadge(key, badge.title, badge.description, badge.icon, course_id, course_title,
+                                  earned_at))
+    return badges
+
+
+@dataclass
+class AchievementSummary:
+    items: list[EarnedBadge]
+    current_streak: int
+
+
+def achievement_summary(user_id: int, timezone: str, now: datetime) -> AchievementSummary:
+    """A user's badges and current streak (GET /api/achievements)."""
+    return AchievementSummary(list_achievements(user_id), current_streak(user_id, timezone, now))

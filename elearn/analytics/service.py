@@ -1,0 +1,390 @@
+"""Course analytics: the questions an instructor's dashboard asks about one course.
+
+Every figure is an SQL aggregate over indexed columns or the counters the other
+features keep (``Course.module_count``, ``Enrollment.completed_count``,
+``completed_at``, ``last_activity_at``). Nothing here loads a course's enrollments or
+progress records into Python, and the number of statements does not grow with the
+number of students or modules.
+
+Access, one rule for every function here and the same as the catalog's editing rule:
+only the course's instructor and admins read its analytics. A course the actor cannot
+see at all (no such course, or someone else's draft) is 404; a course they can see but
+do not teach (a published one) is 403. A student never gets an answer.
+"""
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from ..auth.models import User
+from ..catalog.models import Course, Module
+from ..catalog.service import can_edit, get_course
+from ..db_types import utcnow
+from ..enrollments.models import Enrollment
+from ..errors import Forbidden, Invalid
+from ..extensions import db
+from ..pagination import Page, paginate
+from ..progress.models import Progress
+from ..progress.numbers import percentage
+from ..text_search import contains_pattern
+from .durations import seconds_between
+
+ACTIVE_WINDOW = timedelta(days=7)
+#: A learner silent this long, short of the last module, has dropped off.
+DROP_OFF_AFTER = timedelta(days=14)
+
+#: The student list's orders; every one ends with the enrollment id so pages are stable.
+STUDENT_SORTS = {
+    "percentage": (Enrollment.completed_count.asc(),),
+    "-percentage": (Enrollment.completed_count.desc(),),
+    "lastActivityAt": (Enrollment.last_activity_at.asc().nulls_last(),),
+    "-lastActivityAt": (Enrollment.last_activity_at.desc().nulls_last(),),
+    "email": (User.email.asc(),),
+    "-email": (User.email.desc(),),
+    "name": (func.lower(User.name).asc(),),
+    "-name": (func.lower(User.name).desc(),),
+}
+DEFAULT_STUDENT_SORT = "-lastActivityAt"
+
+NOT_STARTED, STARTED, COMPLETED = "not_started", "started", "completed"
+
+CSV_COLUMNS = ("userId", "email", "name", "enrollmentId", "completedModules", "totalModules",
+               "percentage", "lastActivityAt")
+CSV_BATCH_SIZE = 1000
+#: Spreadsheets run a cell starting with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- access ---------------------------------------------------------------------------
+
+def course_for_analytics(actor, course_id: int) -> Course:
+    """The course, if ``actor`` teaches it or is an admin (see the module docstring)."""
+    course = get_course(actor, course_id)
+    if not can_edit(actor, course):
+        raise Forbidden("Only the course's instructor or an admin can see its analytics.")
+    return course
+
+
+def _hours(seconds) -> float | None:
+    return None if seconds is None else round(float(seconds) / 3600, 2)
+
+
+def _days(seconds) -> float | None:
+    return None if seconds is None else round(float(seconds) / 86400, 2)
+
+
+# --- one course's figures ----------------------------------------------------------------
+
+@dataclass
+class ModuleAnalytics:
+    module_id: int
+    title: str
+    order: int
+    started_count: int  # enrollments with a record for the module, completed or not
+    completed_count: int
+    completion_rate: float  # completed records over all enrollments of the course
+    average_hours_to_complete: float | None
+
+
+@dataclass
+class DropOff:
+    module_id: int
+    learners: int
+
+
+@dataclass
+class CourseAnalytics:
+    course_id: int
+    title: str
+    total_enrollments: int
+    active_learners_7d: int
+    average_completion: float
+    completed_enrollments: int
+    completion_rate: float
+    average_days_to_complete: float | None
+    modules: list[ModuleAnalytics]
+    most_completed_module_id: int | None
+    least_completed_module_id: int | None
+    drop_off: list[DropOff]
+
+
+def course_analytics(actor, course_id: int, now: datetime | None = None) -> CourseAnalytics:
+    """Every figure of the course dashboard (CONTRACT.md "Analytics"): four statements."""
+    course = course_for_analytics(actor, course_id)
+    now = now or utcnow()
+    enrollments = enrollment_figures(course.id, now)
+    modules = module_completion_rates(course.id, enrollments.total)
+    # max/min keep the first of equals, and the list is in module order: ties go to the lower order.
+    most = max(modules, key=lambda m: m.completed_count, default=None)
+    least = min(modules, key=lambda m: m.completed_count, default=None)
+    return CourseAnalytics(
+        course_id=course.id,
+        title=course.title,
+        total_enrollments=enrollments.total,
+        active_learners_7d=enrollments.active_7d,
+        average_completion=percentage(enrollments.completed_modules, enrollments.total * course.module_count),
+        completed_enrollments=enrollments.completed,
+        completion_rate=percentage(enrollments.completed, enrollments.total),
+        average_days_to_complete=_days(enrollments.average_seconds_to_complete),
+        modules=modules,
+        most_completed_module_id=most.module_id if most else None,
+        least_completed_module_id=least.module_id if least else None,
+        drop_off=drop_off_by_module(course.id, modules, now),
+    )
+
+
+@dataclass
+class EnrollmentFigures:
+    total: int
+    active_7d: int
+    completed_modules: int  # summed over the enrollments
+    completed: int
+    average_seconds_to_complete: float | None
+
+
+def enrollment_figures(course_id: int, now: datetime) -> EnrollmentFigures:
+    """Counts over the course's enrollments, from their counters: one aggregate."""
+    row = db.session.execute(
+        select(
+            func.count(Enrollment.id),
+            func.count(Enrollment.id).filter(Enrollment.last_activity_at >= now - ACTIVE_WINDOW),
+            func.coalesce(func.sum(Enrollment.completed_count), 0),
+            func.count(Enrollment.completed_at),
+            func.avg(seconds_between(Enrollment.enrolled_at, Enrollment.completed_at)),
+        ).where(Enrollment.course_id == course_id)
+    ).one()
+    total, active, completed_modules, completed, average_seconds = row
+    return EnrollmentFigures(total, active, int(completed_modules), completed, average_seconds)
+
+
+def module_completion_rates(course_id: int, total_enrollments: int) -> list[ModuleAnalytics]:
+    """Per module, in order: who started and completed it and how long it took (one query)."""
+    completed = Progress.completed.is_(True)
+    rows = db.session.execute(
+        select(
+            Module.id, Module.title, Module.position,
+            func.count(Progress.id),
+            func.count(Progress.id).filter(completed),
+            func.avg(seconds_between(Progress.started_at, Progress.completed_at)).filter(completed),
+        )
+        .outerjoin(Progress, Progress.module_id == Module.id)
+        .where(Module.course_id == course_id)
+        .group_by(Module.id, Module.title, Module.position)
+        .order_by(Module.position)
+    )
+    return [
+        ModuleAnalytics(module_id, title, position, started, done,
+                        percentage(done, total_enrollments), _hours(average_seconds))
+        for module_id, title, position, started, done, average_seconds in rows
+    ]
+
+
+def drop_off_by_module(course_id: int, modules: list[ModuleAnalytics], now: datetime) -> list[DropOff]:
+    """For each module, the idle learners who stopped just before it (one query).
+
+    A learner stopped at the module after their furthest completed one (the first module
+    when they completed none) if neither an activity nor, lacking any, their enrolment is
+    more recent than ``DROP_OFF_AFTER``. Learners who completed the course are not counted.
+    """
+    idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
+    furthest = (
+        select(func.coalesce(func.max(Module.position), 0).label("position"))
+        .select_from(Enrollment)
+        .outerjoin(Progress, and_(Progress.enrollment_id == Enrollment.id, Progress.completed.is_(True)))
+        .outerjoin(Module, Module.id == Progress.module_id)
+        .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_(None),
+               idle_since < now - DROP_OFF_AFTER)
+        .group_by(Enrollment.id)
+        .subquery()
+    )
+    stopped = dict(db.session.execute(
+        select(furthest.c.position + 1, func.count()).group_by(furthest.c.position)).all())
+    return [DropOff(m.module_id, stopped.get(m.order, 0)) for m in modules]
+
+
+# --- the student list -------------------------------------------------------------------
+
+@dataclass
+class StudentRow:
+    user_id: int
+    email: str
+    name: str
+    enrollment_id: int
+    completed_modules: int
+    total_modules: int
+    last_activity_at: datetime | None
+
+    @property
+    def percentage(self) -> float:
+        return percentage(self.completed_modules, self.total_modules)
+
+
+def _students_query(course_id: int, q: str | None, sort: str) -> Select:
+    """The course's students (one row per enrollment), filtered by ``q`` and sorted."""
+    if sort not in STUDENT_SORTS:
+        raise Invalid("Unknown sort order.", details={"sort": f"one of {', '.join(STUDENT_SORTS)}"})
+    stmt = (
+        select(User.id, User.email, User.name, Enrollment.id, Enrollment.completed_count,
+               Enrollment.last_activity_at)
+        .join(User, User.id == Enrollment.user_id)
+        .where(Enrollment.course_id == course_id)
+        .order_by(*STUDENT_SORTS[sort], Enrollment.id)
+    )
+    if q and q.strip():
+        pattern = contains_pattern(q)  # emails are stored lower-case; names are not
+        stmt = stmt.where(or_(User.email.like(pattern, escape="\\"), User.name.ilike(pattern, escape="\\")))
+    return stmt
+
+
+def _student_page(course: Course, q, sort, page, per_page) -> Page:
+    result = paginate(_students_query(course.id, q, sort), page, per_page, scalars=False)
+    result.items = [StudentRow(user_id, email, name, enrollment_id, done, course.module_count, last_activity_at)
+                    for user_id, email, name, enrollment_id, done, last_activity_at in result.items]
+    return result
+
+
+def course_students(actor, course_id: int, q: str | None = None, sort: str = DEFAULT_STUDENT_SORT,
+                    page: int = 1, per_page: int = 50) -> Page:
+    """A page of the course's students (``StudentRow`` items): a count and a page query.
+
+    ``q`` matches email or name anywhere, as typed. Sorting by percentage sorts by
+    completed modules (every enrollment of a course has the same total); learners with no
+    activity come last either way; ties go by enrollment id.
+    """
+    course = course_for_analytics(actor, course_id)
+    return _student_page(course, q, sort, page, per_page)
+
+
+@dataclass
+class GridModule:
+    module_id: int
+    title: str
+    order: int
+
+
+@dataclass
+class GridRow:
+    student: StudentRow
+    states: list[str]  # NOT_STARTED, STARTED or COMPLETED, one per module in module order
+
+
+@dataclass
+class StudentModuleGrid:
+    course_id: int
+    title: str
+    modules: list[GridModule]
+    students: Page  # items are GridRow
+
+
+def student_module_grid(actor, course_id: int, sort: str = DEFAULT_STUDENT_SORT, q: str | None = None,
+                        page: int = 1, per_page: int = 25) -> StudentModuleGrid:
+    """The heatmap: a page of students and each one's state in every module.
+
+    The page's students as ``course_students`` lists them, the modules, and the records of
+    exactly those enrollments: four queries whatever the page or course size.
+    """
+    course = course_for_analytics(actor, course_id)
+    students = _student_page(course, q, sort, page, per_page)
+    modules = [GridModule(*row) for row in db.session.execute(
+        select(Module.id, Module.title, Module.position)
+        .where(Module.course_id == course.id).order_by(Module.position))]
+    states: dict[tuple[int, int], str] = {}
+    if students.items:
+        records = db.session.execute(
+            select(Progress.enrollment_id, Progress.module_id, Progress.completed)
+            .where(Progress.enrollment_id.in_([s.enrollment_id for s in students.items])))
+        states = {(e, m): COMPLETED if done else STARTED for e, m, done in records}
+    students.items = [
+        GridRow(s, [states.get((s.enrollment_id, m.module_id), NOT_STARTED) for m in modules])
+        for s in students.items
+    ]
+    return StudentModuleGrid(course.id, course.title, modules, students)
+
+
+# --- "My courses" -----------------------------------------------------------------------
+
+@dataclass
+class CourseOverview:
+    course_id: int
+    title: str
+    published: bool
+    module_count: int
+    total_enrollments: int
+    average_completion: float
+    completion_rate: float
+    active_learners_7d: int
+
+
+def courses_overview(actor, now: datetime | None = None) -> list[CourseOverview]:
+    """The instructor's courses (an admin's: all), each with its headline figures: one
+    grouped query, ordered by title."""
+    if actor.role not in ("instructor", "admin"):
+        raise Forbidden("Only instructors and admins have course analytics.")
+    now = now or utcnow()
+    stmt = (
+        select(
+            Course.id, Course.title, Course.published, Course.module_count,
+            func.count(Enrollment.id),
+            func.coalesce(func.sum(Enrollment.completed_count), 0),
+            func.count(Enrollment.completed_at),
+            func.count(Enrollment.id).filter(Enrollment.last_activity_at >= now - ACTIVE_WINDOW),
+        )
+        .outerjoin(Enrollment, Enrollment.course_id == Course.id)
+        .group_by(Course.id, Course.title, Course.published, Course.module_count)
+        .order_by(Course.title, Course.id)
+    )
+    if actor.role != "admin":
+        stmt = stmt.where(Course.instructor_id == actor.id)
+    return [
+        CourseOverview(course_id, title, published, module_count, total,
+                       percentage(int(completed_modules), total * module_count),
+                       percentage(completed, total), active)
+        for course_id, title, published, module_count, total, completed_modules, completed, active
+        in db.session.execute(stmt)
+    ]
+
+
+# --- CSV export -------------------------------------------------------------------------
+
+def spreadsheet_safe(value) -> str:
+    """The cell as text, with a leading quote if a spreadsheet would run it as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def students_csv_rows(actor, course_id: int, q: str | None = None,
+                      sort: str = DEFAULT_STUDENT_SORT) -> Iterator[str]:
+    """The student list as CSV lines, header first, for a streamed download.
+
+    Access and the query are checked now, so a refusal is an ordinary error response;
+    the rows are read only as the returned generator is consumed, ``CSV_BATCH_SIZE`` at a
+    time (a server-side cursor on PostgreSQL), so a large course never sits in memory.
+    """
+    course = course_for_analytics(actor, course_id)
+    # Plain values only: the request commits (expiring ORM objects) before the body streams.
+    return _csv_lines(_students_query(course.id, q, sort), course.module_count)
+
+
+def _csv_lines(stmt: Select, total_modules: int) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells) -> str:
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(CSV_COLUMNS)
+    result = db.session.execute(stmt.execution_options(yield_per=CSV_BATCH_SIZE))
+    try:
+        for user_id, email, name, enrollment_id, done, last_activity_at in result:
+            yield line((user_id, email, name, enrollment_id, done, total_modules,
+                        percentage(done, total_modules),
+                        last_activity_at.isoformat() if last_activity_at else None))
+    finally:
+        result.close()

@@ -1,0 +1,40 @@
+// elearn's page glue: live-connection status and visible errors. No build step.
+(function () {
+  function setLive(state, text) {
+    var el = document.getElementById("live-status");
+    if (!el) return;
+    el.dataset.state = state;
+    el.querySelector(".text").textContent = text;
+  }
+
+  function toast(message) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var item = document.createElement("div");
+    item.className = "alert alert-error toast";
+    item.setAttribute("role", "alert");
+    item.textContent = message;
+    box.appendChild(item);
+    setTimeout(function () { item.remove(); }, 8000);
+  }
+
+  document.addEventListener("htmx:ws:after:connection", function () { setLive("live", "Live"); });
+  document.addEventListener("htmx:ws:close", function () { setLive("offline", "Reconnecting…"); });
+
+  // A request that never got an answer (network down, server restarting).
+  document.addEventListener("htmx:error", function (evt) {
+    var detail = evt.detail || {};
+    if (detail.connection) return; // WebSocket hiccups are shown by the live status
+    toast("Could not reach elearn. Check your connection and try again.");
+  });
+
+  // Mark-complete and similar buttons show their own failures in place; anything else
+  // that failed without a fragment of its own gets a toast.
+  document.addEventListener("htmx:response:error", function (evt) {
+    var ctx = (evt.detail || {}).ctx || {};
+    var status = ctx.response && ctx.response.status;
+    if (status === 401 || status === 403 || status >= 500) {
+      toast(status >= 500 ? "Something went wrong on our side. Please try again." : "You are not allowed to do that.");
+    }
+  });
+})();

@@ -1,0 +1,138 @@
+"""WebSockets over a real server: who gets which pushes, and what they look like."""
+import json
+
+import pytest
+from simple_websocket import Client, ConnectionClosed
+
+
+def ws_url(server: str, path: str) -> str:
+    return server.replace("http://", "ws://") + path
+
+
+def receive_json(ws, timeout=3.0, skip=("achievement.earned",)):
+    """The next message, passing over badge announcements (tested in tests/achievements)."""
+    while True:
+        message = ws.receive(timeout=timeout)
+        assert message is not None, "no message within the timeout"
+        data = json.loads(message)
+        if data.get("type") not in skip:
+            return data
+
+
+def assert_silent(ws, timeout=0.5):
+    """Nothing but badge announcements arrives within ``timeout``."""
+    while (message := ws.receive(timeout=timeout)) is not None:
+        assert json.loads(message)["type"] == "achievement.earned", message
+
+
+def test_api_socket_sends_a_snapshot_then_own_events(server, api, make):
+    student, other = make.user(email="s@example.com"), make.user(email="o@example.com")
+    course = make.course(modules=4)
+    enrollment = make.enroll(student, course)
+    other_enrollment = make.enroll(other, course)
+    modules = make.modules(course)
+    token, other_token = api.token("s@example.com"), api.token("o@example.com")
+    mine = Client.connect(ws_url(server, f"/api/ws?token={token}"))
+    theirs = Client.connect(ws_url(server, "/api/ws"), headers={"Authorization": f"Bearer {other_token}"})
+    try:
+        assert receive_json(mine) == {"type": "hello", "userId": student.id, "overall": {
+            "totalModules": 4, "completedModules": 0, "percentage": 0.0}}
+        assert receive_json(theirs)["type"] == "hello"
+        api.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[0].id}", token)
+        event = receive_json(mine)
+        assert {k: event[k] for k in ("type", "userId", "enrollmentId", "courseId", "moduleId", "completed")} == {
+            "type": "progress.updated", "userId": student.id, "enrollmentId": enrollment.id,
+            "courseId": course.id, "moduleId": modules[0].id, "completed": True}
+        assert event["course"] == {"totalModules": 4, "completedModules": 1, "percentage": 25.0}
+        assert event["overall"] == {"totalModules": 4, "completedModules": 1, "percentage": 25.0}
+        assert_silent(theirs)  # another student's socket hears nothing
+        api.post(f"/api/progress/mark-completed/{other_enrollment.id}/{modules[0].id}", other_token)
+        assert receive_json(theirs)["userId"] == other.id
+        assert_silent(mine)
+    finally:
+        mine.close()
+        theirs.close()
+
+
+def test_instructor_hears_their_courses_only(server, api, make):
+    ada = make.user("instructor", email="ada@example.com")
+    make.user("instructor", email="bob@example.com")
+    student = make.user(email="s@example.com")
+    course = make.course(ada, modules=2)
+    enrollment = make.enroll(student, course)
+    module = make.modules(course)[0]
+    teacher = Client.connect(ws_url(server, f"/api/ws?token={api.token('ada@example.com')}"))
+    stranger = Client.connect(ws_url(server, f"/api/ws?token={api.token('bob@example.com')}"))
+    try:
+        receive_json(teacher), receive_json(stranger)
+        api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", api.token("s@example.com"))
+        assert receive_json(teacher)["userId"] == student.id
+        assert_silent(stranger)
+    finally:
+        teacher.close()
+        stranger.close()
+
+
+@pytest.mark.parametrize("query", ["", "?token=not-a-jwt"])
+def test_api_socket_refuses_missing_or_bad_tokens(server, query):
+    ws = Client.connect(ws_url(server, f"/api/ws{query}"))
+    with pytest.raises(ConnectionClosed):
+        ws.receive(timeout=3)
+
+
+def test_api_socket_refuses_a_disabled_users_token(server, api, make, db):
+    user = make.user(email="s@example.com")
+    token = api.token("s@example.com")
+    user.active = False
+    db.session.commit()
+    ws = Client.connect(ws_url(server, f"/api/ws?token={token}"))
+    with pytest.raises(ConnectionClosed):
+        ws.receive(timeout=3)
+
+
+def _session_cookie(browser, email):
+    browser.login(email)
+    return f"session={browser.client.get_cookie('session').value}"
+
+
+def test_browser_socket_pushes_dashboard_fragments(server, browser, api, make):
+    student = make.user(email="s@example.com", name="Sam Student")
+    course = make.course(modules=4, title="Fractions")
+    enrollment = make.enroll(student, course)
+    module = make.modules(course)[0]
+    cookie = _session_cookie(browser, "s@example.com")
+    ws = Client.connect(ws_url(server, "/ws?view=dashboard"), headers={"Cookie": cookie, "Origin": server})
+    try:
+        snapshot = ws.receive(timeout=3)
+        assert '<hx-partial hx-target="#overall-progress" hx-swap="outerMorph">' in snapshot
+        assert 'data-testid="overall-percent">0%<' in snapshot and "Fractions" in snapshot
+        api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", api.token("s@example.com"))
+        pushed = ws.receive(timeout=3)
+        assert 'data-testid="overall-percent">25%<' in pushed
+        assert "First step" in pushed or "badge" in pushed
+    finally:
+        ws.close()
+
+
+def test_browser_socket_refuses_strangers_and_foreign_origins(server, browser, make):
+    make.user(email="s@example.com")
+    anonymous = Client.connect(ws_url(server, "/ws?view=dashboard"))
+    with pytest.raises(ConnectionClosed):
+        anonymous.receive(timeout=3)
+    cookie = _session_cookie(browser, "s@example.com")
+    forged = Client.connect(ws_url(server, "/ws?view=dashboard"),
+                            headers={"Cookie": cookie, "Origin": "http://evil.example"})
+    with pytest.raises(ConnectionClosed):
+        forged.receive(timeout=3)
+    unknown_view = Client.connect(ws_url(server, "/ws?view=nonsense"), headers={"Cookie": cookie})
+    with pytest.raises(ConnectionClosed):
+        unknown_view.receive(timeout=3)
+
+
+def test_course_view_needs_a_visible_course(server, browser, make):
+    make.user(email="s@example.com")
+    draft = make.course(modules=1, published=False)
+    cookie = _session_cookie(browser, "s@example.com")
+    ws = Client.connect(ws_url(server, f"/ws?view=course:{draft.id}"), headers={"Cookie": cookie})
+    with pytest.raises(ConnectionClosed):
+        ws.receive(timeout=3)

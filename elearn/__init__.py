@@ -53,6 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .realtime.views import bp as realtime_bp
     from .catalog.views import bp as catalog_bp
     from .progress.views import bp as progress_bp
+    from .analytics.views import bp as teach_bp
+    from .authoring.views import bp as authoring_bp
+    from .analytics import live as _analytics_live  # noqa: F401
     from .dashboard import live as _dashboard_live  # noqa: F401  (live views)
     from .progress import live as _progress_live  # noqa: F401
     from .web.api import bp as api_bp
@@ -64,6 +67,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(realtime_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(teach_bp)
+    app.register_blueprint(authoring_bp)
 
     from .errors import register_error_handlers
     from .web.filters import register_filters

@@ -202,7 +202,7 @@ class Browser:
 
     def post(self, path, data=None, **kwargs):
         data = dict(data or {})
-        data.setdefault("csrf_token", self.csrf("/"))
+        data.setdefault("csrf_token", self.csrf("/courses"))
         return self.client.post(path, data=data, **kwargs)
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user, login_user, logout_user
 from ..errors import Conflict, Forbidden, Unauthorized
 from . import service
 from .access import safe_next
-from .forms import read_form
+from ..web.forms import read_form
 from .rate_limits import registration_limit, sign_in_limit
 from .schemas import LoginIn, RegisterIn
 

@@ -233,9 +233,11 @@ def add_content(actor, module_id: int, *, title, type, url) -> Content:
     return content
 
 
-def delete_content(actor, content_id: int) -> None:
+def delete_content(actor, content_id: int) -> int:
+    """Remove a content item; returns its course's id."""
     content = db.session.get(Content, content_id)
     if content is None:
         raise NotFound("No such content.")
-    get_module(actor, content.module_id, edit=True)
+    module = get_module(actor, content.module_id, edit=True)
     db.session.execute(delete(Content).where(Content.id == content_id))
+    return module.course_id

@@ -1,5 +1,5 @@
 """``/``: each role's dashboard."""
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.access import login_required
@@ -13,4 +13,4 @@ bp = Blueprint("dashboard", __name__)
 def home():
     if current_user.role == "student":
         return render_template("dashboard/student.html", **student_dashboard(current_user))
-    return render_template("dashboard/home.html", user=current_user)
+    return redirect(url_for("teach.my_courses"))

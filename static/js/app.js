@@ -38,3 +38,9 @@
     }
   });
 })();
+
+// Each live push also tells sections that refresh themselves (hx-trigger="elearn:live from:body")
+// to re-fetch with their own filters, sort and page.
+document.addEventListener("htmx:ws:after:message:incoming", function () {
+  document.body.dispatchEvent(new CustomEvent("elearn:live"));
+});

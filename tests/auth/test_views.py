@@ -24,12 +24,13 @@ def test_home_answers_htmx_with_hx_redirect_when_signed_out(client):
     assert response.headers["HX-Redirect"].startswith("/login")
 
 
-def test_signed_in_user_lands_on_a_page_saying_who_they_are(browser, make):
+def test_signed_in_instructor_lands_on_their_courses(browser, make):
     make.user("instructor", email="ada@example.com", name="Ada Lovelace")
     response = browser.login("ADA@example.com")
     assert response.status_code == 302 and response.headers["Location"] == "/"
-    html = browser.client.get("/").get_data(as_text=True)
-    assert "Welcome, Ada Lovelace" in html and "ada@example.com" in html and "instructor" in html
+    assert browser.client.get("/").headers["Location"] == "/teach"
+    html = browser.client.get("/teach").get_data(as_text=True)
+    assert "<h1>My courses</h1>" in html and 'title="ada@example.com"' in html and "Ada Lovelace" in html
 
 
 def test_login_follows_only_local_next_links(browser, make):

@@ -71,9 +71,9 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def sign_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD):
+def sign_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD, expect_path: str = "/"):
     page.goto(f"{base_url}/login")
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/")
+    page.wait_for_url(f"{base_url}{expect_path}")

@@ -31,7 +31,7 @@ def test_wrong_password_shows_an_error_and_stays_on_login(live_server, new_page)
 
 def test_sign_out_returns_to_login(live_server, new_page):
     page = new_page()
-    sign_in(page, live_server, "ada@example.com")
+    sign_in(page, live_server, "ada@example.com", expect_path="/teach")
     page.click("text=Sign out")
     page.wait_for_url(f"{live_server}/login")
     page.goto(f"{live_server}/")

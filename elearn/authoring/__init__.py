@@ -1,0 +1,1 @@
+"""Course authoring in the browser: courses, their modules (ordered) and contents."""

@@ -1,0 +1,99 @@
+"""The instructor dashboard pages: the same figures as the JSON mirror, in HTML."""
+import pytest
+
+from elearn.extensions import db
+
+
+def _as(browser, email):
+    browser.login(email)
+    return browser
+
+
+def test_my_courses_lists_figures(browser, issue):
+    html = _as(browser, "ada@example.com").client.get("/teach").get_data(as_text=True)
+    assert "Hand-computed" in html
+    assert "43.75%" in html and "25.0%" in html
+
+
+def test_course_page_shows_the_hand_computed_figures(browser, issue):
+    html = _as(browser, "ada@example.com").client.get(f"/teach/courses/{issue.course.id}").get_data(as_text=True)
+    assert 'data-testid="total-enrollments">4<' in html
+    assert 'data-testid="average-completion">43.75%<' in html
+    assert 'data-testid="completed-enrollments">1<' in html and "Completed (25.0%)" in html
+    assert 'data-testid="active-7d">2<' in html
+    for rate in ("75.0%", "50.0%", "25.0%"):
+        assert f">{rate}</text>" in html
+    assert "Most completed: <strong>Module 1</strong> (75.0%)" in html
+    assert "Least completed: <strong>Module 3</strong> (25.0%)" in html
+    assert '<svg class="chart"' in html and 'id="heatmap"' in html
+    assert html.count('class="cell completed" data-module') == 4 + 2 + 1
+    assert html.count('class="cell started" data-module') == 1
+    assert "3.0 h" in html and "3.5 h" in html
+
+
+def test_student_list_searches_and_sorts_as_a_fragment(browser, issue):
+    client = _as(browser, "ada@example.com").client
+    response = client.get(f"/teach/courses/{issue.course.id}/students?q=BEN", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<section id="students"') and "<html" not in html
+    assert "Ben Learner" in html and "Ana Learner" not in html
+    assert 'href="mailto:ben@example.com"' in html and "2/4" in html
+    ordered = client.get(f"/teach/courses/{issue.course.id}/students?sort=-percentage",
+                         headers={"HX-Request": "true"}).get_data(as_text=True)
+    positions = [ordered.index(f"{name} Learner") for name in ("Ana", "Ben", "Cleo", "Dan")]
+    assert positions == sorted(positions)
+    assert 'aria-sort="descending"' in ordered
+    assert client.get(f"/teach/courses/{issue.course.id}/students?sort=bogus").status_code == 200
+
+
+def test_student_detail_shows_module_by_module_progress(browser, issue):
+    client = _as(browser, "ada@example.com").client
+    enrollment = issue.enrollments["ben"]
+    html = client.get(f"/teach/courses/{issue.course.id}/students/{enrollment.id}",
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Ben Learner · 50%" in html
+    assert html.count('class="done"') == 2 and html.count('class="todo"') == 2
+
+
+def test_csv_export_is_streamed_and_neutralises_formulas(browser, issue):
+    issue.students["cleo"].name = "=HYPERLINK(\"http://evil\")"
+    db.session.commit()
+    response = _as(browser, "ada@example.com").client.get(f"/teach/courses/{issue.course.id}/students.csv?sort=email")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.is_streamed
+    lines = response.get_data(as_text=True).splitlines()
+    assert len(lines) == 5
+    assert any(line.startswith('cleo@example.com,"\'=HYPERLINK') or "'=HYPERLINK" in line for line in lines)
+    assert not any(",=HYPERLINK" in line or ',"=HYPERLINK' in line for line in lines)
+
+
+@pytest.mark.parametrize("who,status", [("bob@example.com", 403), ("ana@example.com", 403)])
+def test_others_are_refused_on_every_page(browser, issue, make, who, status):
+    make.user("instructor", email="bob@example.com")
+    client = _as(browser, who).client
+    cid, eid = issue.course.id, issue.enrollments["ben"].id
+    for path in (f"/teach/courses/{cid}", f"/teach/courses/{cid}/students", f"/teach/courses/{cid}/heatmap",
+                 f"/teach/courses/{cid}/students.csv", f"/teach/courses/{cid}/students/{eid}",
+                 f"/teach/courses/{cid}/edit"):
+        assert client.get(path).status_code == status, path
+        assert client.get(path, headers={"HX-Request": "true"}).status_code == status, path
+    assert client.get("/teach").status_code == (200 if who.startswith("bob") else 403)
+
+
+def test_admin_sees_every_course(browser, issue, make):
+    make.user("admin", email="root@example.com")
+    client = _as(browser, "root@example.com").client
+    assert "<h1>All courses</h1>" in client.get("/teach").get_data(as_text=True)
+    assert client.get(f"/teach/courses/{issue.course.id}").status_code == 200
+
+
+def test_dashboard_query_count_does_not_grow_with_students(browser, issue, make, count_queries):
+    client = _as(browser, "ada@example.com").client
+    with count_queries() as few:
+        assert client.get(f"/teach/courses/{issue.course.id}").status_code == 200
+    for k in range(8):
+        make.complete(make.enroll(make.user(), issue.course), k % 5)
+    with count_queries() as more:
+        assert client.get(f"/teach/courses/{issue.course.id}").status_code == 200
+    assert len(more) == len(few)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from .auth.models import User
+from .achievements.service import award_from_history
 from .auth.service import hash_password
 from .catalog.models import Category, Content, Course, Difficulty, Module
 from .db_types import utcnow
@@ -260,5 +261,6 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str]]:
 
     db.session.flush()
     recount_enrollments()
+    award_from_history(list(db.session.scalars(select(User.id).where(User.role == "student"))))
     return [(email, role) for email, _name, role, _tz in STAFF] + [
         ("student01@example.com … student60@example.com", "student")]

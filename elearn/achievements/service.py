@@ -187,6 +187,50 @@ def award_after_completion(user_id: int, course_id: int, enrollment_completed: b
     return earned
 
 
+def award_from_history(user_ids: list[int]) -> int:
+    """Award what these users' existing activity log has already earned (for data loaded
+    in bulk, such as the demo, which writes rows without going through the progress
+    service). Each badge is dated when it was earned; nothing is announced. Reads every
+    completion of the given users, so it is meant for demo-sized data. Returns how many
+    badges were added."""
+    from ..enrollments.models import Enrollment
+
+    zones = dict(db.session.execute(select(User.id, User.timezone).where(User.id.in_(user_ids))).all())
+    completions: dict[int, list[datetime]] = {}
+    for user_id, at in db.session.execute(
+            select(ProgressEvent.user_id, ProgressEvent.occurred_at)
+            .where(ProgressEvent.user_id.in_(user_ids), ProgressEvent.kind == "completed")
+            .order_by(ProgressEvent.user_id, ProgressEvent.occurred_at)):
+        completions.setdefault(user_id, []).append(at)
+    finished: dict[int, list[tuple[int, datetime]]] = {}
+    for user_id, course_id, at in db.session.execute(
+            select(Enrollment.user_id, Enrollment.course_id, Enrollment.completed_at)
+            .where(Enrollment.user_id.in_(user_ids), Enrollment.completed_at.is_not(None))
+            .order_by(Enrollment.completed_at)):
+        finished.setdefault(user_id, []).append((course_id, at))
+
+    rows = []
+    for user_id, moments in completions.items():
+        rows.append({"user_id": user_id, "key": "first-module", "course_id": None, "earned_at": moments[0]})
+        zone, run, previous = _zone(zones.get(user_id) or "UTC"), 0, None
+        for at in moments:
+            day = at.astimezone(zone).date()
+            if day == previous:
+                continue
+            run = run + 1 if previous is not None and day - previous == ONE_DAY else 1
+            previous = day
+            rows += [{"user_id": user_id, "key": key, "course_id": None, "earned_at": at}
+                     for days, key in STREAK_BADGES if run == days]
+    for user_id, courses in finished.items():
+        rows.append({"user_id": user_id, "key": "first-course", "course_id": None, "earned_at": courses[0][1]})
+        rows += [{"user_id": user_id, "key": course_completed_key(course_id), "course_id": course_id,
+                  "earned_at": at} for course_id, at in courses]
+    if not rows:
+        return 0
+    stmt = _insert().values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(Achievement.id)
+    return len(db.session.execute(stmt).all())
+
+
 # --- reads ----------------------------------------------------------------------------
 
 @dataclass

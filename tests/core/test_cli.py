@@ -95,3 +95,18 @@ def test_create_user_refuses_bad_input_and_duplicates(runner, db):
     dup = runner.invoke(args=["create-user", "A@example.com", "--role", "admin", "--password", "long-enough"])
     assert dup.exit_code != 0 and "already exists" in dup.output
     assert table_counts(db)["users"] == 1
+
+
+def test_seed_demo_awards_badges_from_the_demo_history(runner, db):
+    from elearn.achievements.models import Achievement
+
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    john = db.session.scalar(select(User).where(User.email == "john@example.com"))
+    keys = set(db.session.scalars(select(Achievement.key).where(Achievement.user_id == john.id)))
+    assert "first-module" in keys and "first-course" not in keys
+    finished = db.session.scalar(select(Enrollment).where(Enrollment.completed_at.is_not(None)))
+    theirs = set(db.session.scalars(select(Achievement.key).where(Achievement.user_id == finished.user_id)))
+    assert {"first-module", "first-course", f"course-completed:{finished.course_id}"} <= theirs
+    before = table_counts(db)["achievements"]
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert table_counts(db)["achievements"] == before

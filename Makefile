@@ -21,6 +21,11 @@ run: install
 	$(BIN)/flask --app elearn seed-demo --if-empty
 	$(BIN)/flask --app elearn run --host 127.0.0.1 --port 5000
 
+# Production server (gunicorn.conf.py): needs SECRET_KEY; DATABASE_URL/REDIS_URL as configured.
+serve: install
+	$(BIN)/flask --app elearn db upgrade
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
 # SQLite always; PostgreSQL, Redis and browser suites when TEST_DATABASE_URL, REDIS_URL
 # and /usr/bin/chromium are there (ELEARN_TEST_REQUIRE makes their absence a failure).
 test: install

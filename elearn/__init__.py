@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate, sock
     from .realtime.bus import init_bus
     from .realtime.hub import init_hub
+    from .cache import init_cache
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -38,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     sock.init_app(app)
     init_bus(app)
     init_hub(app)
+    init_cache(app)
 
     from .auth import session as _session  # noqa: F401  (Flask-Login loaders)
     from .auth import tokens as _tokens  # noqa: F401  (JWT loaders)
@@ -59,9 +61,11 @@ def create_app(config: dict | None = None) -> Flask:
     from .dashboard import live as _dashboard_live  # noqa: F401  (live views)
     from .progress import live as _progress_live  # noqa: F401
     from .web.api import bp as api_bp
+    from .web.health import bp as health_bp
 
     csrf.exempt(api_bp)  # bearer tokens only: no cookies, so nothing for CSRF to forge
     app.register_blueprint(api_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(realtime_bp)

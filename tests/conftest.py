@@ -123,12 +123,14 @@ def _empty_all_tables(app):
 @pytest.fixture
 def app(_session_app):
     """The app, inside an app context, with every table and rate-limit counter empty afterwards."""
+    from elearn.cache import init_cache
     from elearn.extensions import db, limiter
 
     with _session_app.app_context():
         yield _session_app
         db.session.remove()
         limiter.reset()
+        init_cache(_session_app)  # ids restart with the emptied tables: forget cached figures
     _empty_all_tables(_session_app)
 
 

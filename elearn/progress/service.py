@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..achievements.service import award_after_completion
+from ..cache import CATALOG_GENERATION, cached, user_generation
 from ..catalog.models import Course, Module
 from ..db_types import UTCDateTime, utcnow
 from ..enrollments.models import Enrollment
@@ -429,7 +430,9 @@ def _course_progresses(pairs: list[tuple[Enrollment, Course]]) -> list[CoursePro
 
 
 def course_progress(actor, enrollment_id: int) -> CourseProgress:
-    return _course_progresses([load_enrollment(actor, enrollment_id)])[0]
+    enrollment, course = load_enrollment(actor, enrollment_id)
+    return cached((user_generation(enrollment.user_id), CATALOG_GENERATION), f"course-progress:{enrollment_id}",
+                  lambda: _course_progresses([(enrollment, course)])[0])
 
 
 def course_progresses(actor, enrollment_ids: list[int]) -> list[CourseProgress]:
@@ -485,7 +488,12 @@ class OverallProgress:
 
 
 def overall_progress(user_id: int) -> OverallProgress:
-    """A user's progress across their enrollments: one indexed query over counters."""
+    """A user's progress across their enrollments: one indexed query over counters (cached)."""
+    return cached((user_generation(user_id), CATALOG_GENERATION), f"overall:{user_id}",
+                  lambda: _overall_progress(user_id))
+
+
+def _overall_progress(user_id: int) -> OverallProgress:
     rows = db.session.execute(
         select(Enrollment, Course.title, Course.module_count, Course.thumbnail_url)
         .join(Course, Course.id == Enrollment.course_id)

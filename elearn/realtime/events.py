@@ -21,10 +21,20 @@ def publish_after_commit(message: dict) -> None:
     session.info.setdefault(_PENDING, []).append(message)
 
 
+def has_pending_events() -> bool:
+    """True inside a transaction that changed something (every change queues an event)."""
+    from ..extensions import db
+
+    return bool(db.session().info.get(_PENDING))
+
+
 @event.listens_for(Session, "after_commit")
 def _publish_pending(session):
     pending = session.info.pop(_PENDING, None)
     if pending:
+        from ..cache import bump_for_events
+
+        bump_for_events(pending)  # before anyone is told, so their re-reads are fresh
         bus = current_app.extensions["elearn.bus"]
         for message in pending:
             bus.publish(message)

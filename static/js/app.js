@@ -41,6 +41,9 @@
 
 // Each live push also tells sections that refresh themselves (hx-trigger="elearn:live from:body")
 // to re-fetch with their own filters, sort and page.
+// The first message after the page loaded is the snapshot of what the page already shows;
+// after a reconnect it is news (missed while offline), so sections refresh then too.
+var liveMessages = 0;
 document.addEventListener("htmx:ws:after:message:incoming", function () {
-  document.body.dispatchEvent(new CustomEvent("elearn:live"));
+  if (liveMessages++ > 0) document.body.dispatchEvent(new CustomEvent("elearn:live"));
 });

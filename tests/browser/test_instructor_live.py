@@ -44,6 +44,7 @@ def test_student_list_search_and_sort_in_the_browser(live_server, new_page):
     sign_in(teacher, live_server, "ada@example.com", expect_path="/teach")
     screenshot(teacher, "instructor-my-courses-desktop")
     teacher.get_by_role("link", name="JavaScript Fundamentals", exact=True).click()
+    expect(teacher.locator("#live-status")).to_have_attribute("data-state", "live")  # htmx is up
     teacher.fill("#student-q", "john")
     expect(teacher.locator("#students tbody tr")).to_have_count(1)
     teacher.locator("#students tbody tr a").first.click()

@@ -1,0 +1,144 @@
+"""Read-through caching of dashboard figures, invalidated by generation counters.
+
+Cached values live under keys that include a *generation* of what they depend on: a
+user's (their progress and enrollments) or a course's (its analytics). A committed
+change bumps the generations it touches (``bump_after_commit``, called from the same
+after-commit hook that publishes events, in the writing request), so every read that
+starts after the write's response computes a fresh value; values computed from older
+data were stored under the old generation and are never read again. A time-based expiry
+bounds everything else (including staleness after a Redis outage).
+
+Backends: Redis when ``REDIS_URL`` is set (shared by every process and host), otherwise a
+dictionary in this process. If Redis fails, reads fall through to the database and
+writes are skipped; nothing raises.
+"""
+import logging
+import pickle
+import threading
+import time
+from collections.abc import Collection
+from typing import Any, Callable
+
+import redis
+from flask import current_app
+
+log = logging.getLogger(__name__)
+DEFAULT_TTL = 300
+
+
+class LocalCache:
+    def __init__(self):
+        self._values: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            entry = self._values.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def set(self, key: str, value, ttl: int) -> None:
+        with self._lock:
+            if len(self._values) > 50_000:  # bound memory: drop everything expired or not
+                self._values.clear()
+            self._values[key] = (time.monotonic() + ttl, value)
+
+    def generations(self, names: tuple[str, ...]) -> list[int]:
+        with self._lock:
+            return [self._values[name][1] if name in self._values else 0 for name in names]
+
+    def bump(self, names: Collection[str]) -> None:
+        with self._lock:
+            for name in names:
+                entry = self._values.get(name)
+                self._values[name] = (float("inf"), (entry[1] if entry else 0) + 1)
+
+
+class RedisCache:
+    """Values are pickled dataclasses; Redis is as trusted as the database here."""
+
+    def __init__(self, url: str, prefix: str):
+        self._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._prefix = prefix
+
+    def get(self, key: str):
+        try:
+            raw = self._client.get(self._prefix + key)
+        except redis.RedisError:
+            return None
+        return pickle.loads(raw) if raw is not None else None
+
+    def set(self, key: str, value, ttl: int) -> None:
+        try:
+            self._client.set(self._prefix + key, pickle.dumps(value), ex=ttl)
+        except redis.RedisError:
+            pass
+
+    def generations(self, names: tuple[str, ...]) -> list[int] | None:
+        """None when Redis is unreachable: the caller then skips the cache."""
+        try:
+            values = self._client.mget([self._prefix + name for name in names])
+        except redis.RedisError:
+            return None
+        return [int(value) if value is not None else 0 for value in values]
+
+    def bump(self, names: Collection[str]) -> None:
+        try:
+            with self._client.pipeline(transaction=False) as pipe:
+                for name in names:
+                    pipe.incr(self._prefix + name)
+                pipe.execute()
+        except redis.RedisError:
+            log.warning("could not invalidate cached figures in Redis (%s)", ", ".join(sorted(names)))
+
+
+def init_cache(app) -> None:
+    url = app.config.get("REDIS_URL")
+    app.extensions["elearn.cache"] = (RedisCache(url, app.config["EVENT_CHANNEL"] + ":cache:")
+                                      if url else LocalCache())
+
+
+def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], ttl: int = DEFAULT_TTL):
+    """``compute()``, remembered under ``key`` until one of ``depends_on`` is bumped or
+    ``ttl`` ends."""
+    from .realtime.events import has_pending_events
+
+    if not current_app.config.get("CACHE_ENABLED", True) or has_pending_events():
+        return compute()  # a request that just wrote reads its own writes, not the cache
+    cache = current_app.extensions["elearn.cache"]
+    generations = cache.generations(depends_on)
+    if generations is None:
+        return compute()
+    full_key = key + "@" + ",".join(f"{name}:{g}" for name, g in zip(depends_on, generations))
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, ttl)
+    return value
+
+
+def user_generation(user_id: int) -> str:
+    return f"gen:user:{user_id}"
+
+
+def course_generation(course_id: int) -> str:
+    return f"gen:course:{course_id}"
+
+
+#: Bumped when a course's modules change: every enrolled learner's numbers move with it.
+CATALOG_GENERATION = "gen:catalog"
+
+
+def bump_for_events(messages: list[dict]) -> None:
+    """Invalidate what committed events changed: their users' and courses' figures."""
+    names = set()
+    for message in messages:
+        if message.get("type") in ("course.updated", "course.deleted"):
+            names.add(CATALOG_GENERATION)
+        if message.get("userId") is not None:
+            names.add(user_generation(message["userId"]))
+        if message.get("courseId") is not None:
+            names.add(course_generation(message["courseId"]))
+    if names:
+        current_app.extensions["elearn.cache"].bump(names)

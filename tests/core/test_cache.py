@@ -1,0 +1,111 @@
+"""Cached figures: faster reads, never stale after a write, shared across processes."""
+import uuid
+
+import pytest
+
+from tests.conftest import TEST_REDIS_URL, build_app, unavailable
+
+
+def _setup(make):
+    student = make.user(email="s@example.com")
+    course = make.course(modules=4)
+    enrollment = make.enroll(student, course)
+    return student, course, enrollment, make.modules(course)
+
+
+def test_a_read_after_a_write_sees_the_write(api, make):
+    _student, _course, enrollment, modules = _setup(make)
+    token = api.token("s@example.com")
+    assert api.get("/api/progress/overall", token).get_json()["completedModules"] == 0
+    assert api.get(f"/api/progress/course/{enrollment.id}", token).get_json()["completedModules"] == 0
+    api.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[0].id}", token)
+    assert api.get("/api/progress/overall", token).get_json()["completedModules"] == 1
+    assert api.get(f"/api/progress/course/{enrollment.id}", token).get_json()["completedModules"] == 1
+
+
+def test_repeated_reads_come_from_the_cache(api, make, count_queries):
+    _setup(make)
+    token = api.token("s@example.com")
+    with count_queries() as first:
+        api.get("/api/progress/overall", token)
+    with count_queries() as second:
+        api.get("/api/progress/overall", token)
+    assert len(second) < len(first)
+
+
+def test_course_changes_reach_cached_learner_numbers(api, make):
+    _student, course, _enrollment, _modules = _setup(make)
+    token = api.token("s@example.com")
+    assert api.get("/api/progress/overall", token).get_json()["totalModules"] == 4
+    instructor_email = "teach-cache@example.com"
+    teacher = make.user("instructor", email=instructor_email)
+    from elearn.extensions import db
+
+    course.instructor_id = teacher.id
+    db.session.commit()
+    api.post(f"/api/courses/{course.id}/modules", api.token(instructor_email), json={"title": "Extra"})
+    assert api.get("/api/progress/overall", token).get_json()["totalModules"] == 5
+
+
+def test_course_analytics_follow_progress(api, make):
+    _student, course, enrollment, modules = _setup(make)
+    make.user("admin", email="root@example.com")
+    token = api.token("root@example.com")
+    assert api.get(f"/api/analytics/courses/{course.id}", token).get_json()["averageCompletion"] == 0.0
+    api.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[0].id}", api.token("s@example.com"))
+    assert api.get(f"/api/analytics/courses/{course.id}", token).get_json()["averageCompletion"] == 25.0
+
+
+@pytest.fixture
+def redis_url():
+    if not TEST_REDIS_URL:
+        unavailable("redis", "REDIS_URL is not set")
+    return TEST_REDIS_URL
+
+
+@pytest.mark.redis
+def test_two_processes_share_the_cache_and_its_invalidation(app, make, redis_url, backend):
+    """Process A caches a learner's numbers; a write through process B must not leave A stale."""
+    _student, _course, enrollment, modules = _setup(make)
+    channel = f"elearn:test:{uuid.uuid4().hex}"
+    process_a = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=channel)
+    process_b = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=channel)
+    from tests.conftest import Api
+
+    a, b = Api(process_a.test_client()), Api(process_b.test_client())
+    token = a.token("s@example.com")
+    assert a.get("/api/progress/overall", token).get_json()["completedModules"] == 0
+    assert b.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[0].id}", token).status_code == 200
+    assert a.get("/api/progress/overall", token).get_json()["completedModules"] == 1
+    for process in (process_a, process_b):
+        with process.app_context():
+            from elearn.extensions import db
+
+            db.engine.dispose()
+
+
+@pytest.mark.redis
+def test_requests_succeed_from_the_database_while_redis_is_down(app, make, backend):
+    _student, _course, enrollment, modules = _setup(make)
+    broken = build_app(backend[1], REDIS_URL="redis://127.0.0.1:1/0", EVENT_CHANNEL="elearn:test:down")
+    from tests.conftest import Api
+
+    api = Api(broken.test_client())
+    token = api.token("s@example.com")
+    assert api.get("/api/progress/overall", token).get_json()["completedModules"] == 0
+    assert api.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[0].id}", token).status_code == 200
+    assert api.get("/api/progress/overall", token).get_json()["completedModules"] == 1
+    with broken.app_context():
+        from elearn.extensions import db
+
+        db.engine.dispose()
+
+
+def test_the_writing_request_renders_its_own_write(browser, make):
+    """The course page's htmx answer to Mark complete is rendered before the commit."""
+    _student, course, _enrollment, modules = _setup(make)
+    browser.login("s@example.com")
+    browser.client.get(f"/courses/{course.id}")  # caches the page's numbers
+    html = browser.post(f"/courses/{course.id}/modules/{modules[0].id}/complete",
+                        headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'data-status="completed"' in html and 'data-testid="course-percent">25%<' in html

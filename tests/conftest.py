@@ -4,6 +4,7 @@ Every test that uses ``app`` runs on SQLite and, when ``TEST_DATABASE_URL`` is s
 on PostgreSQL, in a database this session creates and drops. ``ELEARN_TEST_REQUIRE``
 (e.g. ``postgres,redis,browser``) turns a missing service into a failure instead of a skip.
 """
+import logging
 import os
 import re
 import threading
@@ -17,6 +18,10 @@ from tests.factories import Factory
 
 #: The Redis the redis suites use; the app itself only sees it when a test passes it in.
 TEST_REDIS_URL = os.environ.get("REDIS_URL")
+# Request lines from the test servers' threads are noise (and may be written after pytest
+# closed its capture streams).
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
 REQUIRED = {s.strip() for s in os.environ.get("ELEARN_TEST_REQUIRE", "").split(",") if s.strip()}
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 

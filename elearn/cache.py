@@ -130,6 +130,11 @@ def course_generation(course_id: int) -> str:
 CATALOG_GENERATION = "gen:catalog"
 
 
+def invalidate_everything() -> None:
+    """After bulk loads that bypass the services (seed-demo, generate)."""
+    current_app.extensions["elearn.cache"].bump({CATALOG_GENERATION})
+
+
 def bump_for_events(messages: list[dict]) -> None:
     """Invalidate what committed events changed: their users' and courses' figures."""
     names = set()

@@ -1,0 +1,2 @@
+"""Helpers of ``flask generate`` (elearn/generate.py): the synthetic platform's rows and
+how they reach the database in bulk."""

@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .progress import api as _progress_api  # noqa: F401
     from .achievements import api as _achievements_api  # noqa: F401
     from .analytics import api as _analytics_api  # noqa: F401
+    from .tickets import api as _tickets_api  # noqa: F401
     from .web import openapi as _openapi  # noqa: F401
     from .auth.views import bp as auth_bp
     from .dashboard.views import bp as dashboard_bp

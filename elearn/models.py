@@ -4,9 +4,9 @@ from .auth.models import User
 from .catalog.models import Category, Content, Course, Difficulty, Module
 from .enrollments.models import Enrollment
 from .progress.models import Progress, ProgressEvent
-from .tickets.models import SupportTicket
+from .tickets.models import SupportTicket, TicketReply
 
 __all__ = [
     "User", "Category", "Difficulty", "Course", "Module", "Content",
-    "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "Achievement",
+    "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "TicketReply", "Achievement",
 ]

@@ -1,7 +1,8 @@
-"""API schemas for course analytics (CONTRACT.md "Analytics")."""
+"""API schemas for course and platform analytics (CONTRACT.md "Analytics")."""
+from datetime import date
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
 
@@ -58,3 +59,136 @@ class StudentRowOut(OutSchema):
     total_modules: int
     percentage: float
     last_activity_at: Timestamp | None
+
+
+# --- platform analytics (admin dashboard) -------------------------------------------------
+
+class PlatformQuery(PageQuery):
+    """``page`` and ``perPage`` page the course completion table."""
+
+    min_enrollments: int = Field(5, ge=1, le=1_000_000,
+                                 description="Enrollments a course needs to rank by completion rate.")
+
+
+class RetentionQuery(InSchema):
+    weeks: int = Field(12, ge=1, le=52)
+
+
+class LearningPatternsQuery(InSchema):
+    tz: str = Field("UTC", min_length=1, max_length=64, description="An IANA time zone, e.g. Europe/Berlin.")
+    days: int = Field(90, ge=1, le=366)
+
+
+class UserCountsOut(OutSchema):
+    total: int
+    students: int
+    instructors: int
+    admins: int
+
+
+class MonthRevenueOut(OutSchema):
+    month: str
+    cents: int
+
+
+class CourseFiguresOut(OutSchema):
+    course_id: int
+    title: str
+    published: bool
+    enrollments: int
+    completed: int
+    completion_rate: float
+    average_completion: float
+    revenue_cents: int
+
+
+class RevenueOut(OutSchema):
+    total_cents: int
+    by_month: list[MonthRevenueOut]
+    by_course: list[CourseFiguresOut]
+
+
+class CourseFiguresPageOut(OutSchema):
+    items: list[CourseFiguresOut]
+    page: int
+    per_page: int
+    total: int
+
+
+class WeeklyActiveOut(OutSchema):
+    week_start: date
+    learners: int
+
+
+class EngagementOut(OutSchema):
+    dau: int
+    wau: int
+    mau: int
+    weekly: list[WeeklyActiveOut]
+
+
+class CohortOut(OutSchema):
+    week_start: date
+    size: int
+    active: list[int]
+    retention: list[float]
+
+
+class WeekdayActivityOut(OutSchema):
+    weekday: int
+    name: str
+    hours: list[int]
+    total: int
+
+
+class LearningPatternsOut(OutSchema):
+    timezone: str
+    days: int
+    since: Timestamp
+    until: Timestamp
+    total: int
+    peak: int
+    weekdays: list[WeekdayActivityOut]
+
+
+class RetentionOut(OutSchema):
+    weeks: int
+    cohorts: list[CohortOut]
+
+
+class TicketCountsOut(OutSchema):
+    open: int
+    closed: int
+    median_hours_to_close: float | None
+
+
+class PlatformOut(OutSchema):
+    users: UserCountsOut
+    total_courses: int
+    total_enrollments: int
+    completed_enrollments: int
+    completion_rate: float
+    revenue: RevenueOut
+    top_courses: list[CourseFiguresOut]  # by completion rate
+    top_courses_by_enrollments: list[CourseFiguresOut]
+    course_completion: CourseFiguresPageOut
+    engagement: EngagementOut
+    retention: list[CohortOut]  # 12 weeks
+    learning_patterns: list[WeekdayActivityOut]  # UTC, 90 days
+    support_tickets: TicketCountsOut
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_overview(cls, overview):
+        """Flatten a ``PlatformOverview``: the contract's ``topCourses`` and
+        ``learningPatterns`` are lists."""
+        if isinstance(overview, dict):
+            return overview
+        return {
+            **{name: getattr(overview, name) for name in (
+                "users", "total_courses", "total_enrollments", "completed_enrollments", "completion_rate",
+                "revenue", "course_completion", "engagement", "retention", "support_tickets")},
+            "top_courses": overview.top_courses.by_completion_rate,
+            "top_courses_by_enrollments": overview.top_courses.by_enrollments,
+            "learning_patterns": overview.learning_patterns.weekdays,
+        }

@@ -58,6 +58,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .progress.views import bp as progress_bp
     from .analytics.views import bp as teach_bp
     from .authoring.views import bp as authoring_bp
+    from .admin.views import bp as admin_bp
+    from .tickets.views import bp as tickets_bp
     from .analytics import live as _analytics_live  # noqa: F401
     from .dashboard import live as _dashboard_live  # noqa: F401  (live views)
     from .progress import live as _progress_live  # noqa: F401
@@ -74,6 +76,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(progress_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(tickets_bp)
 
     from .errors import register_error_handlers
     from .web.filters import register_filters

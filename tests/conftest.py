@@ -67,6 +67,20 @@ def _create_postgres_database() -> tuple[str, callable]:
     return server.set(database=name).render_as_string(hide_password=False), drop
 
 
+def _fresh_context_client():
+    """A test client whose every request gets its own app context (and so its own ``g``
+    and database session), as in production; otherwise requests would share the test's
+    context, and Flask-Login's user cached on ``g`` would leak from one client to another."""
+    from flask.testing import FlaskClient
+
+    class FreshContextClient(FlaskClient):
+        def open(self, *args, **kwargs):
+            with self.application.app_context():
+                return super().open(*args, **kwargs)
+
+    return FreshContextClient
+
+
 def build_app(database_url: str, **overrides):
     from elearn import create_app
 
@@ -78,7 +92,9 @@ def build_app(database_url: str, **overrides):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production uses scrypt
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = _fresh_context_client()
+    return app
 
 
 def migrate_to_head(app):

@@ -13,4 +13,4 @@ bp = Blueprint("dashboard", __name__)
 def home():
     if current_user.role == "student":
         return render_template("dashboard/student.html", **student_dashboard(current_user))
-    return redirect(url_for("teach.my_courses"))
+    return redirect(url_for("admin.dashboard" if current_user.role == "admin" else "teach.my_courses"))

@@ -12,11 +12,12 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, select, update
+from sqlalchemy import and_, case, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..achievements.service import award_after_completion
+from ..auth.models import User
 from ..cache import CATALOG_GENERATION, cached, user_generation
 from ..catalog.models import Course, Module
 from ..db_types import UTCDateTime, utcnow
@@ -25,6 +26,7 @@ from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..pagination import Page, paginate
 from ..realtime.events import publish_after_commit
+from ..text_search import contains_pattern
 from .models import Progress, ProgressEvent
 from .numbers import percentage
 
@@ -505,3 +507,48 @@ def _overall_progress(user_id: int) -> OverallProgress:
                       e.last_activity_at, e.completed_at)
         for e, title, total, thumb in rows
     ])
+
+
+@dataclass
+class RecordRow:
+    """A progress record with the names a person reads (the admin's browser)."""
+
+    id: int
+    user_id: int
+    user_email: str
+    user_name: str
+    course_id: int
+    course_title: str
+    module_title: str
+    module_order: int
+    completed: bool
+    started_at: datetime
+    completed_at: datetime | None
+    updated_at: datetime
+
+
+def browse_records(actor, user_q=None, course_id=None, completed=None, page=1, per_page=50) -> Page:
+    """Every progress record with its learner, course and module (admin), newest change
+    first; ``user_q`` matches the learner's email or name. One query per page plus a count."""
+    if actor.role != "admin":
+        raise Forbidden("Only admins can browse every progress record.")
+    stmt = (
+        select(Progress.id, User.id, User.email, User.name, Course.id, Course.title, Module.title,
+               Module.position, Progress.completed, Progress.started_at, Progress.completed_at,
+               Progress.updated_at)
+        .join(Enrollment, Enrollment.id == Progress.enrollment_id)
+        .join(User, User.id == Enrollment.user_id)
+        .join(Course, Course.id == Enrollment.course_id)
+        .join(Module, Module.id == Progress.module_id)
+        .order_by(Progress.updated_at.desc(), Progress.id.desc())
+    )
+    if user_q:
+        pattern = contains_pattern(user_q)
+        stmt = stmt.where(or_(User.email.like(pattern, escape="\\"), User.name.ilike(pattern, escape="\\")))
+    if course_id is not None:
+        stmt = stmt.where(Enrollment.course_id == course_id)
+    if completed is not None:
+        stmt = stmt.where(Progress.completed.is_(completed))
+    result = paginate(stmt, page, per_page, scalars=False)
+    result.items = [RecordRow(*row) for row in result.items]
+    return result

@@ -86,6 +86,7 @@ def test_start_module_completed_counts_at_once(api, make, db):
     response = api.post("/api/progress", api.token("s@example.com"),
                         json={"enrollmentId": enrollment.id, "moduleId": module.id, "completed": True})
     assert response.status_code == 201 and response.get_json()["completed"] is True
+    db.session.expire_all()
     assert db.session.get(Enrollment, enrollment.id).completed_count == 1
 
 

@@ -1,0 +1,1 @@
+"""The admin's pages: platform analytics, user analytics, users, every progress record."""

@@ -1,0 +1,48 @@
+"""Help pages: a learner opens a ticket, an admin answers and closes it."""
+from sqlalchemy import select
+
+from elearn.tickets.models import SupportTicket
+from tests.conftest import Browser
+
+
+def test_a_ticket_from_question_to_closed(app, browser, make, db):
+    make.user(email="s@example.com", name="Sam")
+    make.user("admin", email="root@example.com", name="Root")
+    browser.login("s@example.com")
+    assert "Ask for help" in browser.client.get("/help").get_data(as_text=True)
+    opened = browser.post("/help/tickets", {"subject": "Video won't play", "body": "Module 3 video is black."})
+    assert opened.status_code == 303
+    ticket = db.session.scalar(select(SupportTicket))
+    assert opened.headers["Location"] == f"/help/tickets/{ticket.id}"
+    assert "Video won&#39;t play" in browser.client.get("/help").get_data(as_text=True)
+
+    admin = Browser(app.test_client())
+    admin.login("root@example.com")
+    listing = admin.client.get("/admin/tickets?status=open").get_data(as_text=True)
+    assert "Video won&#39;t play" in listing and "<strong>1</strong> open" in listing
+    admin.post(f"/help/tickets/{ticket.id}/replies", {"body": "Try another browser, please."})
+    assert admin.post(f"/help/tickets/{ticket.id}/status", {"status": "closed"}).status_code == 303
+    page = browser.client.get(f"/help/tickets/{ticket.id}").get_data(as_text=True)
+    assert "Try another browser, please." in page and 'data-testid="ticket-status">Closed<' in page
+    db.session.expire_all()
+    assert db.session.get(SupportTicket, ticket.id).closed_at is not None
+
+
+def test_blank_tickets_and_replies_show_errors(browser, make, db):
+    make.user(email="s@example.com")
+    browser.login("s@example.com")
+    response = browser.post("/help/tickets", {"subject": "", "body": ""})
+    assert response.status_code == 422 and 'id="subject-error"' in response.get_data(as_text=True)
+    assert db.session.scalar(select(SupportTicket)) is None
+
+
+def test_other_peoples_tickets_are_404(app, browser, make):
+    make.user(email="s@example.com")
+    make.user(email="t@example.com")
+    browser.login("s@example.com")
+    browser.post("/help/tickets", {"subject": "Mine", "body": "Private"})
+    other = Browser(app.test_client())
+    other.login("t@example.com")
+    assert other.client.get("/help/tickets/1").status_code == 404
+    assert other.post("/help/tickets/1/replies", {"body": "Hi"}).status_code == 404
+    assert "Mine" not in other.client.get("/help").get_data(as_text=True)

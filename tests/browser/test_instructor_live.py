@@ -67,4 +67,4 @@ def test_authoring_pages(live_server, new_page, viewport):
         page.get_by_role("link", name="UX Design Basics", exact=True).click()
         expect(page.locator("#heatmap")).to_be_visible()
         screenshot(page, "instructor-course-phone")
-        assert page.evaluate("document.body.scrollWidth") <= 375
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375

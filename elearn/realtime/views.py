@@ -12,7 +12,7 @@ queue with a timeout so a closed socket is noticed; unregister in ``finally``.
 import json
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, render_template, request
 from flask_jwt_extended import decode_token
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
@@ -45,6 +45,12 @@ def _same_origin() -> bool:
     return ours.port is None or theirs.port == ours.port
 
 
+def _announcements(batch) -> str:
+    """Badges just earned, as toasts (the badge list itself is one of the pushed regions)."""
+    earned = [m for m in batch if m.get("type") == "achievement.earned"]
+    return render_template("achievements/_announce.html", earned=earned) if earned else ""
+
+
 def _pump(ws, listener, send_batch) -> None:
     """Forward queued events until the socket closes."""
     while ws.connected:
@@ -68,9 +74,9 @@ def browser_socket(ws):
     listener = hub.register(view.wants)
     db.session.remove()
     try:
-        def push(_batch=None):
+        def push(batch=()):
             try:
-                html = view.render()
+                html = view.render() + _announcements(batch)
             except DomainError as error:  # e.g. the course was deleted or access revoked
                 ws.close(POLICY_VIOLATION, error.message)
                 return

@@ -18,6 +18,14 @@
     setTimeout(function () { item.remove(); }, 8000);
   }
 
+  // Badge announcements pushed into #toasts fade away like error toasts.
+  document.addEventListener("htmx:after:swap", function () {
+    document.querySelectorAll("#toasts [data-badge]:not([data-timed])").forEach(function (item) {
+      item.dataset.timed = "1";
+      setTimeout(function () { item.remove(); }, 8000);
+    });
+  });
+
   document.addEventListener("htmx:ws:after:connection", function () { setLive("live", "Live"); });
   document.addEventListener("htmx:ws:close", function () { setLive("offline", "Reconnecting…"); });
 

@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .realtime.bus import init_bus
     from .realtime.hub import init_hub
     from .cache import init_cache
+    from .read_replica import init_read_replica
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_bus(app)
     init_hub(app)
     init_cache(app)
+    init_read_replica(app)
 
     from .auth import session as _session  # noqa: F401  (Flask-Login loaders)
     from .auth import tokens as _tokens  # noqa: F401  (JWT loaders)

@@ -52,6 +52,9 @@ def load_config(instance_path: str) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Dashboard and analytics reads go to a replica when one is given (read_replica.py).
+        "SQLALCHEMY_BINDS": ({"replica": normalise_database_url(os.environ["DATABASE_READ_URL"])}
+                             if os.environ.get("DATABASE_READ_URL") else {}),
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Deployments (and test runs) sharing one Redis keep their events apart by channel.
         "EVENT_CHANNEL": os.environ.get("ELEARN_EVENT_CHANNEL", "elearn:events"),

@@ -27,6 +27,7 @@ from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..errors import Invalid
 from ..extensions import db
+from ..read_replica import reads
 from ..pagination import Page, paginate
 from ..progress.models import ProgressEvent
 from ..progress.numbers import percentage
@@ -77,7 +78,7 @@ class UserCounts:
 
 def users_by_role() -> UserCounts:
     """Every account (active or not) by role: one grouped count."""
-    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    counts = dict(reads().execute(select(User.role, func.count()).group_by(User.role)).all())
     by_role = {role: counts.get(role, 0) for role in ROLES}
     return UserCounts(sum(by_role.values()), by_role["student"], by_role["instructor"], by_role["admin"])
 
@@ -93,7 +94,7 @@ class EnrollmentTotals:
 def enrollment_totals() -> EnrollmentTotals:
     """Courses, enrollments, completed enrollments and revenue (prices paid): one statement."""
     courses = select(func.count()).select_from(Course).scalar_subquery()
-    row = db.session.execute(
+    row = reads().execute(
         select(courses, func.count(Enrollment.id), func.count(Enrollment.completed_at),
                func.coalesce(func.sum(Enrollment.price_paid_cents), 0))
         .select_from(Enrollment)
@@ -113,7 +114,7 @@ def revenue_by_month(now: datetime, months: int = REVENUE_MONTHS) -> list[MonthR
     current = now.astimezone(UTC).date().replace(day=1)
     first = _add_months(current, -(months - 1))
     month = month_start(Enrollment.enrolled_at).label("month")
-    cents = dict(db.session.execute(
+    cents = dict(reads().execute(
         select(month, func.sum(Enrollment.price_paid_cents))
         .where(Enrollment.enrolled_at >= _midnight(first),
                Enrollment.enrolled_at < _midnight(_add_months(current, 1)))
@@ -161,7 +162,7 @@ def _figures(row) -> CourseFigures:
 
 def course_completion_rates(page: int = 1, per_page: int = 50) -> Page:
     """Every course (``CourseFigures`` items) by title, a page at a time: a count and a page query."""
-    result = paginate(_per_course().order_by(Course.title, Course.id), page, per_page, scalars=False)
+    result = paginate(_per_course().order_by(Course.title, Course.id), page, per_page, scalars=False, session=reads())
     result.items = [_figures(row) for row in result.items]
     return result
 
@@ -199,7 +200,7 @@ def top_courses(limit: int = TOP_COURSES, min_enrollments: int = MIN_ENROLLMENTS
         place(c.revenue_cents > 0, c.revenue_cents.desc(), c.enrollments.desc()).label("by_revenue"),
     ).subquery()
     places = ("by_completion_rate", "by_enrollments", "by_revenue")
-    rows = db.session.execute(select(ranked).where(or_(*(ranked.c[name] <= limit for name in places)))).all()
+    rows = reads().execute(select(ranked).where(or_(*(ranked.c[name] <= limit for name in places)))).all()
 
     def ranking(name: str) -> list[CourseFigures]:
         placed = sorted((row for row in rows if getattr(row, name) is not None and getattr(row, name) <= limit),
@@ -229,7 +230,7 @@ def active_learners(now: datetime) -> dict[str, int]:
     """dau, wau and mau: distinct users with an event (any kind) in the last 1, 7 and 30
     days up to ``now``: one statement over the event log's time index."""
     longest = max(ACTIVE_WINDOWS.values())
-    counts = db.session.execute(
+    counts = reads().execute(
         select(*(func.count(distinct(ProgressEvent.user_id)).filter(ProgressEvent.occurred_at >= now - window)
                  for window in ACTIVE_WINDOWS.values()))
         .where(ProgressEvent.occurred_at >= now - longest, ProgressEvent.occurred_at <= now)
@@ -242,7 +243,7 @@ def weekly_active_learners(now: datetime, weeks: int = ENGAGEMENT_WEEKS) -> list
     without activity as 0: one grouped query."""
     first = _monday(now) - (weeks - 1) * ONE_WEEK
     week = week_start(ProgressEvent.occurred_at).label("week")
-    learners = dict(db.session.execute(
+    learners = dict(reads().execute(
         select(week, func.count(distinct(ProgressEvent.user_id)))
         .where(ProgressEvent.occurred_at >= _midnight(first), ProgressEvent.occurred_at <= now)
         .group_by(week)
@@ -285,11 +286,11 @@ def retention_cohorts(weeks: int = RETENTION_WEEKS, now: datetime | None = None)
     first = _monday(now) - (weeks - 1) * ONE_WEEK
     students = and_(User.role == "student", User.created_at >= _midnight(first), User.created_at <= now)
     cohort = week_start(User.created_at).label("cohort")
-    sizes = dict(db.session.execute(select(cohort, func.count()).where(students).group_by(cohort)).all())
+    sizes = dict(reads().execute(select(cohort, func.count()).where(students).group_by(cohort)).all())
     week = week_start(ProgressEvent.occurred_at).label("week")
     active = {
         (date.fromisoformat(signed_up), date.fromisoformat(active_week)): learners
-        for signed_up, active_week, learners in db.session.execute(
+        for signed_up, active_week, learners in reads().execute(
             select(cohort, week, func.count(distinct(ProgressEvent.user_id)))
             .join(User, User.id == ProgressEvent.user_id)
             .where(students, ProgressEvent.occurred_at >= _midnight(first), ProgressEvent.occurred_at <= now)
@@ -363,7 +364,7 @@ def learning_patterns(tz: str, now: datetime | None = None, days: int = PATTERN_
     now = now or utcnow()
     since = now - timedelta(days=days)
     hour = hour_of_week_in_zone(ProgressEvent.occurred_at, tz, since, now).label("hour_of_week")
-    counts = dict(db.session.execute(
+    counts = dict(reads().execute(
         select(hour, func.count())
         .where(ProgressEvent.occurred_at >= since, ProgressEvent.occurred_at <= now)
         .group_by(hour)

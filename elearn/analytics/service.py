@@ -27,6 +27,7 @@ from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..errors import Forbidden, Invalid
 from ..extensions import db
+from ..read_replica import reads
 from ..pagination import Page, paginate
 from ..progress.models import Progress
 from ..progress.numbers import percentage
@@ -155,7 +156,7 @@ class EnrollmentFigures:
 
 def enrollment_figures(course_id: int, now: datetime) -> EnrollmentFigures:
     """Counts over the course's enrollments, from their counters: one aggregate."""
-    row = db.session.execute(
+    row = reads().execute(
         select(
             func.count(Enrollment.id),
             func.count(Enrollment.id).filter(Enrollment.last_activity_at >= now - ACTIVE_WINDOW),
@@ -171,7 +172,7 @@ def enrollment_figures(course_id: int, now: datetime) -> EnrollmentFigures:
 def module_completion_rates(course_id: int, total_enrollments: int) -> list[ModuleAnalytics]:
     """Per module, in order: who started and completed it and how long it took (one query)."""
     completed = Progress.completed.is_(True)
-    rows = db.session.execute(
+    rows = reads().execute(
         select(
             Module.id, Module.title, Module.position,
             func.count(Progress.id),
@@ -208,7 +209,7 @@ def drop_off_by_module(course_id: int, modules: list[ModuleAnalytics], now: date
         .group_by(Enrollment.id)
         .subquery()
     )
-    stopped = dict(db.session.execute(
+    stopped = dict(reads().execute(
         select(furthest.c.position + 1, func.count()).group_by(furthest.c.position)).all())
     return [DropOff(m.module_id, stopped.get(m.order, 0)) for m in modules]
 
@@ -248,7 +249,7 @@ def _students_query(course_id: int, q: str | None, sort: str) -> Select:
 
 
 def _student_page(course: Course, q, sort, page, per_page) -> Page:
-    result = paginate(_students_query(course.id, q, sort), page, per_page, scalars=False)
+    result = paginate(_students_query(course.id, q, sort), page, per_page, scalars=False, session=reads())
     result.items = [StudentRow(user_id, email, name, enrollment_id, done, course.module_count, last_activity_at)
                     for user_id, email, name, enrollment_id, done, last_activity_at in result.items]
     return result
@@ -296,12 +297,12 @@ def student_module_grid(actor, course_id: int, sort: str = DEFAULT_STUDENT_SORT,
     """
     course = course_for_analytics(actor, course_id)
     students = _student_page(course, q, sort, page, per_page)
-    modules = [GridModule(*row) for row in db.session.execute(
+    modules = [GridModule(*row) for row in reads().execute(
         select(Module.id, Module.title, Module.position)
         .where(Module.course_id == course.id).order_by(Module.position))]
     states: dict[tuple[int, int], str] = {}
     if students.items:
-        records = db.session.execute(
+        records = reads().execute(
             select(Progress.enrollment_id, Progress.module_id, Progress.completed)
             .where(Progress.enrollment_id.in_([s.enrollment_id for s in students.items])))
         states = {(e, m): COMPLETED if done else STARTED for e, m, done in records}
@@ -351,7 +352,7 @@ def courses_overview(actor, now: datetime | None = None) -> list[CourseOverview]
                        percentage(int(completed_modules), total * module_count),
                        percentage(completed, total), active)
         for course_id, title, published, module_count, total, completed_modules, completed, active
-        in db.session.execute(stmt)
+        in reads().execute(stmt)
     ]
 
 
@@ -388,7 +389,7 @@ def _csv_lines(stmt: Select, total_modules: int) -> Iterator[str]:
         return text
 
     yield line(CSV_COLUMNS)
-    result = db.session.execute(stmt.execution_options(yield_per=CSV_BATCH_SIZE))
+    result = reads().execute(stmt.execution_options(yield_per=CSV_BATCH_SIZE))
     try:
         for user_id, email, name, enrollment_id, done, last_activity_at in result:
             yield line((user_id, email, name, enrollment_id, done, total_modules,

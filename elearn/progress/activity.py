@@ -7,6 +7,7 @@ from sqlalchemy import and_, func, select
 from ..catalog.models import Course, Module
 from ..enrollments.models import Enrollment
 from ..extensions import db
+from ..read_replica import reads
 from .models import Progress, ProgressEvent
 
 
@@ -21,7 +22,7 @@ class ActivityItem:
 
 def recent_activity(user_id: int, limit: int = 5) -> list[ActivityItem]:
     """The latest events of a user, newest first (one query, index (user_id, occurred_at))."""
-    rows = db.session.execute(
+    rows = reads().execute(
         select(ProgressEvent.kind, Module.title, Course.id, Course.title, ProgressEvent.occurred_at)
         .join(Course, Course.id == ProgressEvent.course_id)
         .outerjoin(Module, Module.id == ProgressEvent.module_id)
@@ -33,7 +34,7 @@ def recent_activity(user_id: int, limit: int = 5) -> list[ActivityItem]:
 
 
 def last_completion(user_id: int) -> ActivityItem | None:
-    row = db.session.execute(
+    row = reads().execute(
         select(ProgressEvent.kind, Module.title, Course.id, Course.title, ProgressEvent.occurred_at)
         .join(Course, Course.id == ProgressEvent.course_id)
         .outerjoin(Module, Module.id == ProgressEvent.module_id)
@@ -46,7 +47,7 @@ def last_completion(user_id: int) -> ActivityItem | None:
 
 def next_modules(user_id: int) -> dict[int, int]:
     """For each of the user's enrollments, the position of the first unfinished module."""
-    rows = db.session.execute(
+    rows = reads().execute(
         select(Enrollment.id, func.min(Module.position))
         .join(Module, Module.course_id == Enrollment.course_id)
         .outerjoin(Progress, and_(Progress.module_id == Module.id, Progress.enrollment_id == Enrollment.id,

@@ -25,6 +25,7 @@ from ..enrollments.models import Enrollment
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..pagination import Page, paginate
+from ..read_replica import reads
 from ..realtime.events import publish_after_commit
 from ..text_search import contains_pattern
 from .models import Progress, ProgressEvent
@@ -417,7 +418,7 @@ def _course_progresses(pairs: list[tuple[Enrollment, Course]]) -> list[CoursePro
     }
     if not result:
         return []
-    rows = db.session.execute(
+    rows = reads().execute(
         select(Enrollment.id, Module.id, Module.title, Module.position, Progress.id,
                Progress.completed, Progress.started_at, Progress.completed_at)
         .join(Module, Module.course_id == Enrollment.course_id)
@@ -496,7 +497,7 @@ def overall_progress(user_id: int) -> OverallProgress:
 
 
 def _overall_progress(user_id: int) -> OverallProgress:
-    rows = db.session.execute(
+    rows = reads().execute(
         select(Enrollment, Course.title, Course.module_count, Course.thumbnail_url)
         .join(Course, Course.id == Enrollment.course_id)
         .where(Enrollment.user_id == user_id)

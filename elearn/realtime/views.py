@@ -23,6 +23,7 @@ from ..catalog.models import Course
 from ..errors import DomainError
 from ..extensions import db, sock
 from ..progress.service import overall_progress
+from ..read_replica import release_sessions
 from .live import open_live_view
 
 bp = Blueprint("realtime", __name__)
@@ -72,7 +73,7 @@ def browser_socket(ws):
         return
     hub = current_app.extensions["elearn.hub"]
     listener = hub.register(view.wants)
-    db.session.remove()
+    release_sessions()
     try:
         def push(batch=()):
             try:
@@ -81,7 +82,7 @@ def browser_socket(ws):
                 ws.close(POLICY_VIOLATION, error.message)
                 return
             finally:
-                db.session.remove()
+                release_sessions()
             ws.send(html)
 
         push()
@@ -90,7 +91,7 @@ def browser_socket(ws):
         pass
     finally:
         hub.unregister(listener)
-        db.session.remove()
+        release_sessions()
 
 
 def _token_user():
@@ -131,7 +132,7 @@ def api_socket(ws):
         "percentage": overall.percentage}}
     hub = current_app.extensions["elearn.hub"]
     listener = hub.register(_json_filter(user))
-    db.session.remove()
+    release_sessions()
     try:
         ws.send(json.dumps(hello))
         _pump(ws, listener, lambda batch: [ws.send(json.dumps(m)) for m in batch])
@@ -139,4 +140,4 @@ def api_socket(ws):
         pass
     finally:
         hub.unregister(listener)
-        db.session.remove()
+        release_sessions()

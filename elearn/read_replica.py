@@ -1,0 +1,45 @@
+"""Where dashboard and analytics reads go: a read replica when ``DATABASE_READ_URL`` is
+set, the primary otherwise.
+
+Writes always use ``db.session`` (the primary). A request that has already written in
+its transaction reads from the primary too, so it sees its own writes whatever the
+replica's lag; other readers accept the replica's lag (typically well under a second).
+"""
+from flask import current_app
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from .extensions import db
+from .realtime.events import has_pending_events
+
+REPLICA = "replica"
+
+
+def _app_context_id() -> int:
+    from flask import g
+
+    return id(g._get_current_object())
+
+
+_replica_sessions = scoped_session(sessionmaker(), scopefunc=_app_context_id)
+
+
+def reads():
+    """The session for read-only dashboard and analytics queries."""
+    if REPLICA not in (current_app.config.get("SQLALCHEMY_BINDS") or {}) or has_pending_events():
+        return db.session
+    if _replica_sessions.registry.has():
+        return _replica_sessions()
+    return _replica_sessions(bind=db.engines[REPLICA])
+
+
+def release_sessions() -> None:
+    """End this context's primary and replica transactions (a WebSocket handler calls it
+    before it waits, so no connection or snapshot is held while idle)."""
+    db.session.remove()
+    _replica_sessions.remove()
+
+
+def init_read_replica(app) -> None:
+    @app.teardown_appcontext
+    def _release(_exc):
+        _replica_sessions.remove()

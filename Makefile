@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test serve clean
+.PHONY: install run test serve bench clean
 
 install: $(STAMP)
 
@@ -30,6 +30,19 @@ serve: install
 # and /usr/bin/chromium are there (ELEARN_TEST_REQUIRE makes their absence a failure).
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The benchmark suite (issue 7; benchmarks/RESULTS.md): starts PostgreSQL and Redis if they
+# are not running, installs wrk if missing, generates the 200,000-student database
+# elearn_bench on first use, and measures the production server. About 13 minutes.
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	bash benchmarks/services.sh
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache tests/screenshots

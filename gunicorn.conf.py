@@ -1,7 +1,16 @@
 """Production server settings: ``gunicorn -c gunicorn.conf.py wsgi:app`` (``make serve``).
 
-Threaded workers: each WebSocket holds a thread (two, with its reader) for its lifetime,
-so ``threads`` bounds the sockets one worker can hold; HTTP requests share the same pool.
+Worker model: gevent (benchmarks/RESULTS.md measures both on two workers: gevent holds
+2,000 WebSockets with events delivered in milliseconds and serves more HTTP requests a
+second; gthread's threads cap the sockets it can hold and starve HTTP once they are taken).
+
+- gevent: every connection is a greenlet (so is simple-websocket's reader);
+  ``worker_connections`` bounds the sockets one worker holds, and psycopg2 is made
+  cooperative in ``post_fork`` so a query in flight lets the worker's other requests run.
+- gthread (``ELEARN_WORKER_CLASS=gthread``): each WebSocket holds a thread (two, with
+  its reader) for its lifetime, so ``threads`` bounds the sockets one worker can hold, and
+  HTTP requests wait for a thread once sockets hold them all.
+
 Every setting can be overridden with the environment variables below.
 """
 import multiprocessing
@@ -9,8 +18,11 @@ import os
 
 bind = os.environ.get("ELEARN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("ELEARN_WORKERS", multiprocessing.cpu_count()))
-worker_class = os.environ.get("ELEARN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("ELEARN_THREADS", "256"))
+worker_class = os.environ.get("ELEARN_WORKER_CLASS", "gevent")
+threads = int(os.environ.get("ELEARN_THREADS", "256"))  # gthread only
+# Open connections (kept-alive HTTP and WebSockets) one worker accepts: gevent's pool size;
+# for gthread the connections kept alive beyond its threads.
+worker_connections = int(os.environ.get("ELEARN_WORKER_CONNECTIONS", "4096"))
 # WebSockets stay open for hours; a request that stops answering for this long is stuck.
 timeout = int(os.environ.get("ELEARN_TIMEOUT", "120"))
 graceful_timeout = 10
@@ -19,3 +31,12 @@ max_requests = 0  # recycling workers would drop every socket they hold
 accesslog = os.environ.get("ELEARN_ACCESS_LOG") or None
 errorlog = "-"
 raw_env = ["ELEARN_ENV=production"]
+
+
+def post_fork(server, worker):
+    """gevent: psycopg2 waits for PostgreSQL through gevent (psycogreen), not by blocking
+    the worker's only thread; gunicorn's gevent worker monkey-patches everything else."""
+    if "gevent" in server.cfg.worker_class_str:
+        from psycogreen.gevent import patch_psycopg
+
+        patch_psycopg()

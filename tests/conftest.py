@@ -183,6 +183,16 @@ def server(app, _session_server):
 
 
 @pytest.fixture
+def received(app):
+    """Every message the event bus delivers during the test."""
+    messages = []
+    bus = app.extensions["elearn.bus"]
+    bus.subscribe(messages.append)
+    yield messages
+    bus.unsubscribe(messages.append)
+
+
+@pytest.fixture
 def db(app):
     from elearn.extensions import db
 

@@ -114,7 +114,9 @@ def reply(actor, ticket_id: int, body: str) -> ReplyView:
 # --- reading ---------------------------------------------------------------------------
 
 @dataclass
-class TicketSummary:
+class TicketView:
+    """A ticket with its author's email and name."""
+
     id: int
     user_id: int
     user_email: str
@@ -124,6 +126,10 @@ class TicketSummary:
     status: str
     created_at: datetime
     closed_at: datetime | None
+
+
+@dataclass
+class TicketSummary(TicketView):
     reply_count: int
 
 
@@ -151,16 +157,7 @@ def list_tickets(actor, status: str | None = None, page: int = 1, per_page: int 
 
 
 @dataclass
-class TicketDetail:
-    id: int
-    user_id: int
-    user_email: str
-    user_name: str
-    subject: str
-    body: str
-    status: str
-    created_at: datetime
-    closed_at: datetime | None
+class TicketDetail(TicketView):
     replies: list[ReplyView]
 
 

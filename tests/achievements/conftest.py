@@ -6,16 +6,6 @@ import pytest
 from elearn.progress.models import ProgressEvent
 
 
-@pytest.fixture
-def received(app):
-    """Every message the event bus delivers during the test."""
-    messages = []
-    bus = app.extensions["elearn.bus"]
-    bus.subscribe(messages.append)
-    yield messages
-    bus.unsubscribe(messages.append)
-
-
 def earned(messages) -> list[dict]:
     return [m for m in messages if m["type"] == "achievement.earned"]
 

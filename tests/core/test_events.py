@@ -1,17 +1,7 @@
 """Events reach the bus after the commit, and never for rolled-back work."""
-import pytest
 
 from elearn.extensions import db as _db
 from elearn.realtime.events import publish_after_commit
-
-
-@pytest.fixture
-def received(app):
-    messages = []
-    bus = app.extensions["elearn.bus"]
-    bus.subscribe(messages.append)
-    yield messages
-    bus.unsubscribe(messages.append)
 
 
 def test_events_wait_for_the_commit(app, received):

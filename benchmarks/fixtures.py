@@ -11,6 +11,7 @@ must find fresh ones: every list is chosen from the database as it is now, one o
 module per student, students shuffled so that consecutive requests touch different rows.
 """
 import http.client
+import os
 import random
 import re
 from dataclasses import dataclass, field
@@ -114,8 +115,6 @@ class TokenMinter:
     """Bearer tokens from the app's own ``issue_token``, signed with the server's key."""
 
     def __init__(self, env: dict):
-        import os
-
         saved = dict(os.environ)
         os.environ.update({k: env[k] for k in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY",
                                                "ELEARN_EVENT_CHANNEL", "JWT_EXPIRES_SECONDS")})

@@ -288,12 +288,13 @@ class Suite:
         for name, path, env in endpoints:
             for model, combined in self.alternate(f"{name} {path}", path, "get.lua", lambda m, i: env).items():
                 reads[model][name] = combined
+            self.note_load(f"after {name}")
         for model, combined in self.alternate("overall progress, a different student each request", "/",
                                               "rotate.lua", self.rotating_reads).items():
             reads[model]["overall_rotating"] = combined
         for model in self.servers:
             self.results["models"][model]["reads"] = reads[model]
-        self.note_load("after HTTP reads")
+        self.note_load("after overall_rotating")
 
         self.echo(f"cold course analytics, {self.args.cold_samples} samples per model")
         for model, server in self.servers.items():
@@ -379,6 +380,7 @@ class Suite:
         # gthread as configured goes last: sockets it could not take stay queued in it.
         for model in sorted(self.servers, key=lambda m: m == "gthread"):
             self.results["models"][model]["websocket"] = self.websockets(self.servers[model], model)
+            self.note_load(f"after {model} WebSockets")
         self.stop_servers()
         if "gthread" in self.models:
             # As configured, gthread has a thread per socket for only 2 x threads sockets;

@@ -370,7 +370,7 @@ def render(results: dict) -> str:
             last = plan["text"].strip().splitlines()[-1]
             seq = plan["seq_scans"]
             flag = ("**sequential scan of progress**" if plan["seq_scan_of_progress"] else
-                    f"seq scan of {', '.join(seq)} (small table)" if seq else "index scans only")
+                    f"sequential scan of {', '.join(seq)} only" if seq else "no sequential scan")
             first = " ".join(plan["statement"].split())[:140]
             out += [f"- `{first}…` — {last.strip()}; {flag}", "",
                     "<details><summary>plan</summary>", "", "```sql", plan["statement"].strip(), "```", "",

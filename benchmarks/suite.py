@@ -400,6 +400,19 @@ class Suite:
             self.results["models"][model]["server_problems"] = server.log_problems()[:20]
             server.stop()
 
+    def forget_cache(self) -> None:
+        """Delete this run's keys from Redis: its channel is its own, and the cache's
+        generation counters never expire."""
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        batch = []
+        for key in client.scan_iter(match=f"{self.channel}:*", count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                client.delete(*batch)
+                batch = []
+        if batch:
+            client.delete(*batch)
+
     # --- all of it ---------------------------------------------------------------------
 
     def run(self) -> int:
@@ -416,6 +429,7 @@ class Suite:
         finally:
             for server in self.servers.values():
                 server.stop()
+            self.forget_cache()
         self.note_load("end")
         self.results["seconds"] = round(time.monotonic() - self.clock.started, 1)
         text = report.render(self.results)

@@ -8,7 +8,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app: settings, extensions, blueprints, error handlers, CLI. Wiring only."""
+    """Build the app: settings, extensions, each feature's pages, API and live views, the
+    signals that keep counters across features, error handlers, CLI. Wiring only."""
     app = Flask(
         __name__,
         instance_path=os.environ.get("ELEARN_INSTANCE_PATH", str(ROOT / "instance")),
@@ -22,13 +23,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    app.config.setdefault("REQUIRE_EVENTS_FOR_WRITES", app.testing)
 
     from . import models  # noqa: F401  (every table registered before migrate/db use)
+    from .cache import init_cache
     from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate, sock
+    from .read_replica import init_read_replica
     from .realtime.bus import init_bus
     from .realtime.hub import init_hub
-    from .cache import init_cache
-    from .read_replica import init_read_replica
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -43,43 +45,52 @@ def create_app(config: dict | None = None) -> Flask:
     init_cache(app)
     init_read_replica(app)
 
-    from .auth import session as _session  # noqa: F401  (Flask-Login loaders)
-    from .auth import tokens as _tokens  # noqa: F401  (JWT loaders)
-    from .auth import api as _auth_api  # noqa: F401  (routes on the /api blueprint)
-    from .catalog import api as _catalog_api  # noqa: F401
-    from .enrollments import api as _enrollments_api  # noqa: F401
-    from .progress import api as _progress_api  # noqa: F401
-    from .achievements import api as _achievements_api  # noqa: F401
-    from .analytics import api as _analytics_api  # noqa: F401
-    from .tickets import api as _tickets_api  # noqa: F401
-    from .web import openapi as _openapi  # noqa: F401
-    from .auth.views import bp as auth_bp
-    from .dashboard.views import bp as dashboard_bp
-    from .realtime.views import bp as realtime_bp
-    from .catalog.views import bp as catalog_bp
-    from .progress.views import bp as progress_bp
-    from .analytics.views import bp as teach_bp
-    from .authoring.views import bp as authoring_bp
-    from .admin.views import bp as admin_bp
-    from .tickets.views import bp as tickets_bp
-    from .analytics import live as _analytics_live  # noqa: F401
-    from .dashboard import live as _dashboard_live  # noqa: F401  (live views)
-    from .progress import live as _progress_live  # noqa: F401
-    from .web.api import bp as api_bp
-    from .web.health import bp as health_bp
+    from .auth.session import init_sessions
+    from .auth.tokens import init_tokens
 
-    csrf.exempt(api_bp)  # bearer tokens only: no cookies, so nothing for CSRF to forge
-    app.register_blueprint(api_bp)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(dashboard_bp)
-    app.register_blueprint(realtime_bp)
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(progress_bp)
-    app.register_blueprint(teach_bp)
-    app.register_blueprint(authoring_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(tickets_bp)
+    init_sessions(login_manager)
+    init_tokens(jwt)
+
+    from .achievements import api as achievements_api
+    from .achievements import service as achievements
+    from .achievements import views as achievements_views
+    from .admin import views as admin_views
+    from .analytics import api as analytics_api
+    from .analytics import views as analytics_views
+    from .auth import api as auth_api
+    from .auth import views as auth_views
+    from .catalog import api as catalog_api
+    from .catalog import signals as catalog_signals
+    from .catalog import views as catalog_views
+    from .dashboard import views as dashboard_views
+    from .enrollments import api as enrollments_api
+    from .enrollments import views as enrollments_views
+    from .progress import api as progress_api
+    from .progress import counters as progress_counters
+    from .progress import signals as progress_signals
+    from .progress import views as progress_views
+    from .realtime import sockets
+    from .realtime.live import init_live
+    from .tickets import api as tickets_api
+    from .tickets import views as tickets_views
+    from .web import health, openapi
+
+    for pages in (health, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
+                  analytics_views, dashboard_views, admin_views):
+        app.register_blueprint(pages.bp)
+    for feature in (auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,
+                    analytics_api):
+        csrf.exempt(feature.api)  # bearer tokens only: no cookies, so nothing for CSRF to forge
+        app.register_blueprint(feature.api)
+    app.register_blueprint(openapi.bp)
+    init_live(app, views={**dashboard_views.LIVE_VIEWS, **progress_views.LIVE_VIEWS, **analytics_views.LIVE_VIEWS},
+              toasts=achievements_views.TOASTS)
+
+    # Counters that span features move in the writing transaction, without the writer
+    # importing the features that keep them.
+    catalog_signals.module_deleting.connect(progress_counters.forget_completions_of_module)
+    catalog_signals.modules_changed.connect(progress_counters.refresh_completion)
+    progress_signals.modules_completed.connect(achievements.award_for_completions)
 
     from .errors import register_error_handlers
     from .web.filters import register_filters

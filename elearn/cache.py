@@ -2,8 +2,8 @@
 
 Cached values live under keys that include a *generation* of what they depend on: a
 user's (their progress and enrollments) or a course's (its analytics). A committed
-change bumps the generations it touches (``bump_after_commit``, called from the same
-after-commit hook that publishes events, in the writing request), so every read that
+change bumps the generations it touches (``bump_for_events``, run on ``events.committed``
+in the writing request, before the bus tells anyone), so every read that
 starts after the write's response computes a fresh value; values computed from older
 data were stored under the old generation and are never read again. A time-based expiry
 bounds everything else (including staleness after a Redis outage).
@@ -21,6 +21,8 @@ from typing import Any, Callable
 
 import redis
 from flask import current_app
+
+from .events import committed, wrote_in_transaction
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = 300
@@ -97,14 +99,17 @@ def init_cache(app) -> None:
     url = app.config.get("REDIS_URL")
     app.extensions["elearn.cache"] = (RedisCache(url, app.config["EVENT_CHANNEL"] + ":cache:")
                                       if url else LocalCache())
+    committed.connect(_bump_committed, sender=app)
+
+
+def _bump_committed(app, messages: list[dict]) -> None:
+    bump_for_events(app.extensions["elearn.cache"], messages)
 
 
 def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], ttl: int = DEFAULT_TTL):
     """``compute()``, remembered under ``key`` until one of ``depends_on`` is bumped or
     ``ttl`` ends."""
-    from .realtime.events import has_pending_events
-
-    if not current_app.config.get("CACHE_ENABLED", True) or has_pending_events():
+    if not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction():
         return compute()  # a request that just wrote reads its own writes, not the cache
     cache = current_app.extensions["elearn.cache"]
     generations = cache.generations(depends_on)
@@ -135,7 +140,7 @@ def invalidate_everything() -> None:
     current_app.extensions["elearn.cache"].bump({CATALOG_GENERATION})
 
 
-def bump_for_events(messages: list[dict]) -> None:
+def bump_for_events(cache, messages: list[dict]) -> None:
     """Invalidate what committed events changed: their users' and courses' figures."""
     names = set()
     for message in messages:
@@ -146,4 +151,4 @@ def bump_for_events(messages: list[dict]) -> None:
         if message.get("courseId") is not None:
             names.add(course_generation(message["courseId"]))
     if names:
-        current_app.extensions["elearn.cache"].bump(names)
+        cache.bump(names)

@@ -1,4 +1,4 @@
-"""Flask CLI commands (CONTRACT.md "Set-up and commands")."""
+"""Flask CLI commands."""
 import click
 from flask import Flask
 from sqlalchemy import func, select
@@ -39,7 +39,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when any user exists.")
     def seed_demo(password, if_empty):
         """Create the demo platform (idempotent) and print the demo logins."""
-        from .demo import DEFAULT_PASSWORD, seed_demo as build
+        from .synthetic.demo import DEFAULT_PASSWORD, seed_demo as build
 
         if if_empty and db.session.scalar(select(func.count(User.id))):
             click.echo("Users exist already; demo data not seeded.")
@@ -71,7 +71,7 @@ def register_cli(app: Flask) -> None:
         import time
 
         from .db_types import utcnow
-        from .generate import DEFAULT_PASSWORD, generate_platform
+        from .synthetic.generate import DEFAULT_PASSWORD, generate_platform
 
         password = password or DEFAULT_PASSWORD
         if not 8 <= len(password) <= 128:

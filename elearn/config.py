@@ -1,4 +1,4 @@
-"""Settings read from the environment, in one place (CONTRACT.md "Configuration")."""
+"""Settings read from the environment, in one place."""
 import os
 import secrets
 from datetime import timedelta

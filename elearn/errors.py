@@ -4,11 +4,12 @@ Services raise these; each surface maps them here, once. Werkzeug's HTTP errors 
 route, wrong method, body too large, CSRF failure) go through the same renderers so a
 client never sees Flask's default HTML inside the JSON API.
 """
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
+from .web.htmx import is_htmx
 
 
 class DomainError(Exception):
@@ -76,8 +77,6 @@ def render_error(status: int, code: str, message: str, details: dict | None = No
     """Answer in the client's language: JSON under /api, a fragment to htmx, else a page."""
     if wants_json():
         return json_error(status, code, message, details)
-    from .web.htmx import is_htmx  # web depends on errors, not the reverse
-
     template = "errors/_message.html" if is_htmx() else "errors/page.html"
     return render_template(template, status=status, message=message, details=details or {}), status
 
@@ -105,8 +104,11 @@ def register_error_handlers(app):
             message = "The request body is too large."
         return render_error(status, _HTTP_CODES.get(status, "error"), message)
 
-    @app.errorhandler(Exception)
-    def _unexpected(error: Exception):
+    @app.errorhandler(InternalServerError)
+    def _internal(error: InternalServerError):
+        """A bug. Flask hands it here only when not testing or debugging (where the real
+        error propagates, traceback and all); log the original exception, answer plainly."""
         db.session.rollback()
-        app.logger.exception("unhandled error")
+        original = error.original_exception or error
+        current_app.logger.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
         return render_error(500, "internal_error", "Something went wrong on our side.")

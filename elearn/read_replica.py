@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy.orm import scoped_session, sessionmaker
 
 from .extensions import db
-from .realtime.events import has_pending_events
+from .events import wrote_in_transaction
 
 REPLICA = "replica"
 
@@ -25,7 +25,7 @@ _replica_sessions = scoped_session(sessionmaker(), scopefunc=_app_context_id)
 
 def reads():
     """The session for read-only dashboard and analytics queries."""
-    if REPLICA not in (current_app.config.get("SQLALCHEMY_BINDS") or {}) or has_pending_events():
+    if REPLICA not in (current_app.config.get("SQLALCHEMY_BINDS") or {}) or wrote_in_transaction():
         return db.session
     if _replica_sessions.registry.has():
         return _replica_sessions()

@@ -5,7 +5,7 @@ from elearn.auth import service as accounts
 from elearn.catalog import service as catalog
 from elearn.enrollments import service as enrollments
 from elearn.extensions import db
-from elearn.progress import service as progress
+from elearn.progress import writes as progress
 
 _numbers = itertools.count(1)
 

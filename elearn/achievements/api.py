@@ -2,12 +2,14 @@
 from flask_jwt_extended import current_user
 
 from ..db_types import utcnow
-from ..web.api import api_route
+from ..web.api import JsonApi
 from . import service
 from .schemas import AchievementsOut
 
+api = JsonApi("achievements", __name__)
 
-@api_route("/achievements", response=AchievementsOut)
+
+@api.operation("/achievements", response=AchievementsOut)
 def my_achievements():
     """The caller's badges in the order earned, and their current streak in days."""
     return service.achievement_summary(current_user.id, current_user.timezone, utcnow())

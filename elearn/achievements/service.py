@@ -1,7 +1,7 @@
 """Achievement rules: which badges a completion earns, daily streaks, a user's badge list.
 
-- Badges are awarded inside the progress write that earned them (``award_after_completion``
-  is called by the progress service), with INSERT .. ON CONFLICT (user_id, key) DO NOTHING:
+- Badges are awarded inside the progress write that earned them (``award_for_completions``
+  receives progress's ``modules_completed``), with INSERT .. ON CONFLICT (user_id, key) DO NOTHING:
   a badge is awarded once however many completions race for it, and only the write that
   inserted it announces it.
 - A streak counts consecutive calendar days, in the user's own time zone, with at least one
@@ -16,13 +16,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..auth.models import User
 from ..catalog.models import Course
+from ..enrollments.models import Enrollment
+from ..events import publish_after_commit
 from ..extensions import db
 from ..progress.models import ProgressEvent
-from ..realtime.events import publish_after_commit
+from ..progress.signals import Completion
+from ..sql import upsert
 from .models import Achievement
 
 COURSE_COMPLETED = "course-completed"
@@ -141,10 +143,10 @@ def _streak_ending_today(user_id: int, now: datetime) -> int:
 
 # --- awards ---------------------------------------------------------------------------
 
-def _insert():
-    """INSERT with ON CONFLICT for the database in use."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(Achievement)
+def award_for_completions(completions: list[Completion]) -> None:
+    """Receiver of progress's ``modules_completed``: award what each completion earned."""
+    for completion in completions:
+        award_after_completion(completion.user_id, completion.course_id, completion.course_completed, completion.at)
 
 
 def award_after_completion(user_id: int, course_id: int, enrollment_completed: bool,
@@ -165,7 +167,7 @@ def award_after_completion(user_id: int, course_id: int, enrollment_completed: b
 
     # One statement; every caller lists the shared keys in the same order, so concurrent
     # awards for one user wait on each other's rows in that order and never deadlock.
-    stmt = _insert().values([{"user_id": user_id, "key": key, "course_id": badge_course, "earned_at": now}
+    stmt = upsert(Achievement).values([{"user_id": user_id, "key": key, "course_id": badge_course, "earned_at": now}
                              for key, badge_course in keys])
     stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(Achievement)
     order = {key: index for index, (key, _course) in enumerate(keys)}
@@ -193,8 +195,6 @@ def award_from_history(user_ids: list[int]) -> int:
     service). Each badge is dated when it was earned; nothing is announced. Reads every
     completion of the given users, so it is meant for demo-sized data. Returns how many
     badges were added."""
-    from ..enrollments.models import Enrollment
-
     zones = dict(db.session.execute(select(User.id, User.timezone).where(User.id.in_(user_ids))).all())
     completions: dict[int, list[datetime]] = {}
     for user_id, at in db.session.execute(
@@ -227,7 +227,7 @@ def award_from_history(user_ids: list[int]) -> int:
                   "earned_at": at} for course_id, at in courses]
     if not rows:
         return 0
-    stmt = _insert().values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(Achievement.id)
+    stmt = upsert(Achievement).values(rows).on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(Achievement.id)
     return len(db.session.execute(stmt).all())
 
 

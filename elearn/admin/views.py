@@ -1,56 +1,52 @@
-"""Admin pages. Figures come from analytics.platform; users from auth.service; records
-from progress.service. Every route is admins only."""
+"""Admin pages (``/admin``): platform figures, learners, users, every progress record.
+
+Figures come from ``analytics.platform``, users from ``auth.service``, records from
+``progress.queries``; every filter is the feature's own API schema. Admins only.
+"""
 from datetime import datetime
+from typing import Literal
 from zoneinfo import available_timezones
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
-from pydantic import Field, ValidationError
 
 from ..analytics import platform
+from ..analytics.schemas import LearningPatternsQuery, PlatformQuery, RetentionQuery
 from ..auth import service as accounts
-from ..auth.access import login_required
-from ..auth.schemas import UserCreateIn, UserQuery
+from ..auth.schemas import UserCreateIn, UserQuery, UserUpdateIn
 from ..catalog.service import list_courses
 from ..errors import Conflict, Invalid
-from ..progress.service import browse_records
-from ..schemas import InSchema, PageQuery
-from ..web.forms import validate_form
+from ..progress.queries import list_records
+from ..progress.schemas import ProgressQuery
+from ..web.access import login_required
 from ..web.filters import money
 from ..web.htmx import is_htmx, page_or_fragment
+from ..web.inputs import parse_form, parse_query
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMIN = ("admin",)
+USERS_PER_PAGE = 25
+RECORDS_PER_PAGE = 50
 
 
-def _query(schema, **defaults):
-    """The page's filters from the query string; nonsense falls back to the defaults."""
-    values = {k: v for k, v in request.args.items() if v != ""}
-    try:
-        return schema.model_validate({**defaults, **values})
-    except ValidationError:
-        return schema.model_validate(defaults)
+class LearnersQuery(LearningPatternsQuery, RetentionQuery):
+    """The learners page: retention weeks, and the time zone of the learning patterns."""
 
 
-class OverviewQuery(PageQuery):
-    min_enrollments: int = Field(5, ge=1, le=100_000)
+class RecordsQuery(ProgressQuery):
+    """The records page names completion by status: completed, or started (in progress)."""
 
+    status: Literal["completed", "started"] | None = None
 
-class PatternQuery(InSchema):
-    tz: str = Field("UTC", max_length=64)
-    weeks: int = Field(12, ge=1, le=52)
-
-
-class RecordQuery(PageQuery):
-    q: str | None = Field(None, max_length=254)
-    course_id: int | None = Field(None, ge=1)
-    status: str | None = Field(None, pattern="^(completed|started)$")
+    @property
+    def completed_filter(self) -> bool | None:
+        return {"completed": True, "started": False}.get(self.status or "", self.completed)
 
 
 @bp.get("")
 @login_required(*ADMIN)
 def dashboard():
-    query = _query(OverviewQuery)
+    query = parse_query(PlatformQuery, lenient=True)
     overview = platform.platform_overview(course_page=query.page, min_enrollments=query.min_enrollments)
     return page_or_fragment("admin/dashboard.html", "admin/_course_table.html", overview=overview, query=query,
                             revenue_bars=[(_month_label(m.month), m.cents, money(m.cents))
@@ -68,14 +64,14 @@ def _month_label(month: str) -> str:
 @bp.get("/learners")
 @login_required(*ADMIN)
 def learners():
-    query = _query(PatternQuery)
+    query = parse_query(LearnersQuery, lenient=True)
     error = None
     try:
-        patterns = platform.learning_patterns(query.tz)
+        patterns = platform.learning_patterns(query.tz, days=query.days)
     except Invalid as invalid:
         error = invalid.message
-        query = PatternQuery(weeks=query.weeks)
-        patterns = platform.learning_patterns("UTC")
+        query = LearnersQuery(weeks=query.weeks, days=query.days)
+        patterns = platform.learning_patterns("UTC", days=query.days)
     context = {"cohorts": platform.retention_cohorts(query.weeks), "patterns": patterns, "query": query,
                "error": error, "zones": sorted(available_timezones())}
     return page_or_fragment("admin/learners.html", "admin/_patterns.html", **context)
@@ -84,8 +80,8 @@ def learners():
 @bp.get("/users")
 @login_required(*ADMIN)
 def users():
-    query = _query(UserQuery)
-    page = accounts.list_users(query.q, query.role, query.page, 25)
+    query = parse_query(UserQuery, lenient=True)
+    page = accounts.list_users(query.q, query.role, query.page, USERS_PER_PAGE)
     return page_or_fragment("admin/users.html", "admin/_users.html", users=page, query=query,
                             errors={}, values={})
 
@@ -93,17 +89,16 @@ def users():
 @bp.post("/users")
 @login_required(*ADMIN)
 def create_user():
-    values = {k: request.form.get(k, "") for k in ("email", "password", "name", "role")}
-    data, errors = validate_form(UserCreateIn, values)
+    data, errors = parse_form(UserCreateIn)
     if data is not None:
         try:
             accounts.create_user(data.email, data.password, data.name, data.role)
         except Conflict as error:
             errors = {"email": error.message}
     if errors:
-        query = UserQuery()
-        return render_template("admin/users.html", users=accounts.list_users(page=1, per_page=25), query=query,
-                               errors=errors, values=values), 422
+        values = {name: request.form.get(name, "") for name in ("email", "name", "role")}
+        return render_template("admin/users.html", users=accounts.list_users(page=1, per_page=USERS_PER_PAGE),
+                               query=UserQuery(), errors=errors, values=values), 422
     return redirect(url_for("admin.users", created=data.email), 303)
 
 
@@ -111,14 +106,10 @@ def create_user():
 @login_required(*ADMIN)
 def update_user(user_id: int):
     """Change role or (de)activate; answers htmx with the user's refreshed row."""
-    changes = {}
-    if request.form.get("role"):
-        changes["role"] = request.form["role"]
-    if request.form.get("active") in ("true", "false"):
-        changes["active"] = request.form["active"] == "true"
-    if changes.get("role") not in (None, "student", "instructor", "admin"):
-        raise Invalid("Unknown role.", details={"role": "unknown"})
-    user = accounts.update_user(current_user, user_id, **changes)
+    data, errors = parse_form(UserUpdateIn)
+    if errors:
+        raise Invalid("Some fields are invalid.", details=errors)
+    user = accounts.update_user(current_user, user_id, **data.model_dump(exclude_none=True))
     if is_htmx():
         return render_template("admin/_user_row.html", user=user)
     return redirect(url_for("admin.users"), 303)
@@ -127,9 +118,9 @@ def update_user(user_id: int):
 @bp.get("/progress")
 @login_required(*ADMIN)
 def progress_records():
-    query = _query(RecordQuery)
-    completed = {"completed": True, "started": False}.get(query.status or "")
-    page = browse_records(current_user, query.q, query.course_id, completed, query.page, 50)
+    query = parse_query(RecordsQuery, lenient=True)
+    page = list_records(current_user, user_id=query.user_id, q=query.q, course_id=query.course_id,
+                        completed=query.completed_filter, page=query.page, per_page=RECORDS_PER_PAGE)
     courses = list_courses(current_user, page=1, per_page=200).items
     return page_or_fragment("admin/progress.html", "admin/_records.html", records=page, query=query,
                             courses=courses)

@@ -30,9 +30,9 @@ from ..extensions import db
 from ..read_replica import reads
 from ..pagination import Page, paginate
 from ..progress.models import ProgressEvent
-from ..progress.numbers import percentage
+from ..numbers import percentage
 from ..tickets.service import TicketCounts, ticket_counts
-from .durations import hour_of_week_in_zone, month_start, week_start
+from ..sql import hour_of_week_in_zone, month_start, week_start
 
 #: Length of the top-course lists.
 TOP_COURSES = 5

@@ -1,4 +1,4 @@
-"""API schemas for course and platform analytics (CONTRACT.md "Analytics")."""
+"""API schemas for course and platform analytics."""
 from datetime import date
 from typing import Literal
 

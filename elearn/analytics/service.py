@@ -30,9 +30,9 @@ from ..extensions import db
 from ..read_replica import reads
 from ..pagination import Page, paginate
 from ..progress.models import Progress
-from ..progress.numbers import percentage
+from ..numbers import percentage
 from ..text_search import contains_pattern
-from .durations import seconds_between
+from ..sql import seconds_between
 
 ACTIVE_WINDOW = timedelta(days=7)
 #: A learner silent this long, short of the last module, has dropped off.
@@ -114,7 +114,7 @@ class CourseAnalytics:
 
 
 def course_analytics(actor, course_id: int, now: datetime | None = None) -> CourseAnalytics:
-    """Every figure of the course dashboard (CONTRACT.md "Analytics"): four statements,
+    """Every figure of the course dashboard: four statements,
     cached until the course's next change (or a few minutes, for the time-based figures)."""
     course = course_for_analytics(actor, course_id)
     if now is not None:

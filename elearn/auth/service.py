@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Conflict, Forbidden, NotFound, Unauthorized
+from ..events import publish_after_commit
 from ..extensions import db
 from ..pagination import Page, paginate
 from ..text_search import contains_pattern
@@ -57,6 +58,7 @@ def create_user(email: str, password: str, name: str, role: str = "student") -> 
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
+    publish_after_commit({"type": "user.created", "userId": user.id, "role": user.role})
     return user
 
 
@@ -81,6 +83,7 @@ def update_user(actor: User, user_id: int, *, name=None, role=None, active=None,
     if timezone is not None:
         user.timezone = timezone
     db.session.flush()
+    publish_after_commit({"type": "user.updated", "userId": user.id, "role": user.role, "active": user.active})
     return user
 
 

@@ -1,9 +1,9 @@
 """API tokens: what a JWT carries and how a request's token becomes a user."""
 from flask import current_app
-from flask_jwt_extended import create_access_token
+from flask_jwt_extended import JWTManager, create_access_token
 
 from ..errors import json_error
-from ..extensions import db, jwt
+from ..extensions import db
 from .models import User
 
 
@@ -13,7 +13,6 @@ def issue_token(user: User) -> dict:
     return {"access_token": token, "expires_in": int(expires.total_seconds()), "user": user}
 
 
-@jwt.user_lookup_loader
 def _load_user(_header, payload):
     """Look the user up on every request, so a disabled account's tokens die at once
     and role changes apply without waiting for the token to expire."""
@@ -24,21 +23,25 @@ def _load_user(_header, payload):
     return user if user is not None and user.active else None
 
 
-@jwt.user_lookup_error_loader
 def _user_gone(_header, _payload):
     return json_error(401, "account_disabled", "This account is disabled or no longer exists.")
 
 
-@jwt.unauthorized_loader
 def _missing(reason):
     return json_error(401, "unauthenticated", "A bearer token is required.", {"reason": reason})
 
 
-@jwt.invalid_token_loader
 def _invalid(reason):
     return json_error(401, "invalid_token", "The token is invalid.", {"reason": reason})
 
 
-@jwt.expired_token_loader
 def _expired(_header, _payload):
     return json_error(401, "token_expired", "The token has expired; sign in again.")
+
+
+def init_tokens(jwt: JWTManager) -> None:
+    jwt.user_lookup_loader(_load_user)
+    jwt.user_lookup_error_loader(_user_gone)
+    jwt.unauthorized_loader(_missing)
+    jwt.invalid_token_loader(_invalid)
+    jwt.expired_token_loader(_expired)

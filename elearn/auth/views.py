@@ -3,9 +3,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..errors import Conflict, Forbidden, Unauthorized
+from ..web.access import safe_next
+from ..web.inputs import parse_form
 from . import service
-from .access import safe_next
-from ..web.forms import read_form
 from .rate_limits import registration_limit, sign_in_limit
 from .schemas import LoginIn, RegisterIn
 
@@ -20,7 +20,7 @@ def login():
         return redirect(next_url or url_for("dashboard.home"))
     if request.method == "GET":
         return render_template("auth/login.html", next=next_url, errors={}, email="")
-    data, errors = read_form(LoginIn, ("email", "password"))
+    data, errors = parse_form(LoginIn)
     if data is not None:
         try:
             user = service.authenticate(data.email, data.password)
@@ -44,7 +44,7 @@ def register():
         return redirect(url_for("dashboard.home"))
     if request.method == "GET":
         return render_template("auth/register.html", errors={}, values={})
-    data, errors = read_form(RegisterIn, ("email", "password", "name"))
+    data, errors = parse_form(RegisterIn)
     if data is not None:
         try:
             user = service.create_user(data.email, data.password, data.name, role="student")

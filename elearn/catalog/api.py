@@ -2,48 +2,49 @@
 from flask import url_for
 from flask_jwt_extended import current_user
 
-from ..web.api import api_route
+from ..web.api import JsonApi
 from . import service
 from .schemas import (ContentIn, ContentOut, CourseDetailOut, CourseIn, CourseOut, CourseQuery,
                       CourseUpdateIn, LookupOut, ModuleIn, ModuleOut, ModuleUpdateIn)
 
+api = JsonApi("catalog", __name__)
 AUTHORS = ("instructor", "admin")
 
 
-@api_route("/categories", response=LookupOut, many=True)
+@api.operation("/categories", response=LookupOut, many=True)
 def categories():
     """Course categories (for ``categoryId``)."""
     return service.list_categories()
 
 
-@api_route("/difficulties", response=LookupOut, many=True)
+@api.operation("/difficulties", response=LookupOut, many=True)
 def difficulties():
     """Course difficulties (for ``difficultyId``), easiest first."""
     return service.list_difficulties()
 
 
-@api_route("/courses", query=CourseQuery, response=CourseOut, paginated=True)
+@api.operation("/courses", query=CourseQuery, response=CourseOut, paginated=True)
 def list_courses(query: CourseQuery):
     """The catalog: published courses, plus the caller's own drafts (admins see all)."""
     return service.list_courses(current_user, query.q, query.category_id, query.difficulty_id,
                                 query.mine, query.page, query.per_page)
 
 
-@api_route("/courses/<int:course_id>", response=CourseDetailOut, errors=(404,))
+@api.operation("/courses/<int:course_id>", response=CourseDetailOut, errors=(404,))
 def get_course(course_id: int):
     """A course with its ordered modules and their contents."""
     return service.course_detail(current_user, course_id)
 
 
-@api_route("/courses", "POST", body=CourseIn, response=CourseDetailOut, status=201, roles=AUTHORS, errors=(422,))
+@api.operation("/courses", "POST", body=CourseIn, response=CourseDetailOut, status=201, roles=AUTHORS, errors=(422,))
 def create_course(body: CourseIn):
     """Create a course owned by the caller."""
     course = service.create_course(current_user, **body.model_dump())
     return service.course_detail(current_user, course.id), {
-        "Location": url_for("api.catalog_get_course", course_id=course.id)}
+        "Location": url_for("catalog_api.get_course", course_id=course.id)}
 
 
-@api_route("/courses/<int:course_id>", "PATCH", body=CourseUpdateIn, response=CourseDetailOut,
+@api.operation("/courses/<int:course_id>", "PATCH", body=CourseUpdateIn, response=CourseDetailOut,
            errors=(403, 404, 422))
 def update_course(course_id: int, body: CourseUpdateIn):
     """Change a course (its instructor or an admin)."""
@@ -51,39 +52,39 @@ def update_course(course_id: int, body: CourseUpdateIn):
     return service.course_detail(current_user, course_id)
 
 
-@api_route("/courses/<int:course_id>", "DELETE", status=204, errors=(403, 404))
+@api.operation("/courses/<int:course_id>", "DELETE", status=204, errors=(403, 404))
 def delete_course(course_id: int):
     """Delete a course with its modules, enrollments and progress."""
     service.delete_course(current_user, course_id)
 
 
-@api_route("/courses/<int:course_id>/modules", "POST", body=ModuleIn, response=ModuleOut, status=201,
+@api.operation("/courses/<int:course_id>/modules", "POST", body=ModuleIn, response=ModuleOut, status=201,
            errors=(403, 404))
 def add_module(course_id: int, body: ModuleIn):
     """Add a module: appended, or inserted at ``order`` moving later ones down."""
     return service.add_module(current_user, course_id, **body.model_dump())
 
 
-@api_route("/modules/<int:module_id>", "PATCH", body=ModuleUpdateIn, response=ModuleOut, errors=(403, 404))
+@api.operation("/modules/<int:module_id>", "PATCH", body=ModuleUpdateIn, response=ModuleOut, errors=(403, 404))
 def update_module(module_id: int, body: ModuleUpdateIn):
     """Rename, describe or move a module (``order`` reorders the others)."""
     return service.update_module(current_user, module_id, **body.model_dump(exclude_unset=True))
 
 
-@api_route("/modules/<int:module_id>", "DELETE", status=204, errors=(403, 404))
+@api.operation("/modules/<int:module_id>", "DELETE", status=204, errors=(403, 404))
 def delete_module(module_id: int):
     """Delete a module and its progress; enrollments' numbers follow."""
     service.delete_module(current_user, module_id)
 
 
-@api_route("/modules/<int:module_id>/contents", "POST", body=ContentIn, response=ContentOut, status=201,
+@api.operation("/modules/<int:module_id>/contents", "POST", body=ContentIn, response=ContentOut, status=201,
            errors=(403, 404))
 def add_content(module_id: int, body: ContentIn):
     """Attach a video, article, PDF, link or quiz to a module."""
     return service.add_content(current_user, module_id, **body.model_dump())
 
 
-@api_route("/contents/<int:content_id>", "DELETE", status=204, errors=(403, 404))
+@api.operation("/contents/<int:content_id>", "DELETE", status=204, errors=(403, 404))
 def delete_content(content_id: int):
     """Remove a content item."""
     service.delete_content(current_user, content_id)

@@ -68,7 +68,7 @@ class Course(db.Model):
 
 
 class Module(db.Model):
-    """One step of a course. ``position`` is the seed's ``order`` (a reserved word in SQL)."""
+    """One step of a course. ``position`` is the API's ``order`` (a reserved word in SQL)."""
 
     __tablename__ = "modules"
     __table_args__ = (UniqueConstraint("course_id", "position"),)

@@ -1,20 +1,20 @@
 """Catalog rules: who sees and edits which course, module order, and the module counter.
 
-Every change to a course's modules keeps ``Course.module_count`` and the enrollments'
-completion counters right in the same transaction (see enrollments.models).
+Every change to a course's modules keeps ``Course.module_count`` right in the same
+transaction, and tells the features that count over modules (``signals.py``) so that
+theirs stay right too. Every change publishes ``course.created``, ``course.updated`` or
+``course.deleted`` for the pages showing the course.
 """
-from sqlalchemy import and_, case, delete, func, literal, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from ..db_types import UTCDateTime, utcnow
-from ..enrollments.models import Enrollment
 from ..errors import Forbidden, Invalid, NotFound
+from ..events import publish_after_commit
 from ..extensions import db
 from ..pagination import Page, paginate
-from ..progress.models import Progress
-from ..realtime.events import publish_after_commit
 from ..text_search import contains_pattern
 from .models import Category, Content, Course, Difficulty, Module
+from .signals import module_deleting, modules_changed
 
 
 # --- access ---------------------------------------------------------------------------
@@ -109,6 +109,7 @@ def create_course(actor, *, title, description="", category_id=None, difficulty_
                     thumbnail_url=thumbnail_url, published=published, instructor_id=actor.id)
     db.session.add(course)
     db.session.flush()
+    publish_after_commit({"type": "course.created", "courseId": course.id})
     return course
 
 
@@ -154,17 +155,20 @@ def _renumber(course_id: int, ordered_ids: list[int]) -> None:
     db.session.expire_all()
 
 
-def _refresh_enrollment_completion(course_id: int) -> None:
-    """After the module set changed: who has now completed every module, and who not."""
-    module_count = select(Course.module_count).where(Course.id == course_id).scalar_subquery()
-    db.session.execute(
-        update(Enrollment).where(Enrollment.course_id == course_id).values(
-            completed_at=case(
-                (and_(module_count > 0, Enrollment.completed_count >= module_count),
-                 func.coalesce(Enrollment.completed_at, literal(utcnow(), UTCDateTime()))),
-                else_=None,
-            )
-        ).execution_options(synchronize_session=False))
+def _count_modules(course_id: int, delta: int) -> None:
+    db.session.execute(update(Course).where(Course.id == course_id)
+                       .values(module_count=Course.module_count + delta)
+                       .execution_options(synchronize_session=False))
+
+
+def recount_module_counts(course_ids: list[int] | None = None) -> None:
+    """Rebuild ``Course.module_count`` from the modules (one UPDATE): for bulk loaders, and
+    for tests proving the counter never drifts."""
+    counted = select(func.count(Module.id)).where(Module.course_id == Course.id).scalar_subquery()
+    stmt = update(Course).values(module_count=counted)
+    if course_ids is not None:
+        stmt = stmt.where(Course.id.in_(course_ids))
+    db.session.execute(stmt.execution_options(synchronize_session=False))
 
 
 def add_module(actor, course_id: int, *, title, description="", order=None) -> Module:
@@ -178,10 +182,8 @@ def add_module(actor, course_id: int, *, title, description="", order=None) -> M
     if order is not None and order <= len(ids):
         ids.insert(order - 1, module.id)
         _renumber(course_id, ids)
-    db.session.execute(update(Course).where(Course.id == course_id)
-                       .values(module_count=Course.module_count + 1)
-                       .execution_options(synchronize_session=False))
-    _refresh_enrollment_completion(course_id)
+    _count_modules(course_id, +1)
+    modules_changed.send(course_id)
     publish_after_commit({"type": "course.updated", "courseId": course_id})
     return db.session.get(Module, module.id)
 
@@ -207,18 +209,11 @@ def delete_module(actor, module_id: int) -> None:
     """Delete a module and its progress; every enrollment's counts follow."""
     module = get_module(actor, module_id, edit=True)
     course_id = module.course_id
-    completed_here = select(Progress.enrollment_id).where(
-        Progress.module_id == module_id, Progress.completed.is_(True))
-    db.session.execute(
-        update(Enrollment).where(Enrollment.id.in_(completed_here))
-        .values(completed_count=Enrollment.completed_count - 1)
-        .execution_options(synchronize_session=False))
+    module_deleting.send(course_id, module_id=module_id)
     db.session.execute(delete(Module).where(Module.id == module_id))
-    db.session.execute(update(Course).where(Course.id == course_id)
-                       .values(module_count=Course.module_count - 1)
-                       .execution_options(synchronize_session=False))
+    _count_modules(course_id, -1)
     _renumber(course_id, _module_ids_in_order(course_id))
-    _refresh_enrollment_completion(course_id)
+    modules_changed.send(course_id)
     publish_after_commit({"type": "course.updated", "courseId": course_id})
 
 
@@ -230,6 +225,7 @@ def add_content(actor, module_id: int, *, title, type, url) -> Content:
     content = Content(module_id=module.id, title=title, type=type, url=url, position=(last or 0) + 1)
     db.session.add(content)
     db.session.flush()
+    publish_after_commit({"type": "course.updated", "courseId": module.course_id})
     return content
 
 
@@ -240,4 +236,5 @@ def delete_content(actor, content_id: int) -> int:
         raise NotFound("No such content.")
     module = get_module(actor, content.module_id, edit=True)
     db.session.execute(delete(Content).where(Content.id == content_id))
+    publish_after_commit({"type": "course.updated", "courseId": module.course_id})
     return module.course_id

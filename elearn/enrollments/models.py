@@ -1,11 +1,10 @@
 """The enrollment table.
 
-``completed_count``, ``completed_at`` and ``last_activity_at`` are counters kept by the
-progress service in the same transaction as each progress write (and by the catalog
-service when modules are added or deleted). Dashboards read them instead of counting
-progress rows, which keeps "my progress" one indexed lookup at any scale;
-``progress.service.recount_enrollments`` rebuilds them from the rows and is how tests
-prove they never drift.
+``completed_count``, ``completed_at`` and ``last_activity_at`` are counters that progress
+keeps (``progress/counters.py``, with the completion rule and the recount) in the same
+transaction as each progress write and each change to the course's modules. Dashboards
+read them instead of counting progress rows, which keeps "my progress" one indexed lookup
+at any scale.
 """
 from datetime import datetime
 

@@ -11,8 +11,8 @@ from ..catalog.service import get_course
 from ..errors import Conflict, Forbidden, Invalid, NotFound
 from ..extensions import db
 from ..pagination import Page, paginate
-from ..progress.numbers import percentage
-from ..realtime.events import publish_after_commit
+from ..events import publish_after_commit
+from ..numbers import percentage
 from .models import Enrollment
 
 
@@ -63,7 +63,6 @@ class EnrollmentSummary:
         return percentage(self.completed_modules, self.total_modules)
 
 
-
 def list_enrollments(actor, user_id: int | None = None, page=1, per_page=50) -> Page:
     """The actor's own enrollments; admins may ask for anyone's."""
     if user_id is not None and user_id != actor.id and actor.role != "admin":
@@ -90,3 +89,11 @@ def list_enrollments(actor, user_id: int | None = None, page=1, per_page=50) -> 
 def enrollment_of(user_id: int, course_id: int) -> Enrollment | None:
     """The user's enrollment in a course, if any."""
     return db.session.scalar(select(Enrollment).filter_by(user_id=user_id, course_id=course_id))
+
+
+def enrolled_course_ids(user_id: int, course_ids: list[int]) -> set[int]:
+    """Which of these courses the user is enrolled in (one indexed query)."""
+    if not course_ids:
+        return set()
+    return set(db.session.scalars(select(Enrollment.course_id).where(
+        Enrollment.user_id == user_id, Enrollment.course_id.in_(course_ids))))

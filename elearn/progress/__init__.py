@@ -1,1 +1,1 @@
-"""Module progress: the seed's records, the activity log, and the rules that keep counts true."""
+"""Module progress: each learner's records, the activity log, and the rules that keep counts true."""

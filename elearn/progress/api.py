@@ -1,63 +1,74 @@
-"""JSON progress endpoints: the seed's eight, plus bulk writes and batch reads."""
-from flask import url_for
-from flask_jwt_extended import current_user
+"""JSON progress: records, course and overall progress, bulk writes, batch reads, and the event socket."""
+import json
 
-from ..web.api import api_route
-from . import service
+from flask import current_app, request, url_for
+from flask_jwt_extended import current_user, decode_token
+from simple_websocket import ConnectionClosed
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..catalog.models import Course
+from ..extensions import db, sock
+from ..read_replica import release_sessions
+from ..realtime.sockets import POLICY_VIOLATION, pump
+from ..schemas import PageQuery
+from ..web.api import JsonApi
+from . import queries, writes
 from .schemas import (BatchQuery, BulkIn, BulkOut, CourseProgressListOut, CourseProgressOut, OverallOut,
                       ProgressIn, ProgressOut, ProgressQuery, ProgressUpdateIn)
-from ..schemas import PageQuery
+
+api = JsonApi("progress", __name__)
 
 
-@api_route("/progress", "POST", body=ProgressIn, response=ProgressOut, status=201, errors=(403, 404, 409, 422))
+@api.operation("/progress", "POST", body=ProgressIn, response=ProgressOut, status=201, errors=(403, 404, 409, 422))
 def start_module(body: ProgressIn):
     """Start a module (create its progress record); 409 if the record exists."""
-    record = service.start_module(current_user, body.enrollment_id, body.module_id, body.completed)
-    return record, {"Location": url_for("api.progress_enrollment_records", enrollment_id=record.enrollment_id)}
+    record = writes.start_module(current_user, body.enrollment_id, body.module_id, body.completed)
+    return record, {"Location": url_for("progress_api.enrollment_records", enrollment_id=record.enrollment_id)}
 
 
-@api_route("/progress/my-progress", query=PageQuery, response=ProgressOut, paginated=True)
+@api.operation("/progress/my-progress", query=PageQuery, response=ProgressOut, paginated=True)
 def my_progress(query: PageQuery):
     """The caller's progress records, most recently changed first."""
-    return service.records_of_user(current_user, query.page, query.per_page)
+    return queries.records_of_user(current_user, query.page, query.per_page)
 
 
-@api_route("/progress/enrollment/<int:enrollment_id>", response=ProgressOut, many=True, errors=(404,))
+@api.operation("/progress/enrollment/<int:enrollment_id>", response=ProgressOut, many=True, errors=(404,))
 def enrollment_records(enrollment_id: int):
     """One enrollment's progress records, in module order."""
-    return service.records_of_enrollment(current_user, enrollment_id)
+    return queries.records_of_enrollment(current_user, enrollment_id)
 
 
-@api_route("/progress/course/<int:enrollment_id>", response=CourseProgressOut, errors=(404,))
+@api.operation("/progress/course/<int:enrollment_id>", response=CourseProgressOut, errors=(404,))
 def course_progress(enrollment_id: int):
     """Course progress of an enrollment, with every module of the course in order."""
-    return service.course_progress(current_user, enrollment_id)
+    return queries.course_progress(current_user, enrollment_id)
 
 
-@api_route("/progress/courses", query=BatchQuery, response=CourseProgressListOut, errors=(404, 422))
+@api.operation("/progress/courses", query=BatchQuery, response=CourseProgressListOut, errors=(404, 422))
 def course_progresses(query: BatchQuery):
     """Several course progresses in one call: ``?ids=`` enrollment ids, comma-separated."""
-    return {"items": service.course_progresses(current_user, query.id_list())}
+    return {"items": queries.course_progresses(current_user, query.id_list())}
 
 
-@api_route("/progress/<int:progress_id>", "PATCH", body=ProgressUpdateIn, response=ProgressOut, errors=(403, 404))
+@api.operation("/progress/<int:progress_id>", "PATCH", body=ProgressUpdateIn, response=ProgressOut, errors=(403, 404))
 def update_progress(progress_id: int, body: ProgressUpdateIn):
     """Complete or reopen a progress record (its owner only)."""
-    return service.update_progress(current_user, progress_id, body.completed)
+    return writes.update_progress(current_user, progress_id, body.completed)
 
 
-@api_route("/progress/mark-completed/<int:enrollment_id>/<int:module_id>", "POST", response=ProgressOut,
+@api.operation("/progress/mark-completed/<int:enrollment_id>/<int:module_id>", "POST", response=ProgressOut,
            errors=(403, 404, 422))
 def mark_completed(enrollment_id: int, module_id: int):
     """Mark a module completed. Idempotent: repeating it changes nothing and never duplicates."""
-    return service.mark_module_completed(current_user, enrollment_id, module_id)
+    return writes.mark_module_completed(current_user, enrollment_id, module_id)
 
 
-@api_route("/progress/bulk", "POST", body=BulkIn, response=BulkOut, errors=(404, 422))
+@api.operation("/progress/bulk", "POST", body=BulkIn, response=BulkOut, errors=(404, 422))
 def bulk(body: BulkIn):
     """Apply up to 1,000 completions in one transaction, with a result per item."""
-    results = service.bulk_set_completed(
-        current_user, [service.BulkItem(i.enrollment_id, i.module_id, i.completed) for i in body.items])
+    results = writes.bulk_set_completed(
+        current_user, [writes.BulkItem(i.enrollment_id, i.module_id, i.completed) for i in body.items])
     return {
         "results": results,
         "changed": sum(r.status == "changed" for r in results),
@@ -66,14 +77,68 @@ def bulk(body: BulkIn):
     }
 
 
-@api_route("/progress/overall", response=OverallOut)
+@api.operation("/progress/overall", response=OverallOut)
 def overall():
     """The caller's progress over all their courses (completed modules over all modules)."""
-    return service.overall_progress(current_user.id)
+    return queries.overall_progress(current_user.id)
 
 
-@api_route("/progress", query=ProgressQuery, response=ProgressOut, paginated=True, roles=("admin",))
+@api.operation("/progress", query=ProgressQuery, response=ProgressOut, paginated=True, roles=("admin",))
 def all_progress(query: ProgressQuery):
-    """Every progress record, filterable by user, course and completion (admin)."""
-    return service.all_records(current_user, query.user_id, query.course_id, query.completed,
-                               query.page, query.per_page)
+    """Every progress record, filterable by user (``userId``, or ``q`` on email and name), course and
+    completion (admin)."""
+    return queries.list_records(current_user, user_id=query.user_id, q=query.q, course_id=query.course_id,
+                                completed=query.completed, page=query.page, per_page=query.per_page)
+
+
+# --- /api/ws: one JSON event per change, for scripts ---------------------------------------
+
+def _token_user():
+    """The user of the bearer token in ``?token=`` (browsers cannot set headers on a
+    WebSocket) or ``Authorization``; None when missing, invalid or disabled."""
+    token = request.args.get("token")
+    header = request.headers.get("Authorization", "")
+    if not token and header.startswith("Bearer "):
+        token = header[len("Bearer "):]
+    if not token:
+        return None
+    try:
+        claims = decode_token(token)
+    except Exception:  # noqa: BLE001  (any bad token is simply refused)
+        return None
+    user = db.session.get(User, int(claims["sub"]))
+    return user if user is not None and user.active else None
+
+
+def _json_filter(user):
+    """Own events; instructors also their courses' events; admins every course's."""
+    if user.role == "admin":
+        return lambda m: m.get("type") == "progress.updated" or m.get("userId") == user.id
+    taught = set()
+    if user.role == "instructor":
+        taught = set(db.session.scalars(select(Course.id).where(Course.instructor_id == user.id)))
+    return lambda m: m.get("userId") == user.id or (
+        m.get("type") == "progress.updated" and m.get("courseId") in taught)
+
+
+@sock.route("/ws", bp=api)
+def event_socket(ws):
+    user = _token_user()
+    if user is None:
+        ws.close(POLICY_VIOLATION, "a valid bearer token is required")
+        return
+    overall = queries.overall_progress(user.id)
+    hello = {"type": "hello", "userId": user.id, "overall": {
+        "totalModules": overall.total_modules, "completedModules": overall.completed_modules,
+        "percentage": overall.percentage}}
+    hub = current_app.extensions["elearn.hub"]
+    listener = hub.register(_json_filter(user))
+    release_sessions()
+    try:
+        ws.send(json.dumps(hello))
+        pump(ws, listener, lambda batch: [ws.send(json.dumps(m)) for m in batch])
+    except ConnectionClosed:
+        pass
+    finally:
+        hub.unregister(listener)
+        release_sessions()

@@ -1,29 +1,75 @@
-"""Rebuild the maintained counters from the rows they summarise.
+"""The enrollment counters progress keeps, their one completion rule, and their recount.
 
-The services keep ``Course.module_count`` and ``Enrollment.completed_count`` /
-``completed_at`` / ``last_activity_at`` up to date write by write. These statements
-recompute them from scratch (one UPDATE each, no rows loaded into Python): bulk loaders
-call them after inserting rows directly, and tests compare against them to prove the
-counters never drift.
+Each enrollment carries ``completed_count``, ``completed_at`` and ``last_activity_at``,
+moved in the same transaction as every progress write (``writes.py``) and every change to
+the course's modules (the catalog's signals, received here), so dashboards read them
+instead of counting progress rows.
+
+**The completion rule**, written once: an enrollment is completed when its completed
+count reaches the course's module count (a course without modules is never completed),
+and ``completed_at`` is set once, when it first gets there; it is cleared when the
+enrollment falls short again. ``completion_time`` is the rule in SQL, ``is_complete`` the
+same rule for rows built in Python (``flask generate``).
+
+``recount_enrollments`` rebuilds every counter from the rows (one UPDATE, nothing loaded
+into Python): bulk loaders call it after inserting rows directly, and tests compare it
+with the maintained values to prove they never drift.
 """
-from sqlalchemy import and_, case, func, select, update
+from datetime import datetime
 
-from ..catalog.models import Course, Module
+from sqlalchemy import and_, case, func, literal, select, update
+
+from ..catalog.models import Course
+from ..db_types import UTCDateTime, utcnow
 from ..enrollments.models import Enrollment
 from ..extensions import db
 from .models import Progress
 
 
-def recount_module_counts(course_ids: list[int] | None = None) -> None:
-    counted = select(func.count(Module.id)).where(Module.course_id == Course.id).scalar_subquery()
-    stmt = update(Course).values(module_count=counted)
-    if course_ids is not None:
-        stmt = stmt.where(Course.id.in_(course_ids))
-    db.session.execute(stmt.execution_options(synchronize_session=False))
+def is_complete(completed: int, total: int) -> bool:
+    return 0 < total <= completed
 
+
+def completion_time(completed, total, reached_at):
+    """SQL: ``reached_at`` when ``completed`` of ``total`` modules completes the course, else NULL."""
+    return case((and_(total > 0, completed >= total), reached_at), else_=None)
+
+
+def first_completion_time(completed, total, now: datetime):
+    """SQL: the enrollment's ``completed_at`` under the rule: kept if already set, else ``now``."""
+    return completion_time(completed, total, func.coalesce(Enrollment.completed_at, literal(now, UTCDateTime())))
+
+
+def course_module_count():
+    """SQL: the module count of the enrollment's course."""
+    return select(Course.module_count).where(Course.id == Enrollment.course_id).scalar_subquery()
+
+
+# --- when the catalog changes a course's modules (receivers of catalog.signals) ------------
+
+def forget_completions_of_module(course_id: int, module_id: int) -> None:
+    """Before a module is deleted: the enrollments that completed it count one fewer."""
+    completed_here = select(Progress.enrollment_id).where(
+        Progress.module_id == module_id, Progress.completed.is_(True))
+    db.session.execute(
+        update(Enrollment).where(Enrollment.id.in_(completed_here))
+        .values(completed_count=Enrollment.completed_count - 1)
+        .execution_options(synchronize_session=False))
+
+
+def refresh_completion(course_id: int) -> None:
+    """After a course's module set changed: who has now completed every module, and who not."""
+    db.session.execute(
+        update(Enrollment).where(Enrollment.course_id == course_id)
+        .values(completed_at=first_completion_time(Enrollment.completed_count, course_module_count(), utcnow()))
+        .execution_options(synchronize_session=False))
+
+
+# --- the recount -------------------------------------------------------------------------------
 
 def recount_enrollments(course_ids: list[int] | None = None) -> None:
-    """Completed modules, completion time and last activity of each enrollment."""
+    """Completed modules, completion time and last activity of each enrollment, from the
+    rows; the completion time is the last module completion that completed the course."""
     completed = (
         select(func.count(Progress.id))
         .where(Progress.enrollment_id == Enrollment.id, Progress.completed.is_(True))
@@ -39,12 +85,9 @@ def recount_enrollments(course_ids: list[int] | None = None) -> None:
         .where(Progress.enrollment_id == Enrollment.id)
         .scalar_subquery()
     )
-    module_count = select(Course.module_count).where(Course.id == Enrollment.course_id).scalar_subquery()
     stmt = update(Enrollment).values(
         completed_count=completed,
-        completed_at=case(
-            (and_(module_count > 0, completed >= module_count), last_completion), else_=None
-        ),
+        completed_at=completion_time(completed, course_module_count(), last_completion),
         last_activity_at=last_touch,
     )
     if course_ids is not None:

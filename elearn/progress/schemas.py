@@ -1,4 +1,4 @@
-"""API schemas for progress (CONTRACT.md "The seed's progress endpoints")."""
+"""API schemas for progress."""
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -18,6 +18,7 @@ class ProgressUpdateIn(InSchema):
 
 class ProgressQuery(PageQuery):
     user_id: int | None = Field(None, ge=1)
+    q: str | None = Field(None, max_length=254, description="Part of the learner's email or name, as typed.")
     course_id: int | None = Field(None, ge=1)
     completed: bool | None = None
 

@@ -1,13 +1,18 @@
 """Live page views: what a browser page listens to and how its regions are re-rendered.
 
-A page opens ``/ws?view=<name>:<arg>``. The feature that owns the page registers a
-factory under that name; the factory checks access (raising a domain error) and returns
-a ``LiveView`` whose ``wants`` filters bus events and whose ``render`` returns the page's
-live regions as ``<hx-partial>`` elements, rendered from the same partial templates as
-the page itself, so a pushed region is identical to a loaded one.
+A page opens ``/ws?view=<name>:<arg>``. The feature that owns the page hands ``create_app``
+a factory under that name (``init_live``); the factory checks access (raising a domain
+error) and returns a ``LiveView`` whose ``wants`` filters bus events and whose ``render``
+returns the page's live regions as ``<hx-partial>`` elements, rendered from the same
+partial templates as the page itself, so a pushed region is identical to a loaded one.
+
+Toasts are short notices some events deserve on whatever page hears them (a badge just
+earned): a feature maps its event type to a renderer, and the socket appends them.
 """
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+
+from flask import current_app
 
 from ..errors import NotFound
 
@@ -18,22 +23,30 @@ class LiveView:
     render: Callable[[], str]
 
 
-_FACTORIES: dict[str, Callable] = {}
+#: ``factory(user, arg: str | None) -> LiveView`` for ``?view=name[:arg]``.
+LiveViewFactory = Callable[..., LiveView]
+#: ``render(events) -> html`` for the events of one type in a pushed batch.
+ToastRenderer = Callable[[list[dict]], str]
 
 
-def live_view(name: str):
-    """Register ``factory(user, arg: str | None) -> LiveView`` for ``?view=name[:arg]``."""
-
-    def decorator(factory):
-        _FACTORIES[name] = factory
-        return factory
-
-    return decorator
+def init_live(app, *, views: dict[str, LiveViewFactory], toasts: dict[str, ToastRenderer]) -> None:
+    app.extensions["elearn.live_views"] = dict(views)
+    app.extensions["elearn.toasts"] = dict(toasts)
 
 
 def open_live_view(user, spec: str) -> LiveView:
     name, _, arg = (spec or "").partition(":")
-    factory = _FACTORIES.get(name)
+    factory = current_app.extensions["elearn.live_views"].get(name)
     if factory is None:
         raise NotFound("No such live view.")
     return factory(user, arg or None)
+
+
+def toasts(batch: list[dict]) -> str:
+    """The toasts a batch of events calls for, in the order their types first appear."""
+    renderers = current_app.extensions["elearn.toasts"]
+    html = []
+    for kind in dict.fromkeys(message.get("type") for message in batch):
+        if kind in renderers:
+            html.append(renderers[kind]([m for m in batch if m.get("type") == kind]))
+    return "".join(html)

@@ -12,9 +12,11 @@ import time
 
 import redis
 
-from .bus import LocalBus
+from .local_bus import LocalBus
 
 log = logging.getLogger(__name__)
+
+
 class RedisBus(LocalBus):
     def __init__(self, url: str, channel: str):
         super().__init__()

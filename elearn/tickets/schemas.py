@@ -1,4 +1,4 @@
-"""API schemas for support tickets (CONTRACT.md "Support tickets")."""
+"""API schemas for support tickets."""
 from typing import Literal
 
 from pydantic import Field

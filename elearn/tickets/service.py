@@ -7,18 +7,21 @@ close every ticket.
   therefore always agree, and the time to close is ``closed_at - created_at``.
 - An owner's reply to a closed ticket reopens it: the question is not settled after all,
   and it should be back in the admins' open queue. An admin's reply leaves the status alone.
+- Every change publishes ``ticket.updated`` (``ticket.created`` for a new one) naming the
+  ticket and its owner (``ownerId``: no learner figures depend on it).
 """
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ..analytics.durations import seconds_between
 from ..auth.models import User
 from ..db_types import utcnow
 from ..errors import Forbidden, Invalid, NotFound
+from ..events import publish_after_commit
 from ..extensions import db
 from ..pagination import Page, paginate
+from ..sql import seconds_between
 from .models import TICKET_STATUSES, SupportTicket, TicketReply
 
 SUBJECT_MAX = 200
@@ -62,7 +65,12 @@ def open_ticket(actor, subject: str, body: str) -> SupportTicket:
                            body=_text("body", body, BODY_MAX), status="open")
     db.session.add(ticket)
     db.session.flush()
+    _announce("ticket.created", ticket)
     return ticket
+
+
+def _announce(kind: str, ticket: SupportTicket) -> None:
+    publish_after_commit({"type": kind, "ticketId": ticket.id, "ownerId": ticket.user_id, "status": ticket.status})
 
 
 def _change_status(ticket: SupportTicket, status: str) -> None:
@@ -83,6 +91,7 @@ def set_status(actor, ticket_id: int, status: str) -> SupportTicket:
     ticket = _load(actor, ticket_id)
     _change_status(ticket, status)
     db.session.flush()
+    _announce("ticket.updated", ticket)
     return ticket
 
 
@@ -108,6 +117,7 @@ def reply(actor, ticket_id: int, body: str) -> ReplyView:
     if actor.id == ticket.user_id and ticket.status == "closed":
         _change_status(ticket, "open")
     db.session.flush()
+    _announce("ticket.updated", ticket)
     return ReplyView(message.id, ticket.id, actor.id, actor.name, actor.role, message.body, message.created_at)
 
 

@@ -2,16 +2,13 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..auth.access import login_required
-from ..errors import Invalid
+from ..web.access import login_required
 from ..web.htmx import page_or_fragment
+from ..web.inputs import parse_form, parse_query
 from . import service
+from .schemas import ReplyIn, TicketIn, TicketQuery, TicketStatusIn
 
 bp = Blueprint("tickets", __name__)
-
-
-def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
 
 
 @bp.get("/help")
@@ -19,19 +16,20 @@ def _page() -> int:
 def help_page():
     if current_user.role == "admin":
         return redirect(url_for("tickets.admin_list"))
-    return render_template("tickets/help.html", tickets=service.list_tickets(current_user, page=_page(), per_page=20),
-                           errors={}, values={})
+    query = parse_query(TicketQuery, lenient=True)
+    return render_template("tickets/help.html", errors={}, values={},
+                           tickets=service.list_tickets(current_user, page=query.page, per_page=20))
 
 
 @bp.post("/help/tickets")
 @login_required()
 def open_ticket():
-    values = {k: request.form.get(k, "") for k in ("subject", "body")}
-    try:
-        ticket = service.open_ticket(current_user, values["subject"], values["body"])
-    except Invalid as error:
+    data, errors = parse_form(TicketIn)
+    if errors:
+        values = {name: request.form.get(name, "") for name in ("subject", "body")}
         return render_template("tickets/help.html", tickets=service.list_tickets(current_user, per_page=20),
-                               errors=error.details or {"form": error.message}, values=values), 422
+                               errors=errors, values=values), 422
+    ticket = service.open_ticket(current_user, data.subject, data.body)
     return redirect(url_for("tickets.detail", ticket_id=ticket.id), 303)
 
 
@@ -44,25 +42,26 @@ def detail(ticket_id: int):
 @bp.post("/help/tickets/<int:ticket_id>/replies")
 @login_required()
 def reply(ticket_id: int):
-    try:
-        service.reply(current_user, ticket_id, request.form.get("body", ""))
-    except Invalid as error:
-        return render_template("tickets/detail.html", ticket=service.get_ticket(current_user, ticket_id),
-                               errors=error.details or {"body": error.message}), 422
+    ticket = service.get_ticket(current_user, ticket_id)  # 404 before a form error
+    data, errors = parse_form(ReplyIn)
+    if errors:
+        return render_template("tickets/detail.html", ticket=ticket, errors=errors), 422
+    service.reply(current_user, ticket_id, data.body)
     return redirect(url_for("tickets.detail", ticket_id=ticket_id) + "#replies", 303)
 
 
 @bp.post("/help/tickets/<int:ticket_id>/status")
 @login_required("admin")
 def set_status(ticket_id: int):
-    service.set_status(current_user, ticket_id, request.form.get("status", ""))
+    data, _errors = parse_form(TicketStatusIn)  # a bad status is the service's 422
+    service.set_status(current_user, ticket_id, data.status if data else "")
     return redirect(url_for("tickets.detail", ticket_id=ticket_id), 303)
 
 
 @bp.get("/admin/tickets")
 @login_required("admin")
 def admin_list():
-    status = request.args.get("status") if request.args.get("status") in ("open", "closed") else None
-    return page_or_fragment("tickets/admin_list.html", "tickets/_list.html", status=status,
-                            tickets=service.list_tickets(current_user, status, _page(), 25),
+    query = parse_query(TicketQuery, lenient=True)
+    return page_or_fragment("tickets/admin_list.html", "tickets/_list.html", status=query.status,
+                            tickets=service.list_tickets(current_user, query.status, query.page, 25),
                             counts=service.ticket_counts())

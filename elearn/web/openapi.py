@@ -1,13 +1,15 @@
 """``GET /api/openapi.json`` (OpenAPI 3.1) and ``GET /api/docs``, built from the same
-declarations ``api_route`` enforces, so the document cannot drift from the code."""
+declarations every ``JsonApi`` operation enforces, so the document cannot drift from the code."""
 import re
 
-from flask import current_app, render_template
+from flask import Blueprint, current_app, render_template
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
 from ..schemas import ErrorOut
-from .api import ENDPOINTS, bp
+from .api import CSV, JsonApi, Operation
+
+bp = Blueprint("openapi", __name__, url_prefix="/api")
 
 REF = "#/components/schemas/{model}"
 ERROR_TEXT = {
@@ -27,9 +29,16 @@ def _path(rule: str) -> str:
     return "/api" + _PARAM.sub(lambda m: "{" + to_camel(m.group(2)) + "}", rule)
 
 
-def build_spec() -> dict:
+def operations(app) -> list[Operation]:
+    """Every JSON operation of the app, in the order the features were registered."""
+    return [op for blueprint in app.blueprints.values() if isinstance(blueprint, JsonApi)
+            for op in blueprint.operations]
+
+
+def build_spec(app) -> dict:
+    endpoints = operations(app)
     models = set()
-    for e in ENDPOINTS:
+    for e in endpoints:
         if e.body:
             models.add((e.body, "validation"))
         if e.response:
@@ -42,11 +51,11 @@ def build_spec() -> dict:
         return key_map[(model, mode)]
 
     paths: dict = {}
-    for e in ENDPOINTS:
+    for e in endpoints:
         operation: dict = {
-            "operationId": e.view.__module__.rsplit(".", 2)[-2] + "_" + e.view.__name__,
+            "operationId": e.operation_id,
             "summary": e.summary.splitlines()[0] if e.summary else e.view.__name__,
-            "tags": [e.view.__module__.rsplit(".", 2)[-2]],
+            "tags": [e.feature],
             "parameters": [],
             "responses": {},
         }
@@ -68,7 +77,10 @@ def build_spec() -> dict:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": ref(e.body, "validation")}}}
 
-        if e.status == 204 or e.response is None:
+        if e.media_type == CSV:
+            operation["responses"][str(e.status)] = {
+                "description": "A CSV file, streamed", "content": {CSV: {"schema": {"type": "string"}}}}
+        elif e.status == 204 or e.response is None:
             operation["responses"][str(e.status)] = {"description": "Done; no content"}
         else:
             body = ref(e.response, "serialization")
@@ -115,7 +127,7 @@ def build_spec() -> dict:
 def openapi_json():
     spec = current_app.extensions.get("elearn.openapi")
     if spec is None:
-        spec = current_app.extensions["elearn.openapi"] = build_spec()
+        spec = current_app.extensions["elearn.openapi"] = build_spec(current_app)
     return spec
 
 

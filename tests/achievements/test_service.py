@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from elearn.achievements.models import Achievement
 from elearn.achievements.service import (BADGES, award_after_completion, current_streak, describe,
                                          list_achievements)
-from elearn.progress import service as progress
+from elearn.progress import writes as progress
 
 from .conftest import earned
 

@@ -19,7 +19,7 @@ import pytest
 
 from elearn.db_types import utcnow
 from elearn.extensions import db
-from elearn.progress import service as progress
+from elearn.progress import writes as progress
 from elearn.progress.models import Progress
 
 HOURS_TO_COMPLETE = {  # learner: hours per completed module, in module order

@@ -14,7 +14,7 @@ from elearn.auth.models import User
 from elearn.catalog.models import Course
 from elearn.enrollments.models import Enrollment
 from elearn.errors import Forbidden, Invalid, NotFound
-from elearn.progress import service as progress
+from elearn.progress import writes as progress
 from tests.analytics.conftest import pin_times
 
 

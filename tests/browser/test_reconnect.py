@@ -50,11 +50,11 @@ def test_dashboard_reconnects_after_a_restart_and_shows_what_it_missed(tmp_path,
         completed = subprocess.run(
             flask + ["shell"], env=env, cwd=ROOT, check=True, capture_output=True, text=True, input=(
                 "from elearn.auth.models import User\n"
-                "from elearn.progress import service\n"
+                "from elearn.progress import queries, writes\n"
                 "john = db.session.query(User).filter_by(email='john@example.com').one()\n"
-                "course = next(c for c in service.overall_progress(john.id).courses if c.title == 'Node.js Backend')\n"
-                "module = next(m for m in service.course_progress(john, course.enrollment_id).modules if not m.completed)\n"
-                "service.mark_module_completed(john, course.enrollment_id, module.module_id)\n"
+                "course = next(c for c in queries.overall_progress(john.id).courses if c.title == 'Node.js Backend')\n"
+                "module = next(m for m in queries.course_progress(john, course.enrollment_id).modules if not m.completed)\n"
+                "writes.mark_module_completed(john, course.enrollment_id, module.module_id)\n"
                 "db.session.commit()\n"
                 "print('done', module.title)\n"))
         assert "done" in completed.stdout

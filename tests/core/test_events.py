@@ -1,7 +1,7 @@
 """Events reach the bus after the commit, and never for rolled-back work."""
 
 from elearn.extensions import db as _db
-from elearn.realtime.events import publish_after_commit
+from elearn.events import publish_after_commit
 
 
 def test_events_wait_for_the_commit(app, received):
@@ -48,3 +48,12 @@ def test_a_refused_write_publishes_nothing(api, make, received):
     assert api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}",
                     api.token("x@example.com")).status_code == 404
     assert received == []
+
+
+def test_events_wait_for_the_real_commit_not_a_savepoint(app, received):
+    publish_after_commit({"type": "test.event", "n": 3})
+    with _db.session.begin_nested():
+        publish_after_commit({"type": "test.event", "n": 4})
+    assert received == [], "releasing a SAVEPOINT is not the commit"
+    _db.session.commit()
+    assert received == [{"type": "test.event", "n": 3}, {"type": "test.event", "n": 4}]

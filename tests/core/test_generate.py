@@ -8,8 +8,9 @@ from elearn.auth.models import User
 from elearn.catalog.models import Course, Module
 from elearn.enrollments.models import Enrollment
 from elearn.errors import Conflict
-from elearn.generate import GENERATED_ADMIN, generate_platform
-from elearn.progress.counters import recount_enrollments, recount_module_counts
+from elearn.synthetic.generate import GENERATED_ADMIN, generate_platform
+from elearn.catalog.service import recount_module_counts
+from elearn.progress.counters import recount_enrollments
 from elearn.progress.models import Progress, ProgressEvent
 from tests.conftest import _empty_all_tables, table_counts
 

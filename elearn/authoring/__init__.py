@@ -1,1 +1,0 @@
-"""Course authoring in the browser: courses, their modules (ordered) and contents."""

@@ -1,0 +1,220 @@
+"""Progress reads: a learner's records, course progress and overall progress, and the
+admin's list of every record.
+
+Overall and course progress read the enrollment counters (``counters.py``), never by
+counting records, and are cached until the learner's next change.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+
+from ..auth.models import User
+from ..cache import CATALOG_GENERATION, cached, user_generation
+from ..catalog.models import Course, Module
+from ..enrollments.models import Enrollment
+from ..errors import Forbidden, Invalid, NotFound
+from ..extensions import db
+from ..numbers import percentage
+from ..pagination import Page, paginate
+from ..read_replica import reads
+from ..text_search import contains_pattern
+from .access import load_enrollment, may_read
+from .models import Progress
+
+MAX_BATCH_IDS = 100
+
+
+def records_of_enrollment(actor, enrollment_id: int) -> list[Progress]:
+    load_enrollment(actor, enrollment_id)
+    return list(db.session.scalars(
+        select(Progress).join(Module, Module.id == Progress.module_id)
+        .where(Progress.enrollment_id == enrollment_id).order_by(Module.position)))
+
+
+def records_of_user(actor, page=1, per_page=50) -> Page:
+    stmt = (
+        select(Progress).join(Enrollment, Enrollment.id == Progress.enrollment_id)
+        .where(Enrollment.user_id == actor.id)
+        .order_by(Progress.updated_at.desc(), Progress.id.desc())
+    )
+    return paginate(stmt, page, per_page)
+
+
+@dataclass
+class ModuleStatus:
+    module_id: int
+    title: str
+    order: int
+    started: bool
+    completed: bool
+    started_at: datetime | None
+    completed_at: datetime | None
+
+
+@dataclass
+class CourseProgress:
+    enrollment_id: int
+    course_id: int
+    course_title: str
+    total_modules: int
+    completed_modules: int
+    modules: list[ModuleStatus] = field(default_factory=list)
+    user_id: int | None = None
+    last_activity_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def percentage(self) -> float:
+        return percentage(self.completed_modules, self.total_modules)
+
+
+def _course_progresses(pairs: list[tuple[Enrollment, Course]]) -> list[CourseProgress]:
+    """Module-by-module progress for several enrollments in one query."""
+    result = {
+        e.id: CourseProgress(e.id, c.id, c.title, c.module_count, e.completed_count, user_id=e.user_id,
+                             last_activity_at=e.last_activity_at, completed_at=e.completed_at)
+        for e, c in pairs
+    }
+    if not result:
+        return []
+    rows = reads().execute(
+        select(Enrollment.id, Module.id, Module.title, Module.position, Progress.id,
+               Progress.completed, Progress.started_at, Progress.completed_at)
+        .join(Module, Module.course_id == Enrollment.course_id)
+        .outerjoin(Progress, and_(Progress.module_id == Module.id, Progress.enrollment_id == Enrollment.id))
+        .where(Enrollment.id.in_(result))
+        .order_by(Enrollment.id, Module.position)
+    )
+    for enrollment_id, module_id, title, position, progress_id, done, started_at, completed_at in rows:
+        result[enrollment_id].modules.append(ModuleStatus(
+            module_id, title, position, progress_id is not None, bool(done), started_at, completed_at))
+    return [result[e.id] for e, _ in pairs]
+
+
+def course_progress(actor, enrollment_id: int) -> CourseProgress:
+    enrollment, course = load_enrollment(actor, enrollment_id)
+    return cached((user_generation(enrollment.user_id), CATALOG_GENERATION), f"course-progress:{enrollment_id}",
+                  lambda: _course_progresses([(enrollment, course)])[0])
+
+
+def course_progresses(actor, enrollment_ids: list[int]) -> list[CourseProgress]:
+    """Several course progresses at once; any id the actor may not read is a 404."""
+    if len(enrollment_ids) > MAX_BATCH_IDS:
+        raise Invalid(f"At most {MAX_BATCH_IDS} ids per request.", details={"ids": "too many"})
+    pairs = db.session.execute(
+        select(Enrollment, Course).join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.id.in_(enrollment_ids))).all()
+    found = {e.id: (e, c) for e, c in pairs if may_read(actor, e, c.instructor_id)}
+    missing = [i for i in enrollment_ids if i not in found]
+    if missing:
+        raise NotFound("No such enrollment.", details={"ids": missing})
+    return _course_progresses([found[i] for i in dict.fromkeys(enrollment_ids)])
+
+
+@dataclass
+class CourseSummary:
+    course_id: int
+    enrollment_id: int
+    title: str
+    total_modules: int
+    completed_modules: int
+    thumbnail_url: str | None = None
+    last_activity_at: datetime | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def percentage(self) -> float:
+        return percentage(self.completed_modules, self.total_modules)
+
+
+@dataclass
+class OverallProgress:
+    courses: list[CourseSummary]
+
+    @property
+    def total_courses(self) -> int:
+        return len(self.courses)
+
+    @property
+    def total_modules(self) -> int:
+        return sum(c.total_modules for c in self.courses)
+
+    @property
+    def completed_modules(self) -> int:
+        return sum(c.completed_modules for c in self.courses)
+
+    @property
+    def percentage(self) -> float:
+        """Modules completed over modules enrolled: 18/25 = 72%, not a mean of courses."""
+        return percentage(self.completed_modules, self.total_modules)
+
+
+def overall_progress(user_id: int) -> OverallProgress:
+    """A user's progress across their enrollments: one indexed query over counters (cached)."""
+    return cached((user_generation(user_id), CATALOG_GENERATION), f"overall:{user_id}",
+                  lambda: _overall_progress(user_id))
+
+
+def _overall_progress(user_id: int) -> OverallProgress:
+    rows = reads().execute(
+        select(Enrollment, Course.title, Course.module_count, Course.thumbnail_url)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.user_id == user_id)
+        .order_by(Enrollment.enrolled_at, Enrollment.id)
+    )
+    return OverallProgress([
+        CourseSummary(e.course_id, e.id, title, total, e.completed_count, thumb,
+                      e.last_activity_at, e.completed_at)
+        for e, title, total, thumb in rows
+    ])
+
+
+@dataclass
+class RecordRow:
+    """A progress record with the names a person reads."""
+
+    id: int
+    enrollment_id: int
+    module_id: int
+    user_id: int
+    user_email: str
+    user_name: str
+    course_id: int
+    course_title: str
+    module_title: str
+    module_order: int
+    completed: bool
+    started_at: datetime
+    completed_at: datetime | None
+    updated_at: datetime
+
+
+def list_records(actor, *, user_id=None, q=None, course_id=None, completed=None, page=1, per_page=50) -> Page:
+    """Every progress record with its learner, course and module (admins), newest change
+    first, for the admin's page and ``GET /api/progress`` alike. ``q`` matches the learner's
+    email or name as typed. One query per page plus a count."""
+    if actor.role != "admin":
+        raise Forbidden("Only admins can list every progress record.")
+    stmt = (
+        select(Progress.id, Progress.enrollment_id, Progress.module_id, User.id, User.email, User.name,
+               Course.id, Course.title, Module.title, Module.position, Progress.completed, Progress.started_at,
+               Progress.completed_at, Progress.updated_at)
+        .join(Enrollment, Enrollment.id == Progress.enrollment_id)
+        .join(User, User.id == Enrollment.user_id)
+        .join(Course, Course.id == Enrollment.course_id)
+        .join(Module, Module.id == Progress.module_id)
+        .order_by(Progress.updated_at.desc(), Progress.id.desc())
+    )
+    if user_id is not None:
+        stmt = stmt.where(Enrollment.user_id == user_id)
+    if q:
+        pattern = contains_pattern(q)
+        stmt = stmt.where(or_(User.email.like(pattern, escape="\\"), User.name.ilike(pattern, escape="\\")))
+    if course_id is not None:
+        stmt = stmt.where(Enrollment.course_id == course_id)
+    if completed is not None:
+        stmt = stmt.where(Progress.completed.is_(completed))
+    result = paginate(stmt, page, per_page, scalars=False)
+    result.items = [RecordRow(*row) for row in result.items]
+    return result

@@ -1,0 +1,25 @@
+"""What progress tells other features inside the transaction that records it.
+
+Achievements award badges from completions; they connect in ``create_app`` so that
+progress never imports them, and the badges still land in the same transaction.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A learner completed at least one module of a course in this transaction."""
+
+    user_id: int
+    course_id: int
+    course_completed: bool  # every module of the course is now completed
+    at: datetime
+
+
+#: ``modules_completed.send(completions: list[Completion])``, once per write request.
+modules_completed = _signals.signal("modules-completed")

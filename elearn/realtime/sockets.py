@@ -1,0 +1,97 @@
+"""``/ws``: browsers' live pages, signed in by their session cookie.
+
+Pushes HTML ``<hx-partial>`` fragments for the page named by ``?view=`` (see ``live.py``),
+which the htmx ``hx-ws`` extension swaps. Scripts have their own JSON socket under
+``/api`` (``progress/api.py``), built from the same pieces (``same_origin``, ``pump``).
+
+Each handler: check the user (and the Origin for cookies), release its database session,
+register with the hub, send a snapshot (which also heals a reconnect), then loop on its
+queue with a timeout so a closed socket is noticed; unregister in ``finally``. A
+``user.updated`` event for the socket's own user re-checks them: a disabled account's
+page is told it was signed out and the socket closes; a changed role re-opens the view,
+which closes the socket if the page is no longer theirs.
+"""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
+from simple_websocket import ConnectionClosed
+
+from ..errors import DomainError
+from ..extensions import db, sock
+from ..read_replica import release_sessions
+from .live import open_live_view, toasts
+
+bp = Blueprint("realtime", __name__)
+WAIT_SECONDS = 5.0
+POLICY_VIOLATION = 1008
+
+
+def same_origin() -> bool:
+    """Refuse cross-site pages riding on the session cookie (cross-site WebSocket hijacking).
+
+    Browsers always send ``Origin``; it must name this host (and port, when the Host
+    header gives one).
+    """
+    origin = request.headers.get("Origin")
+    if not origin:
+        return True  # not a browser: no ambient cookies to abuse
+    theirs, ours = urlsplit(origin), urlsplit(request.host_url)
+    if theirs.hostname != ours.hostname:
+        return False
+    return ours.port is None or theirs.port == ours.port
+
+
+def pump(ws, listener, send_batch) -> None:
+    """Forward queued events until the socket closes."""
+    while ws.connected:
+        batch = listener.drain(WAIT_SECONDS)
+        if batch:
+            send_batch(batch)
+
+
+def about_user(user_id: int, batch) -> bool:
+    return any(m.get("type") == "user.updated" and m.get("userId") == user_id for m in batch)
+
+
+@sock.route("/ws", bp=bp)
+def browser_socket(ws):
+    if not current_user.is_authenticated or not same_origin():
+        ws.close(POLICY_VIOLATION, "sign in first")
+        return
+    user_class, user_id = type(current_user._get_current_object()), current_user.id
+    spec = request.args.get("view", "")
+    try:
+        view = open_live_view(current_user, spec)
+    except DomainError as error:
+        ws.close(POLICY_VIOLATION, error.message)
+        return
+    hub = current_app.extensions["elearn.hub"]
+    listener = hub.register(lambda m: view.wants(m) or about_user(user_id, [m]))
+    release_sessions()
+    try:
+        def push(batch=()):
+            nonlocal view
+            try:
+                if about_user(user_id, batch):
+                    user = db.session.get(user_class, user_id)
+                    if user is None or not user.is_active:
+                        ws.send(render_template("realtime/_signed_out.html"))
+                        ws.close(POLICY_VIOLATION, "signed out")
+                        return
+                    view = open_live_view(user, spec)
+                html = view.render() + toasts(list(batch))
+            except DomainError as error:  # e.g. the course was deleted or access revoked
+                ws.close(POLICY_VIOLATION, error.message)
+                return
+            finally:
+                release_sessions()
+            ws.send(html)
+
+        push()
+        pump(ws, listener, push)
+    except ConnectionClosed:
+        pass
+    finally:
+        hub.unregister(listener)
+        release_sessions()

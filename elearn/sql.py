@@ -1,0 +1,205 @@
+"""SQL that PostgreSQL and SQLite spell their own ways, written once for both.
+
+- ``upsert(model)``: an INSERT that takes ``ON CONFLICT`` clauses, for the database in use.
+- ``seconds_between(start, end)``: a duration in seconds.
+- ``day_start``, ``week_start``, ``month_start``: the UTC calendar period a timestamp falls
+  in, as the ``YYYY-MM-DD`` text of the period's first day (weeks are ISO weeks, starting
+  Monday). Text, so that both databases answer the same type for ``GROUP BY`` and Python
+  reads it with ``date.fromisoformat``.
+- ``hour_of_week_in_zone(column, zone, since, until)``: the local hour of the week (0 is
+  Monday 00:00-00:59, 167 is Sunday 23:00-23:59) of a timestamp in an IANA time zone.
+"""
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Float, Integer, String, case, literal
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+from .extensions import db
+
+
+def upsert(model):
+    """``INSERT`` into ``model``'s table with ``on_conflict_do_*`` for the session's database."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+
+
+
+class seconds_between(FunctionElement):  # noqa: N801  (used like func.*: lower case reads as SQL)
+    """``seconds_between(start, end)``: ``end - start`` in seconds as a float; NULL when
+    either is NULL, so ``avg()`` over it skips unfinished rows."""
+
+    type = Float()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+@compiles(seconds_between)
+def _unsupported(element, compiler, **kw):
+    raise CompileError(f"seconds_between() is not written for {compiler.dialect.name}")
+
+
+@compiles(seconds_between, "postgresql")
+def _postgresql(element, compiler, **kw):
+    start, end = element.clauses
+    return f"EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _sqlite(element, compiler, **kw):
+    # UTCDateTime stores naive UTC text on SQLite; julianday() reads it as days.
+    start, end = element.clauses
+    return f"((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) * 86400.0)"
+
+
+# --- calendar periods (UTC) -----------------------------------------------------------------
+
+class _period_start(FunctionElement):  # noqa: N801
+    """The first day of the UTC ``unit`` holding the timestamp, as ``YYYY-MM-DD`` text.
+
+    One subclass per unit (not a unit argument) so that SQLAlchemy's statement cache, which
+    keys on the class, never mixes a week's SQL with a month's.
+    """
+
+    type = String()
+    inherit_cache = True
+    unit: str
+
+
+class day_start(_period_start):  # noqa: N801
+    name = "day_start"
+    unit = "day"
+    inherit_cache = True
+
+
+class week_start(_period_start):  # noqa: N801
+    """The Monday of the timestamp's ISO week."""
+
+    name = "week_start"
+    unit = "week"
+    inherit_cache = True
+
+
+class month_start(_period_start):  # noqa: N801
+    name = "month_start"
+    unit = "month"
+    inherit_cache = True
+
+
+#: SQLite date() modifiers from the day to its period's first day. "weekday 1" moves
+#: forward to the next Monday (or stays on one), so go back six days first.
+_SQLITE_PERIOD_MODIFIERS = {"day": "", "week": ", '-6 days', 'weekday 1'", "month": ", 'start of month'"}
+
+
+def _sqlite_whole_seconds(compiler, column, **kw) -> str:
+    """The stored ``YYYY-MM-DD HH:MM:SS.ffffff`` text cut to whole seconds. SQLite rounds
+    fractional seconds to the millisecond when it computes with a time, which would carry
+    23:59:59.9999 into the next day (or hour); the truncated text never moves."""
+    return f"substr({compiler.process(column, **kw)}, 1, 19)"
+
+
+@compiles(_period_start)
+def _period_unsupported(element, compiler, **kw):
+    raise CompileError(f"{element.name}() is not written for {compiler.dialect.name}")
+
+
+@compiles(_period_start, "postgresql")
+def _period_postgresql(element, compiler, **kw):
+    (column,) = element.clauses
+    return (f"to_char(date_trunc('{element.unit}', {compiler.process(column, **kw)} AT TIME ZONE 'UTC'), "
+            "'YYYY-MM-DD')")
+
+
+@compiles(_period_start, "sqlite")
+def _period_sqlite(element, compiler, **kw):
+    (column,) = element.clauses
+    return f"date({_sqlite_whole_seconds(compiler, column, **kw)}{_SQLITE_PERIOD_MODIFIERS[element.unit]})"
+
+
+# --- local time in a time zone --------------------------------------------------------------
+
+class _hour_of_week(FunctionElement):  # noqa: N801
+    """Clauses: the timestamp, the zone's name, and the zone's UTC offset in seconds at
+    that timestamp. PostgreSQL reads the name, SQLite the offset (see below)."""
+
+    type = Integer()
+    name = "hour_of_week"
+    inherit_cache = True
+
+
+def hour_of_week_in_zone(column, zone: str, since: datetime, until: datetime):
+    """The hour of the week (0-167, Monday first) of ``column`` in the IANA ``zone``, for
+    timestamps from ``since`` to ``until`` (the caller's WHERE must keep to that span).
+
+    PostgreSQL knows time zones: ``column AT TIME ZONE zone``. SQLite has none, so the zone's
+    rules are applied in Python to the span only: its UTC offset is constant between
+    daylight-saving changes, and the SQL adds the offset in force at each timestamp (a CASE
+    over the few changes in the span) before taking the hour. That is exact for every zone,
+    including half- and quarter-hour ones (Asia/Kolkata, +05:30) and across a DST change,
+    which shifting already-grouped UTC buckets by one offset would get wrong for part of the
+    span; and it still groups in SQL, so at most 168 rows come back.
+    """
+    return _hour_of_week(column, literal(zone, String()), _utc_offset_seconds(column, ZoneInfo(zone), since, until))
+
+
+@compiles(_hour_of_week)
+def _hour_of_week_unsupported(element, compiler, **kw):
+    raise CompileError(f"hour_of_week() is not written for {compiler.dialect.name}")
+
+
+@compiles(_hour_of_week, "postgresql")
+def _hour_of_week_postgresql(element, compiler, **kw):
+    column, zone, _offset = element.clauses
+    local = f"({compiler.process(column, **kw)} AT TIME ZONE {compiler.process(zone, **kw)})"
+    return f"CAST((EXTRACT(ISODOW FROM {local}) - 1) * 24 + EXTRACT(HOUR FROM {local}) AS INTEGER)"
+
+
+#: Unix time of Monday 1970-01-05 00:00 UTC, the first Monday after the epoch (a Thursday).
+_FIRST_MONDAY = 4 * 86400
+
+
+@compiles(_hour_of_week, "sqlite")
+def _hour_of_week_sqlite(element, compiler, **kw):
+    column, _zone, offset = element.clauses
+    local_seconds = (f"CAST(strftime('%s', {_sqlite_whole_seconds(compiler, column, **kw)}) AS INTEGER)"
+                     f" + ({compiler.process(offset, **kw)})")
+    return f"((({local_seconds} - {_FIRST_MONDAY}) / 3600) % 168)"
+
+
+#: How finely the span is searched for offset changes; zones change at most twice a year.
+_OFFSET_SCAN_STEP = 6 * 3600
+
+
+def _offset_at(zone: ZoneInfo, unix_seconds: int) -> int:
+    return int(datetime.fromtimestamp(unix_seconds, zone).utcoffset().total_seconds())
+
+
+def _offset_changes(zone: ZoneInfo, since: datetime, until: datetime) -> list[tuple[datetime, int]]:
+    """Each instant in the span at which ``zone``'s offset changes, with the new offset."""
+    changes = []
+    start, end = int(since.timestamp()), int(until.timestamp()) + 1
+    offset = _offset_at(zone, start)
+    while start < end:
+        step_end = min(start + _OFFSET_SCAN_STEP, end)
+        if _offset_at(zone, step_end) != offset:
+            before, after = start, step_end  # bisect to the first second of the new offset
+            while after - before > 1:
+                middle = (before + after) // 2
+                before, after = (middle, after) if _offset_at(zone, middle) == offset else (before, middle)
+            offset = _offset_at(zone, after)
+            changes.append((datetime.fromtimestamp(after, UTC), offset))
+        start = step_end
+    return changes
+
+
+def _utc_offset_seconds(column, zone: ZoneInfo, since: datetime, until: datetime):
+    """SQL for ``zone``'s UTC offset in seconds at ``column``, valid from ``since`` to ``until``."""
+    offset = _offset_at(zone, int(since.timestamp()))
+    whens = []
+    for changed_at, new_offset in _offset_changes(zone, since, until):
+        whens.append((column < changed_at, literal(offset)))
+        offset = new_offset
+    return case(*whens, else_=literal(offset)) if whens else literal(offset)

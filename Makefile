@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test serve bench clean
+.PHONY: install run test lint serve bench clean
 
 install: $(STAMP)
 
@@ -31,7 +31,12 @@ serve: install
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-# The benchmark suite (issue 7; benchmarks/RESULTS.md): starts PostgreSQL and Redis if they
+# Style (ruff) and the layering of the packages (import-linter; contracts in setup.cfg).
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# The benchmark suite (benchmarks/README.md): starts PostgreSQL and Redis if they
 # are not running, installs wrk if missing, generates the 200,000-student database
 # elearn_bench on first use, and measures the production server. About 13 minutes.
 BENCH_STAMP := $(VENV)/.installed-bench

@@ -1,4 +1,4 @@
-"""The benchmark suite of issue 7: ``make bench`` (``python -m benchmarks``).
+"""The benchmark suite: ``make bench`` (``python -m benchmarks``).
 
 Measures the production server (gunicorn.conf.py) on a generated 200,000-student platform
 in PostgreSQL with Redis: HTTP reads and writes under wrk against the ``/healthz`` floor

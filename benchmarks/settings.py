@@ -6,7 +6,7 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 BENCH_DATABASE = "elearn_bench"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
-#: The generated platform (CONTRACT.md "Scale tooling"): about 1.2 M progress records.
+#: The generated platform (`flask generate`): about 1.2 M progress records.
 STUDENTS, COURSES, SEED, PASSWORD = 200_000, 200, 1, "bench-pass-1"
 #: A database with at least this many progress records holds the generated platform.
 GENERATED_PROGRESS_RECORDS = 1_000_000

@@ -1,4 +1,4 @@
-"""``make bench``: every step of issue 7's benchmark, in order, then the report.
+"""``make bench``: every step of the benchmark, in order, then the report.
 
 1. services (benchmarks/services.sh, run by the Makefile first);
 2. the dataset (dataset.py);
@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg2
@@ -174,7 +174,7 @@ class Suite:
         self.channel = f"elearn-bench:{os.getpid()}:{int(time.time())}"
         self.env = settings.app_environment(settings.new_secret_key(), self.channel)
         self.models = [m.strip() for m in args.models.split(",") if m.strip()]
-        self.results: dict = {"started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        self.results: dict = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"),
                               "config": dict(vars(args)), "load": [],
                               "models": {m: {} for m in self.models}}
         self.cookie = None
@@ -259,7 +259,7 @@ class Suite:
 
     def check_reads(self, server: Server) -> None:
         """Every measured URL answers 200 with the real page or document before wrk runs."""
-        for name, (path, headers, session_user) in self.reads.items():
+        for path, headers, session_user in self.reads.values():
             if session_user is not None:
                 headers = {"Cookie": self.cookie}
             status, body = get(server.port, path, headers)
@@ -286,7 +286,7 @@ class Suite:
             for name, (path, headers, session_user) in self.reads.items()]
         reads = {model: {} for model in self.servers}
         for name, path, env in endpoints:
-            for model, combined in self.alternate(f"{name} {path}", path, "get.lua", lambda m, i: env).items():
+            for model, combined in self.alternate(f"{name} {path}", path, "get.lua", lambda m, i, env=env: env).items():
                 reads[model][name] = combined
             self.note_load(f"after {name}")
         for model, combined in self.alternate("overall progress, a different student each request", "/",
@@ -321,7 +321,7 @@ class Suite:
         checks: what each model's requests changed, and a full recount of every counter."""
         args = self.args
         prepared: dict[str, list[tuple[int, int]]] = {model: [] for model in self.servers}
-        since = datetime.now(timezone.utc)
+        since = datetime.now(UTC)
 
         def fresh_writes(model: str, run: int) -> dict:
             items = fixtures.one_open_module_each(self.subjects.take(args.writes_per_run))

@@ -92,7 +92,7 @@ def create_app(config: dict | None = None) -> Flask:
     catalog_signals.modules_changed.connect(progress_counters.refresh_completion)
     progress_signals.modules_completed.connect(achievements.award_for_completions)
 
-    from .errors import register_error_handlers
+    from .web.errors import register_error_handlers
     from .web.filters import register_filters
     from .web.transactions import commit_successful_requests
 

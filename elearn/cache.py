@@ -16,8 +16,8 @@ import logging
 import pickle
 import threading
 import time
-from collections.abc import Collection
-from typing import Any, Callable
+from collections.abc import Callable, Collection
+from typing import Any
 
 import redis
 from flask import current_app
@@ -115,7 +115,7 @@ def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], tt
     generations = cache.generations(depends_on)
     if generations is None:
         return compute()
-    full_key = key + "@" + ",".join(f"{name}:{g}" for name, g in zip(depends_on, generations))
+    full_key = key + "@" + ",".join(f"{name}:{g}" for name, g in zip(depends_on, generations, strict=True))
     value = cache.get(full_key)
     if value is None:
         value = compute()

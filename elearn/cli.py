@@ -28,9 +28,9 @@ def register_cli(app: Flask) -> None:
             user = accounts.create_user(data.email, data.password, data.name, data.role)
         except ValidationError as error:
             raise click.ClickException("; ".join(
-                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()))
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())) from error
         except DomainError as error:
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from error
         db.session.commit()
         click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
@@ -39,7 +39,8 @@ def register_cli(app: Flask) -> None:
     @click.option("--if-empty", is_flag=True, help="Do nothing when any user exists.")
     def seed_demo(password, if_empty):
         """Create the demo platform (idempotent) and print the demo logins."""
-        from .synthetic.demo import DEFAULT_PASSWORD, seed_demo as build
+        from .synthetic.demo import DEFAULT_PASSWORD
+        from .synthetic.demo import seed_demo as build
 
         if if_empty and db.session.scalar(select(func.count(User.id))):
             click.echo("Users exist already; demo data not seeded.")
@@ -83,7 +84,7 @@ def register_cli(app: Flask) -> None:
                 students, courses, seed=seed, password=password, instructors=instructors,
                 now=utcnow().replace(minute=0, second=0, microsecond=0), echo=click.echo)
         except DomainError as error:
-            raise click.ClickException(error.message)
+            raise click.ClickException(error.message) from error
         db.session.commit()
         invalidate_everything()
         for line in platform.summary_lines(time.perf_counter() - started, password):

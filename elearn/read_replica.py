@@ -8,8 +8,8 @@ replica's lag; other readers accept the replica's lag (typically well under a se
 from flask import current_app
 from sqlalchemy.orm import scoped_session, sessionmaker
 
-from .extensions import db
 from .events import wrote_in_transaction
+from .extensions import db
 
 REPLICA = "replica"
 

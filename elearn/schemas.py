@@ -1,14 +1,13 @@
 """Base classes for API schemas: camelCase on the wire, unknown fields refused."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
-
 #: A UTC time written as ISO 8601 with an explicit offset: 2026-11-25T16:37:13+00:00.
 Timestamp = Annotated[datetime, PlainSerializer(
-    lambda value: value.astimezone(timezone.utc).isoformat(), return_type=str, when_used="json")]
+    lambda value: value.astimezone(UTC).isoformat(), return_type=str, when_used="json")]
 
 
 class InSchema(BaseModel):

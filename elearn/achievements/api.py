@@ -2,7 +2,7 @@
 from flask_jwt_extended import current_user
 
 from ..db_types import utcnow
-from ..web.api import JsonApi
+from ..web.json_api import JsonApi
 from . import service
 from .schemas import AchievementsOut
 

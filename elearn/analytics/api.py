@@ -1,12 +1,22 @@
 """JSON mirrors of the course and admin dashboards, and the student list as a CSV download."""
 from flask_jwt_extended import current_user
 
-from ..web.api import CSV, JsonApi
 from ..web.downloads import csv_attachment
+from ..web.json_api import CSV, JsonApi
 from . import platform as platform_service
 from . import service
-from .schemas import (CourseAnalyticsOut, LearningPatternsOut, LearningPatternsQuery, PlatformOut, PlatformQuery,
-                      RetentionOut, RetentionQuery, StudentFilter, StudentQuery, StudentRowOut)
+from .schemas import (
+    CourseAnalyticsOut,
+    LearningPatternsOut,
+    LearningPatternsQuery,
+    PlatformOut,
+    PlatformQuery,
+    RetentionOut,
+    RetentionQuery,
+    StudentFilter,
+    StudentQuery,
+    StudentRowOut,
+)
 
 api = JsonApi("analytics", __name__)
 

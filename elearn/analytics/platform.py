@@ -26,13 +26,12 @@ from ..catalog.models import Course
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..errors import Invalid
-from ..extensions import db
-from ..read_replica import reads
+from ..numbers import percentage
 from ..pagination import Page, paginate
 from ..progress.models import ProgressEvent
-from ..numbers import percentage
-from ..tickets.service import TicketCounts, ticket_counts
+from ..read_replica import reads
 from ..sql import hour_of_week_in_zone, month_start, week_start
+from ..tickets.service import TicketCounts, ticket_counts
 
 #: Length of the top-course lists.
 TOP_COURSES = 5
@@ -235,7 +234,7 @@ def active_learners(now: datetime) -> dict[str, int]:
                  for window in ACTIVE_WINDOWS.values()))
         .where(ProgressEvent.occurred_at >= now - longest, ProgressEvent.occurred_at <= now)
     ).one()
-    return dict(zip(ACTIVE_WINDOWS, counts))
+    return dict(zip(ACTIVE_WINDOWS, counts, strict=True))
 
 
 def weekly_active_learners(now: datetime, weeks: int = ENGAGEMENT_WEEKS) -> list[WeeklyActive]:

@@ -26,13 +26,12 @@ from ..catalog.service import can_edit, get_course
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..errors import Forbidden, Invalid
-from ..extensions import db
-from ..read_replica import reads
+from ..numbers import percentage
 from ..pagination import Page, paginate
 from ..progress.models import Progress
-from ..numbers import percentage
-from ..text_search import contains_pattern
+from ..read_replica import reads
 from ..sql import seconds_between
+from ..text_search import contains_pattern
 
 ACTIVE_WINDOW = timedelta(days=7)
 #: A learner silent this long, short of the last module, has dropped off.

@@ -2,7 +2,7 @@
 from flask import url_for
 from flask_jwt_extended import current_user
 
-from ..web.api import JsonApi
+from ..web.json_api import JsonApi
 from . import service
 from .rate_limits import registration_limit, sign_in_limit
 from .schemas import LoginIn, RegisterIn, TokenOut, UserCreateIn, UserOut, UserQuery, UserUpdateIn

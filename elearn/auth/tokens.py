@@ -2,8 +2,8 @@
 from flask import current_app
 from flask_jwt_extended import JWTManager, create_access_token
 
-from ..errors import json_error
 from ..extensions import db
+from ..web.errors import json_error
 from .models import User
 
 

@@ -2,10 +2,21 @@
 from flask import url_for
 from flask_jwt_extended import current_user
 
-from ..web.api import JsonApi
+from ..web.json_api import JsonApi
 from . import service
-from .schemas import (ContentIn, ContentOut, CourseDetailOut, CourseIn, CourseOut, CourseQuery,
-                      CourseUpdateIn, LookupOut, ModuleIn, ModuleOut, ModuleUpdateIn)
+from .schemas import (
+    ContentIn,
+    ContentOut,
+    CourseDetailOut,
+    CourseIn,
+    CourseOut,
+    CourseQuery,
+    CourseUpdateIn,
+    LookupOut,
+    ModuleIn,
+    ModuleOut,
+    ModuleUpdateIn,
+)
 
 api = JsonApi("catalog", __name__)
 AUTHORS = ("instructor", "admin")

@@ -16,7 +16,6 @@ from ..text_search import contains_pattern
 from .models import Category, Content, Course, Difficulty, Module
 from .signals import module_deleting, modules_changed
 
-
 # --- access ---------------------------------------------------------------------------
 
 def can_edit(actor, course: Course) -> bool:

@@ -1,7 +1,7 @@
 """JSON enrollments."""
 from flask_jwt_extended import current_user
 
-from ..web.api import JsonApi
+from ..web.json_api import JsonApi
 from . import service
 from .schemas import EnrollmentIn, EnrollmentOut, EnrollmentQuery, EnrollmentSummaryOut
 

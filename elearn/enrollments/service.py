@@ -9,10 +9,10 @@ from ..auth.models import User
 from ..catalog.models import Course
 from ..catalog.service import get_course
 from ..errors import Conflict, Forbidden, Invalid, NotFound
-from ..extensions import db
-from ..pagination import Page, paginate
 from ..events import publish_after_commit
+from ..extensions import db
 from ..numbers import percentage
+from ..pagination import Page, paginate
 from .models import Enrollment
 
 
@@ -38,8 +38,8 @@ def enroll(actor, course_id: int, user_id: int | None = None) -> Enrollment:
     try:
         with db.session.begin_nested():  # a concurrent enroll may have won the race
             db.session.add(enrollment)
-    except IntegrityError:
-        raise Conflict("Already enrolled in this course.", details={"courseId": course_id})
+    except IntegrityError as error:
+        raise Conflict("Already enrolled in this course.", details={"courseId": course_id}) from error
     publish_after_commit({"type": "enrollment.created", "userId": target_id, "courseId": course_id,
                           "enrollmentId": enrollment.id})
     return enrollment

@@ -6,7 +6,6 @@ from sqlalchemy import and_, func, select
 
 from ..catalog.models import Course, Module
 from ..enrollments.models import Enrollment
-from ..extensions import db
 from ..read_replica import reads
 from .models import Progress, ProgressEvent
 

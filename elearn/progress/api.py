@@ -12,10 +12,20 @@ from ..extensions import db, sock
 from ..read_replica import release_sessions
 from ..realtime.sockets import POLICY_VIOLATION, pump
 from ..schemas import PageQuery
-from ..web.api import JsonApi
+from ..web.json_api import JsonApi
 from . import queries, writes
-from .schemas import (BatchQuery, BulkIn, BulkOut, CourseProgressListOut, CourseProgressOut, OverallOut,
-                      ProgressIn, ProgressOut, ProgressQuery, ProgressUpdateIn)
+from .schemas import (
+    BatchQuery,
+    BulkIn,
+    BulkOut,
+    CourseProgressListOut,
+    CourseProgressOut,
+    OverallOut,
+    ProgressIn,
+    ProgressOut,
+    ProgressQuery,
+    ProgressUpdateIn,
+)
 
 api = JsonApi("progress", __name__)
 

@@ -236,7 +236,7 @@ def update_progress(actor, progress_id: int, completed: bool) -> Progress:
     try:
         enrollment, _course = load_enrollment(actor, enrollment_id, write=True)
     except NotFound:
-        raise NotFound("No such progress record.")
+        raise NotFound("No such progress record.") from None  # not the enrollment's existence either
     action = "complete" if completed else "reopen"
     _announce([_apply(enrollment, module_id, action, utcnow())])
     return _record(progress_id)

@@ -7,8 +7,8 @@ the bus (Redis when configured) brings every process every event.
 """
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 QUEUE_LIMIT = 256
 

@@ -2,7 +2,7 @@
 import json
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 Subscriber = Callable[[dict], None]

@@ -11,14 +11,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from ..auth.models import User
 from ..achievements.service import award_from_history
+from ..auth.models import User
 from ..auth.service import hash_password
 from ..catalog.models import Category, Content, Course, Difficulty, Module
+from ..catalog.service import recount_module_counts
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..extensions import db
-from ..catalog.service import recount_module_counts
 from ..progress.counters import recount_enrollments
 from ..progress.models import Progress, ProgressEvent
 
@@ -196,7 +196,7 @@ def _walk(rng: random.Random, enrollment: Enrollment, modules: list[Module], don
     """Complete the first ``done`` modules between ``start`` and ``end``, in order."""
     span = max((end - start).total_seconds(), 3600.0)
     moments = sorted(rng.uniform(0, span) for _ in range(done))
-    for module, offset in zip(modules, moments):
+    for module, offset in zip(modules, moments, strict=False):
         completed = start + timedelta(seconds=offset)
         started = completed - timedelta(minutes=rng.randint(15, 600))
         _record(enrollment, module, max(started, start), completed)

@@ -43,10 +43,10 @@ from ..auth.models import User
 from ..auth.service import hash_password
 from ..catalog.models import Category, Difficulty
 from ..db_types import utcnow
-from .demo import CATEGORIES, DEFAULT_PASSWORD, DIFFICULTIES, FIRST, LAST, TIMEZONES
 from ..errors import Conflict
 from ..extensions import db
 from .bulk import CHUNK_ROWS, BulkLoader, bulk_loader
+from .demo import CATEGORIES, DEFAULT_PASSWORD, DIFFICULTIES, FIRST, LAST, TIMEZONES
 
 GENERATED_ADMIN = "generated-admin@example.com"
 STUDENT_EMAIL = re.compile(r"student(\d+)@example\.com")
@@ -338,7 +338,7 @@ class _Generator:
         self.progress_ids = itertools.count(self.loader.next_id("progress"))
         self.event_ids = itertools.count(self.loader.next_id("progress_events"))
         for user_id, signed_up, diligence in zip(self.student_ids, self.student_sign_ups,
-                                                 self.student_diligence):
+                                                 self.student_diligence, strict=True):
             for course in _courses_taken(rng, self.courses, popularity):
                 earliest = max(signed_up, self.now - ACTIVITY_WINDOW)
                 enrolled = earliest + int(rng.random() * (self.now - LATEST_ENROLLMENT - earliest))
@@ -443,7 +443,7 @@ def _learner_records(rng: random.Random, course: _CourseShape, diligence: float,
     window = last_step - enrolled
     completions = sorted(enrolled + int(rng.random() * window) for _ in range(done))
     records = [(module_id, max(enrolled, completed - 600 - int(rng.random() * 8 * HOUR)), completed)
-               for module_id, completed in zip(modules, completions)]
+               for module_id, completed in zip(modules, completions, strict=False)]
     if not finished and rng.random() < 0.5:
         since = completions[-1] if completions else enrolled
         records.append((modules[done], since + int(rng.random() * min(2 * DAY, now - since)), None))

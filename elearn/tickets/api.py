@@ -2,10 +2,18 @@
 from flask import url_for
 from flask_jwt_extended import current_user
 
-from ..web.api import JsonApi
+from ..web.json_api import JsonApi
 from . import service
-from .schemas import (ReplyIn, ReplyOut, TicketDetailOut, TicketIn, TicketOut, TicketQuery, TicketStatusIn,
-                      TicketSummaryOut)
+from .schemas import (
+    ReplyIn,
+    ReplyOut,
+    TicketDetailOut,
+    TicketIn,
+    TicketOut,
+    TicketQuery,
+    TicketStatusIn,
+    TicketSummaryOut,
+)
 
 api = JsonApi("tickets", __name__)
 

@@ -1,12 +1,12 @@
 """Jinja filters for numbers and times as people read them."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
     """"just now", "5 minutes ago", "3 days ago", "2 months ago"."""
     if moment is None:
         return "never"
-    seconds = int(((now or datetime.now(timezone.utc)) - moment).total_seconds())
+    seconds = int(((now or datetime.now(UTC)) - moment).total_seconds())
     if seconds < 45:
         return "just now"
     for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
@@ -18,11 +18,11 @@ def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
 
 
 def exact_time(moment: datetime | None) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
 def iso(moment: datetime | None) -> str:
-    return moment.astimezone(timezone.utc).isoformat() if moment else ""
+    return moment.astimezone(UTC).isoformat() if moment else ""
 
 
 def percent(value: float) -> str:

@@ -33,7 +33,7 @@ def parse_query(schema: type[BaseModel], *, lenient: bool = False):
         try:
             return schema.model_validate(values)
         except ValidationError as error:
-            raise Invalid("Some query parameters are invalid.", details=validation_details(error))
+            raise Invalid("Some query parameters are invalid.", details=validation_details(error)) from error
     values = {key: value for key, value in values.items() if value != ""}
     while True:
         try:
@@ -93,11 +93,11 @@ def parse_json_body(schema: type[BaseModel]):
     else:
         try:
             payload = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
-            raise Malformed("The request body is not valid JSON.")
+        except (ValueError, UnicodeDecodeError) as error:
+            raise Malformed("The request body is not valid JSON.") from error
     if not isinstance(payload, dict):
         raise Malformed("The request body must be a JSON object.")
     try:
         return schema.model_validate(payload)
     except ValidationError as error:
-        raise Invalid("Some fields are invalid.", details=validation_details(error))
+        raise Invalid("Some fields are invalid.", details=validation_details(error)) from error

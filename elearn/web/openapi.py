@@ -7,7 +7,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
 from ..schemas import ErrorOut
-from .api import CSV, JsonApi, Operation
+from .json_api import CSV, JsonApi, Operation
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 

@@ -5,11 +5,10 @@ Revises: 9be9e55258b1
 Create Date: 2026-11-25 16:47:07.441114
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import elearn.db_types  # noqa: F401  (UTCDateTime columns)
-
 
 # revision identifiers, used by Alembic.
 revision = '6819adf0d582'

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-25 16:28:26.618224
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import elearn.db_types
-
 
 # revision identifiers, used by Alembic.
 revision = '9be9e55258b1'

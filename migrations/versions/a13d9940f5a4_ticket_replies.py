@@ -5,11 +5,10 @@ Revises: 6819adf0d582
 Create Date: 2026-11-25 17:24:49.614198
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import elearn.db_types  # noqa: F401  (UTCDateTime columns)
-
 
 # revision identifiers, used by Alembic.
 revision = 'a13d9940f5a4'

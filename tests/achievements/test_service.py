@@ -6,8 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from elearn.achievements.models import Achievement
-from elearn.achievements.service import (BADGES, award_after_completion, current_streak, describe,
-                                         list_achievements)
+from elearn.achievements.service import BADGES, award_after_completion, current_streak, describe, list_achievements
 from elearn.progress import writes as progress
 
 from .conftest import earned

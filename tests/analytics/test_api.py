@@ -1,4 +1,4 @@
-"""The analytics JSON API and CSV download (CONTRACT.md "Analytics")."""
+"""The analytics JSON API and CSV download."""
 import csv
 import io
 from datetime import datetime

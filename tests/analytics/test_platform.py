@@ -76,7 +76,7 @@ def data(db, make) -> Platform:
     students = [make.user(email=f"s{k}@example.com") for k in range(1, 8)]
     enrollments = {}
     for title, times in ENROLLED.items():
-        for k, (enrolled_at, done) in enumerate(zip(times, COMPLETED_MODULES[title]), start=1):
+        for k, (enrolled_at, done) in enumerate(zip(times, COMPLETED_MODULES[title], strict=True), start=1):
             enrollment = make.complete(make.enroll(students[k - 1], courses[title]), done)
             enrollment.enrolled_at = enrolled_at
             enrollments[title, k] = enrollment

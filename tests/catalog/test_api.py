@@ -56,8 +56,8 @@ def test_adding_and_deleting_modules_moves_every_enrollments_numbers(api, make, 
     course = api.post("/api/courses", tokens["ada"], json={"title": "C", "published": True}).get_json()
     ids = [api.post(f"/api/courses/{course['id']}/modules", tokens["ada"], json={"title": t}).get_json()["id"]
            for t in "AB"]
-    done = make.user(email="done@example.com")
-    half = make.user(email="half@example.com")
+    make.user(email="done@example.com")
+    make.user(email="half@example.com")
     e_done = api.post("/api/enrollments", api.token("done@example.com"), json={"courseId": course["id"]}).get_json()
     e_half = api.post("/api/enrollments", api.token("half@example.com"), json={"courseId": course["id"]}).get_json()
     for module_id in ids:

@@ -1,4 +1,4 @@
-"""The CLI commands of CONTRACT.md."""
+"""The CLI commands: create-user, seed-demo, generate."""
 from sqlalchemy import select
 
 from elearn.auth.models import User

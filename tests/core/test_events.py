@@ -1,7 +1,7 @@
 """Events reach the bus after the commit, and never for rolled-back work."""
 
-from elearn.extensions import db as _db
 from elearn.events import publish_after_commit
+from elearn.extensions import db as _db
 
 
 def test_events_wait_for_the_commit(app, received):

@@ -1,20 +1,20 @@
-"""``flask generate`` (CONTRACT.md "Scale tooling"): a deterministic synthetic platform."""
-from datetime import datetime, timedelta, timezone
+"""``flask generate``: a deterministic synthetic platform."""
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
 from elearn.auth.models import User
 from elearn.catalog.models import Course, Module
+from elearn.catalog.service import recount_module_counts
 from elearn.enrollments.models import Enrollment
 from elearn.errors import Conflict
-from elearn.synthetic.generate import GENERATED_ADMIN, generate_platform
-from elearn.catalog.service import recount_module_counts
 from elearn.progress.counters import recount_enrollments
 from elearn.progress.models import Progress, ProgressEvent
+from elearn.synthetic.generate import GENERATED_ADMIN, generate_platform
 from tests.conftest import _empty_all_tables, table_counts
 
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "generated-pw-1"
 GENERATED_TABLES = ("categories", "difficulties", "users", "courses", "modules", "contents",
                     "enrollments", "progress", "progress_events")

@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from elearn.auth.models import User
 from elearn.catalog.models import Course, Module
 from elearn.enrollments.models import Enrollment
 from elearn.progress.models import Progress, ProgressEvent
-from elearn.auth.models import User
 
 
 def _course(db, instructor, modules=3):

@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from elearn.sql import day_start, hour_of_week_in_zone, month_start, week_start
 from elearn.auth.models import User
+from elearn.sql import day_start, hour_of_week_in_zone, month_start, week_start
 
 
 @pytest.mark.parametrize("moment, day, week, month", [

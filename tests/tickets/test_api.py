@@ -1,4 +1,4 @@
-"""The support tickets JSON API (CONTRACT.md "Support tickets")."""
+"""The support tickets JSON API."""
 from datetime import datetime
 
 import pytest

@@ -1,0 +1,78 @@
+"""Every error's three renderings: JSON under /api, a fragment to htmx, else a full page.
+
+Services raise domain errors (``elearn/errors.py``); they are mapped here, once. Werkzeug's
+HTTP errors (unknown route, wrong method, body too large, CSRF failure) go through the same
+renderers, so a client never sees Flask's default HTML inside the JSON API.
+"""
+from flask import current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..errors import DomainError
+from ..extensions import db
+from .htmx import is_htmx
+
+# Codes for HTTP errors raised outside our services.
+_HTTP_CODES = {
+    400: "malformed",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "rate_limited",
+}
+
+
+def wants_json() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, details: dict | None = None):
+    response = jsonify({"error": {"code": code, "message": message, "details": details or {}}})
+    response.status_code = status
+    return response
+
+
+def render_error(status: int, code: str, message: str, details: dict | None = None):
+    """Answer in the client's language: JSON under /api, a fragment to htmx, else a page."""
+    if wants_json():
+        return json_error(status, code, message, details)
+    template = "errors/_message.html" if is_htmx() else "errors/page.html"
+    return render_template(template, status=status, message=message, details=details or {}), status
+
+
+def register_error_handlers(app):
+    @app.errorhandler(DomainError)
+    def _domain(error: DomainError):
+        db.session.rollback()
+        return render_error(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError):
+        db.session.rollback()
+        return render_error(
+            400, "csrf_failed",
+            "This form expired or did not come from elearn. Reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        db.session.rollback()
+        status = error.code or 500
+        message = error.description or error.name
+        if status == 413:
+            message = "The request body is too large."
+        return render_error(status, _HTTP_CODES.get(status, "error"), message)
+
+    @app.errorhandler(InternalServerError)
+    def _internal(error: InternalServerError):
+        """A bug. Flask hands it here only when not testing or debugging (where the real
+        error propagates, traceback and all); log the original exception, answer plainly."""
+        db.session.rollback()
+        original = error.original_exception or error
+        current_app.logger.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
+        return render_error(500, "internal_error", "Something went wrong on our side.")

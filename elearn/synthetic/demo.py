@@ -1,4 +1,4 @@
-"""The demo platform ``flask seed-demo`` builds: the seed's example plus a believable crowd.
+"""The demo platform ``flask seed-demo`` builds: John's reference example plus a believable crowd.
 
 Idempotent by natural keys (emails, course titles, (user, course) pairs): a second run
 finds everything and writes nothing. Randomness is seeded, so every fresh database gets
@@ -6,7 +6,7 @@ the same people stalling at the same modules.
 """
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -21,6 +21,7 @@ from ..enrollments.models import Enrollment
 from ..extensions import db
 from ..progress.counters import recount_enrollments
 from ..progress.models import Progress, ProgressEvent
+from .learner import Step, timeline, walk
 
 DEFAULT_PASSWORD = "elearn-demo"
 
@@ -82,7 +83,7 @@ COURSES = [
     ),
 ]
 
-# john@example.com: the seed's example, exactly.
+# john@example.com: the reference example (18 of 25 modules, 72%), exactly.
 JOHN_COMPLETED = {"JavaScript Fundamentals": 7, "React Basics": 6, "Node.js Backend": 5}
 
 STAFF = [
@@ -191,18 +192,14 @@ def _enroll(user: User, course: Course, enrolled_at: datetime) -> Enrollment | N
     return enrollment
 
 
-def _walk(rng: random.Random, enrollment: Enrollment, modules: list[Module], done: int,
-          start: datetime, end: datetime, leave_started: bool) -> None:
-    """Complete the first ``done`` modules between ``start`` and ``end``, in order."""
-    span = max((end - start).total_seconds(), 3600.0)
-    moments = sorted(rng.uniform(0, span) for _ in range(done))
-    for module, offset in zip(modules, moments, strict=False):
-        completed = start + timedelta(seconds=offset)
-        started = completed - timedelta(minutes=rng.randint(15, 600))
-        _record(enrollment, module, max(started, start), completed)
-    if leave_started and done < len(modules):
-        started = start + timedelta(seconds=span * rng.uniform(0.9, 1.0))
-        _record(enrollment, modules[done], started, None)
+def _record_steps(enrollment: Enrollment, modules: list[Module], steps: list[Step]) -> None:
+    for step in steps:
+        _record(enrollment, modules[step.module], _moment(step.started),
+                _moment(step.completed) if step.completed is not None else None)
+
+
+def _moment(unix_seconds: int) -> datetime:
+    return datetime.fromtimestamp(unix_seconds, UTC)
 
 
 def seed_demo(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str]]:
@@ -219,15 +216,17 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str]]:
     courses = {spec.title: _ensure_course(spec, people, categories, difficulties, long_ago)
                for spec in COURSES}
 
-    # John: the seed's numbers, spread over the last five weeks, last step two days ago.
+    # John: the reference numbers, spread over the last five weeks, last step two days ago.
     john = people["john@example.com"]
     for offset, (title, done) in enumerate(JOHN_COMPLETED.items()):
         course, modules = courses[title]
         enrolled_at = now - timedelta(weeks=6 - offset, hours=3)
         enrollment = _enroll(john, course, enrolled_at)
         if enrollment is not None:
-            _walk(random.Random(f"john-{title}"), enrollment, modules, done, enrolled_at + timedelta(hours=2),
-                  now - timedelta(days=2, hours=offset), leave_started=(offset == 0))
+            start, end = enrolled_at + timedelta(hours=2), now - timedelta(days=2, hours=offset)
+            _record_steps(enrollment, modules, timeline(
+                random.Random(f"john-{title}"), len(modules), done, int(start.timestamp()), int(end.timestamp()),
+                int(end.timestamp()), leave_started=(offset == 0)))
 
     published = [spec for spec in COURSES if spec.published]
     for k in range(1, OTHER_STUDENTS + 1):
@@ -245,20 +244,10 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str]]:
             enrollment = _enroll(student, course, enrolled_at)
             if enrollment is None:
                 continue
-            done = 0
-            for index in range(len(modules)):
-                keep_going = 0.55 + 0.45 * diligence
-                if index == spec.stall_at:
-                    keep_going *= 0.45
-                if rng.random() > keep_going:
-                    break
-                done += 1
-            # Stalled learners stopped a while ago; active ones are still at it.
-            active = rng.random() < 0.5 or done == len(modules)
-            window_end = now - timedelta(hours=rng.uniform(1, 72)) if active else \
-                enrolled_at + (now - enrolled_at) * rng.uniform(0.2, 0.6)
-            _walk(rng, enrollment, modules, done, enrolled_at, window_end,
-                  leave_started=rng.random() < 0.6)
+            _record_steps(enrollment, modules, walk(
+                rng, len(modules), int(enrolled_at.timestamp()), int(now.timestamp()),
+                keep_going=0.55 + 0.45 * diligence, hard_module=spec.stall_at, hard_factor=0.45,
+                still_active=0.5, leave_started=0.6))
 
     db.session.flush()
     recount_enrollments()

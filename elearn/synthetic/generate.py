@@ -45,8 +45,10 @@ from ..catalog.models import Category, Difficulty
 from ..db_types import utcnow
 from ..errors import Conflict
 from ..extensions import db
+from ..progress.counters import is_complete
 from .bulk import CHUNK_ROWS, BulkLoader, bulk_loader
 from .demo import CATEGORIES, DEFAULT_PASSWORD, DIFFICULTIES, FIRST, LAST, TIMEZONES
+from .learner import DAY, HOUR, walk
 
 GENERATED_ADMIN = "generated-admin@example.com"
 STUDENT_EMAIL = re.compile(r"student(\d+)@example\.com")
@@ -54,8 +56,6 @@ STUDENT_EMAIL = re.compile(r"student(\d+)@example\.com")
 #: Every table the generator writes, parents before children.
 TABLES = ("users", "courses", "modules", "contents", "enrollments", "progress", "progress_events")
 
-HOUR = 3600
-DAY = 24 * HOUR
 #: Enrollments are spread over this window before ``now``; sign-ups start a bit earlier.
 ACTIVITY_WINDOW = 182 * DAY
 SIGN_UP_WINDOW = 210 * DAY
@@ -373,7 +373,7 @@ class _Generator:
                 last_activity = completed_at
         # Records come in time order (a started module after the last completion), so the
         # last one's time is the latest activity, and the completion time when finished.
-        finished = completed_count == len(course.module_ids)
+        finished = is_complete(completed_count, len(course.module_ids))
         self.enrollment_rows.append((enrollment_id, user_id, course.id, ts(enrolled), course.price_cents,
                                      completed_count, last_activity if finished else None, last_activity))
 
@@ -420,31 +420,9 @@ def _learner_records(rng: random.Random, course: _CourseShape, diligence: float,
                      now: int) -> list[tuple[int, int, int | None]]:
     """(module id, started, completed or None) of one learner in one course, in time order.
 
-    Modules are completed in order; before each the learner may give up, more likely the
-    less diligent they are and twice as likely at the course's hard module. Unfinished
-    learners often leave the next module started.
+    The chance of going on to the next module runs from 72% for the least diligent
+    learner to 99% for the most, nudged either way by how demanding the course is.
     """
-    modules = course.module_ids
-    # The chance of going on to the next module: 72% for the least diligent, 99% for the
-    # most, nudged either way by how demanding the course is.
-    keep_going = 1 - (0.28 - 0.27 * diligence) * course.dropout
-    done = 0
-    while done < len(modules):
-        chance = keep_going / 2 if done == course.hard_index else keep_going
-        if rng.random() >= chance:
-            break
-        done += 1
-    finished = done == len(modules)
-    span = now - enrolled
-    if finished or rng.random() < 0.45:
-        last_step = now - min(span // 2, int(rng.random() * 4 * DAY))  # still at it
-    else:
-        last_step = enrolled + int(span * rng.uniform(0.05, 0.7))  # stalled a while ago
-    window = last_step - enrolled
-    completions = sorted(enrolled + int(rng.random() * window) for _ in range(done))
-    records = [(module_id, max(enrolled, completed - 600 - int(rng.random() * 8 * HOUR)), completed)
-               for module_id, completed in zip(modules, completions, strict=False)]
-    if not finished and rng.random() < 0.5:
-        since = completions[-1] if completions else enrolled
-        records.append((modules[done], since + int(rng.random() * min(2 * DAY, now - since)), None))
-    return records
+    steps = walk(rng, len(course.module_ids), enrolled, now, keep_going=1 - (0.28 - 0.27 * diligence) * course.dropout,
+                 hard_module=course.hard_index, still_active=0.45, leave_started=0.5)
+    return [(course.module_ids[step.module], step.started, step.completed) for step in steps]

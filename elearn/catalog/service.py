@@ -19,7 +19,9 @@ from .signals import module_deleting, modules_changed
 # --- access ---------------------------------------------------------------------------
 
 def can_edit(actor, course: Course) -> bool:
-    return actor.role == "admin" or course.instructor_id == actor.id
+    """Admins, and the course's instructor while they are an instructor: a demoted
+    instructor keeps no rights over the courses they used to teach."""
+    return actor.role == "admin" or (actor.role == "instructor" and course.instructor_id == actor.id)
 
 
 def can_view(actor, course: Course) -> bool:

@@ -19,6 +19,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 DEMO_PASSWORD = "browser-demo-pw"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, "height": 812}}
+#: How long any wait for a page to show something may take. Generous, so that a busy
+#: machine slows the suite down rather than failing it; a quiet one answers in well
+#: under a second.
+LIVE_DEADLINE_MS = 30_000
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +46,9 @@ def chromium():
         from playwright.sync_api import sync_playwright
     except ImportError as error:
         unavailable("browser", str(error))
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=LIVE_DEADLINE_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -55,7 +62,7 @@ def new_page(chromium):
 
     def open_page(viewport="desktop"):
         context = chromium.new_context(viewport=VIEWPORTS[viewport])
-        context.set_default_timeout(5000)
+        context.set_default_timeout(LIVE_DEADLINE_MS)
         contexts.append(context)
         return context.new_page()
 

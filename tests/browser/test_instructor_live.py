@@ -30,13 +30,13 @@ def test_heatmap_and_student_row_follow_a_students_progress(live_server, new_pag
     url = teacher.url
 
     row.get_by_role("button", name=re.compile("^Mark complete")).click()
-    expect(cell).to_have_class(re.compile(r"\bcompleted\b"), timeout=2000)
-    expect(john_row.get_by_test_id("student-percent")).to_have_text("85%", timeout=2000)
+    expect(cell).to_have_class(re.compile(r"\bcompleted\b"))
+    expect(john_row.get_by_test_id("student-percent")).to_have_text("85%")
     assert teacher.url == url, "no reload or navigation"
     screenshot(teacher, "instructor-course-after-desktop")
 
     student.locator(f"#module-{module_id}").get_by_role("button", name=re.compile("^Undo")).click()
-    expect(john_row.get_by_test_id("student-percent")).to_have_text("71%", timeout=2000)
+    expect(john_row.get_by_test_id("student-percent")).to_have_text("71%")
 
 
 def test_student_list_search_and_sort_in_the_browser(live_server, new_page):

@@ -30,7 +30,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _wait_until_up(url: str, timeout: float = 20.0) -> None:
+def _wait_until_up(url: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -88,11 +88,11 @@ def test_a_change_on_one_server_reaches_a_page_on_another(gunicorn_pair, new_pag
     row_id = row.get_attribute("id")
     row.get_by_role("button", name=re.compile("^Mark complete")).click()
     expect(course_tab.locator(f"#{row_id}")).to_have_attribute("data-status", "completed")
-    expect(dashboard_tab.get_by_test_id("overall-percent")).to_have_text("76%", timeout=1000)
+    expect(dashboard_tab.get_by_test_id("overall-percent")).to_have_text("76%")
     screenshot(dashboard_tab, "dashboard-across-processes-desktop")
 
     course_tab.locator(f"#{row_id}").get_by_role("button", name=re.compile("^Undo")).click()
-    expect(dashboard_tab.get_by_test_id("overall-percent")).to_have_text("72%", timeout=1000)
+    expect(dashboard_tab.get_by_test_id("overall-percent")).to_have_text("72%")
 
     # The other way round: a JSON API change handled by server B shows on A's course page.
     api = course_tab.request
@@ -104,5 +104,5 @@ def test_a_change_on_one_server_reaches_a_page_on_another(gunicorn_pair, new_pag
     module_id = row_id.removeprefix("module-")
     assert api.post(f"{server_b}/api/progress/mark-completed/{enrollment_id}/{module_id}",
                     headers={"Authorization": f"Bearer {token}"}).ok
-    expect(course_tab.locator(f"#{row_id}")).to_have_attribute("data-status", "completed", timeout=1000)
+    expect(course_tab.locator(f"#{row_id}")).to_have_attribute("data-status", "completed")
     expect(course_tab.get_by_test_id("course-percent")).to_have_text("87%")

@@ -22,7 +22,7 @@ def redis_url():
     return TEST_REDIS_URL
 
 
-def _wait_for(predicate, timeout=3.0):
+def _wait_for(predicate, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -39,7 +39,7 @@ def test_an_event_published_in_one_process_reaches_another(redis_url):
     received = []
     receiver.subscribe(received.append)
     try:
-        assert receiver.wait_until_listening()
+        assert receiver.wait_until_listening(timeout=20)
         publisher.publish({"type": "progress.updated", "userId": 7})
         assert _wait_for(lambda: received == [{"type": "progress.updated", "userId": 7}])
     finally:

@@ -5,11 +5,16 @@ import pytest
 from simple_websocket import Client, ConnectionClosed
 
 
+#: How long to wait for a message that must come: generous, so a busy machine only slows
+#: the suite down.
+DEADLINE = 20.0
+
+
 def ws_url(server: str, path: str) -> str:
     return server.replace("http://", "ws://") + path
 
 
-def receive_json(ws, timeout=3.0, skip=("achievement.earned",)):
+def receive_json(ws, timeout=DEADLINE, skip=("achievement.earned",)):
     """The next message, passing over badge announcements (tested in tests/achievements)."""
     while True:
         message = ws.receive(timeout=timeout)
@@ -77,7 +82,7 @@ def test_instructor_hears_their_courses_only(server, api, make):
 def test_api_socket_refuses_missing_or_bad_tokens(server, query):
     ws = Client.connect(ws_url(server, f"/api/ws{query}"))
     with pytest.raises(ConnectionClosed):
-        ws.receive(timeout=3)
+        ws.receive(timeout=DEADLINE)
 
 
 def test_api_socket_refuses_a_disabled_users_token(server, api, make, db):
@@ -87,7 +92,7 @@ def test_api_socket_refuses_a_disabled_users_token(server, api, make, db):
     db.session.commit()
     ws = Client.connect(ws_url(server, f"/api/ws?token={token}"))
     with pytest.raises(ConnectionClosed):
-        ws.receive(timeout=3)
+        ws.receive(timeout=DEADLINE)
 
 
 def _session_cookie(browser, email):
@@ -103,13 +108,13 @@ def test_browser_socket_pushes_dashboard_fragments(server, browser, api, make):
     cookie = _session_cookie(browser, "s@example.com")
     ws = Client.connect(ws_url(server, "/ws?view=dashboard"), headers={"Cookie": cookie, "Origin": server})
     try:
-        snapshot = ws.receive(timeout=3)
+        snapshot = ws.receive(timeout=DEADLINE)
         assert '<hx-partial hx-target="#overall-progress" hx-swap="outerMorph">' in snapshot
         assert 'data-testid="overall-percent">0%<' in snapshot and "Fractions" in snapshot
         api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", api.token("s@example.com"))
-        pushed = ws.receive(timeout=3)
+        pushed = ws.receive(timeout=DEADLINE)
         while "First step" not in pushed:  # the badge may come with the progress push or just after
-            pushed = ws.receive(timeout=3)
+            pushed = ws.receive(timeout=DEADLINE)
         assert 'data-testid="overall-percent">25%<' in pushed
         assert '<hx-partial hx-target="#toasts" hx-swap="beforeend">' in pushed
         assert 'data-badge="first-module">New badge: <strong>First step</strong>' in pushed
@@ -121,15 +126,15 @@ def test_browser_socket_refuses_strangers_and_foreign_origins(server, browser, m
     make.user(email="s@example.com")
     anonymous = Client.connect(ws_url(server, "/ws?view=dashboard"))
     with pytest.raises(ConnectionClosed):
-        anonymous.receive(timeout=3)
+        anonymous.receive(timeout=DEADLINE)
     cookie = _session_cookie(browser, "s@example.com")
     forged = Client.connect(ws_url(server, "/ws?view=dashboard"),
                             headers={"Cookie": cookie, "Origin": "http://evil.example"})
     with pytest.raises(ConnectionClosed):
-        forged.receive(timeout=3)
+        forged.receive(timeout=DEADLINE)
     unknown_view = Client.connect(ws_url(server, "/ws?view=nonsense"), headers={"Cookie": cookie})
     with pytest.raises(ConnectionClosed):
-        unknown_view.receive(timeout=3)
+        unknown_view.receive(timeout=DEADLINE)
 
 
 def test_course_view_needs_a_visible_course(server, browser, make):
@@ -138,4 +143,75 @@ def test_course_view_needs_a_visible_course(server, browser, make):
     cookie = _session_cookie(browser, "s@example.com")
     ws = Client.connect(ws_url(server, f"/ws?view=course:{draft.id}"), headers={"Cookie": cookie})
     with pytest.raises(ConnectionClosed):
-        ws.receive(timeout=3)
+        ws.receive(timeout=DEADLINE)
+
+
+def _close(ws):
+    if ws.connected:
+        ws.close()
+
+
+def _receive_until(ws, text, present=True):
+    """The first push in which ``text`` is (or, with ``present=False``, is no longer) shown."""
+    while True:
+        pushed = ws.receive(timeout=DEADLINE)
+        assert pushed is not None, f"no push {'showing' if present else 'without'} {text!r} in time"
+        if (text in pushed) == present:
+            return pushed
+
+
+def test_course_page_follows_contents_added_and_removed(server, browser, api, make):
+    ada = make.user("instructor", email="ada@example.com")
+    student = make.user(email="s@example.com")
+    course = make.course(ada, modules=2, title="Fractions")
+    make.enroll(student, course)
+    module = make.modules(course)[0]
+    ws = Client.connect(ws_url(server, f"/ws?view=course:{course.id}"),
+                        headers={"Cookie": _session_cookie(browser, "s@example.com"), "Origin": server})
+    try:
+        assert "Halves explained" not in ws.receive(timeout=DEADLINE)
+        token = api.token("ada@example.com")
+        added = api.post(f"/api/modules/{module.id}/contents", token,
+                         json={"title": "Halves explained", "type": "article", "url": "https://example.com/halves"})
+        assert added.status_code == 201
+        assert 'href="https://example.com/halves"' in _receive_until(ws, "Halves explained")
+        assert api.delete(f"/api/contents/{added.get_json()['id']}", token).status_code == 204
+        _receive_until(ws, "Halves explained", present=False)
+    finally:
+        ws.close()
+
+
+def test_disabling_a_user_signs_out_their_open_pages(server, browser, api, make):
+    make.user(email="s@example.com")
+    student = make.user(email="t@example.com")
+    make.user("admin", email="root@example.com")
+    watching = Client.connect(ws_url(server, "/ws?view=dashboard"),
+                              headers={"Cookie": _session_cookie(browser, "t@example.com"), "Origin": server})
+    try:
+        watching.receive(timeout=DEADLINE)  # the snapshot
+        response = api.patch(f"/api/users/{student.id}", api.token("root@example.com"), json={"active": False})
+        assert response.status_code == 200
+        notice = watching.receive(timeout=DEADLINE)
+        assert 'data-state="ended"' in notice and "Signed out." in notice
+        assert '<hx-partial hx-target="#live-connection" hx-swap="outerHTML">' in notice
+        with pytest.raises(ConnectionClosed):
+            watching.receive(timeout=DEADLINE)
+    finally:
+        _close(watching)
+
+
+def test_an_instructor_demoted_to_student_loses_the_course_dashboard_socket(server, browser, api, make):
+    ada = make.user("instructor", email="ada@example.com")
+    make.user("admin", email="root@example.com")
+    course = make.course(ada, modules=1)
+    ws = Client.connect(ws_url(server, f"/ws?view=teach-course:{course.id}"),
+                        headers={"Cookie": _session_cookie(browser, "ada@example.com"), "Origin": server})
+    try:
+        ws.receive(timeout=DEADLINE)
+        api.patch(f"/api/users/{ada.id}", api.token("root@example.com"), json={"role": "student"})
+        with pytest.raises(ConnectionClosed):
+            while ws.receive(timeout=DEADLINE) is not None:
+                pass
+            pytest.fail("the socket stayed open")
+    finally:
+        _close(ws)

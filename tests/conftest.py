@@ -7,6 +7,7 @@ on PostgreSQL, in a database this session creates and drops. ``ELEARN_TEST_REQUI
 import logging
 import os
 import re
+import shutil
 import threading
 import uuid
 from contextlib import contextmanager
@@ -31,6 +32,73 @@ def unavailable(service: str, reason: str):
     if service in REQUIRED:
         pytest.fail(f"{service} is required (ELEARN_TEST_REQUIRE) but unavailable: {reason}", pytrace=False)
     pytest.skip(f"{service} unavailable: {reason}")
+
+
+#: Suites that need a service, what they are called, and how to run them.
+OPTIONAL_SUITES = {
+    "postgres": ("PostgreSQL", "set TEST_DATABASE_URL=postgresql://user@host:5432/postgres"),
+    "redis": ("Redis", "set REDIS_URL=redis://127.0.0.1:6379/0"),
+    "browser": ("browser", "install Chromium (apt-get install chromium) or set CHROMIUM_PATH"),
+}
+
+
+def _missing_services() -> set[str]:
+    """Services whose suites cannot run here and are not required: their tests are left out
+    at collection, with one summary line each, instead of a skip per test."""
+    from tests.browser.conftest import CHROMIUM
+
+    missing = set()
+    if not os.environ.get("TEST_DATABASE_URL"):
+        missing.add("postgres")
+    if not TEST_REDIS_URL:
+        missing.add("redis")
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        missing.add("browser")
+    return missing - REQUIRED
+
+
+def _needs(item) -> set[str]:
+    needs = {mark.name for mark in item.iter_markers() if mark.name in ("redis", "browser")}
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("backend") == "postgres":
+        needs.add("postgres")
+    return needs
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = _missing_services()
+    if not missing:
+        return
+    left_out = {service: 0 for service in missing}
+    kept = []
+    for item in items:
+        absent = _needs(item) & missing
+        for service in absent:
+            left_out[service] += 1
+        if not absent:
+            kept.append(item)
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+    config.stash[_LEFT_OUT] = left_out
+    if hasattr(config, "workeroutput"):  # an xdist worker: tell the controller, which prints the summary
+        config.workeroutput["elearn_left_out"] = left_out
+
+
+_LEFT_OUT = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """xdist: every worker collects the whole suite, so any one worker's counts will do."""
+    node.config.stash[_LEFT_OUT] = getattr(node, "workeroutput", {}).get("elearn_left_out", {})
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for service, count in sorted(config.stash.get(_LEFT_OUT, {}).items()):
+        if count:
+            name, how = OPTIONAL_SUITES[service]
+            terminalreporter.write_line(f"{name} suite not run ({count} tests): {how} to run it.", yellow=True)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -24,7 +24,7 @@ already there (the demo's ``student01`` .. ``student60``), so generated emails a
 (its admin ``generated-admin@example.com`` or an ``instructor<k>@example.com`` exists) is
 refused with a Conflict and nothing is written.
 
-Rows are bulk loaded (elearn/generation/bulk.py) in the caller's transaction; like a
+Rows are bulk loaded (elearn/synthetic/bulk.py) in the caller's transaction; like a
 service, this flushes and the caller commits once.
 """
 import itertools

@@ -1,4 +1,4 @@
-"""What a script does with only the README and the OpenAPI document."""
+"""What a script does with only the API guide (docs/api.md) and the OpenAPI document."""
 
 
 def test_script_creates_a_course_enrolls_and_completes_it(api, make):

@@ -1,4 +1,4 @@
-"""The seed's example, built through the services: john at 7/10, 6/8 and 5/7."""
+"""John's reference example, built through the services: john at 7/10, 6/8 and 5/7."""
 from dataclasses import dataclass
 
 import pytest

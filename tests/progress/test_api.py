@@ -1,4 +1,4 @@
-"""The seed's progress endpoints through HTTP."""
+"""The progress endpoints through HTTP."""
 from sqlalchemy import func, select
 
 from elearn.enrollments.models import Enrollment

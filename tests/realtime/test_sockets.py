@@ -4,7 +4,6 @@ import json
 import pytest
 from simple_websocket import Client, ConnectionClosed
 
-
 #: How long to wait for a message that must come: generous, so a busy machine only slows
 #: the suite down.
 DEADLINE = 20.0

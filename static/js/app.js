@@ -2,7 +2,8 @@
 (function () {
   function setLive(state, text) {
     var el = document.getElementById("live-status");
-    if (!el) return;
+    // "ended": the server signed this page out and dropped its connection for good.
+    if (!el || el.dataset.state === "ended") return;
     el.dataset.state = state;
     el.querySelector(".text").textContent = text;
   }

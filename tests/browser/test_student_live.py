@@ -98,3 +98,47 @@ def test_pages_fit_a_phone(live_server, new_page, viewport):
     expect(page.locator("#course-progress")).to_be_visible()
     screenshot(page, f"course-page-{viewport}")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_contents_an_instructor_adds_or_removes_appear_on_open_course_pages(live_server, new_page):
+    page = new_page("desktop")
+    sign_in(page, live_server, "john@example.com")
+    _token_john, enrollment, progress = _john_course(page, live_server, "React Basics")
+    page.goto(f"{live_server}/courses/{enrollment['courseId']}")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+    module = page.locator(f"#module-{progress['modules'][0]['moduleId']}")
+    expect(module.locator("summary")).to_have_text("Contents (2)")
+
+    ada = {"Authorization": f"Bearer {_token(page, live_server, 'ada@example.com')}"}
+    added = page.request.post(f"{live_server}/api/modules/{progress['modules'][0]['moduleId']}/contents",
+                              headers=ada, data={"title": "Cheat sheet", "type": "link",
+                                                 "url": "https://example.com/react-cheat-sheet"})
+    assert added.status == 201
+    expect(module.locator("summary")).to_have_text("Contents (3)")
+    module.locator("summary").click()
+    expect(module.get_by_role("link", name="Cheat sheet")).to_be_visible()
+
+    assert page.request.delete(f"{live_server}/api/contents/{added.json()['id']}", headers=ada).status == 204
+    expect(module.locator("summary")).to_have_text("Contents (2)")
+    expect(module.get_by_role("link", name="Cheat sheet")).to_have_count(0)
+
+
+def test_a_disabled_learners_open_page_says_they_were_signed_out(live_server, new_page):
+    page = new_page("desktop")
+    admin = {"Authorization": f"Bearer {_token(page, live_server, 'admin@example.com')}"}
+    created = page.request.post(f"{live_server}/api/users", headers=admin, data={
+        "email": "leaving@example.com", "password": DEMO_PASSWORD, "name": "Lee Leaving", "role": "student"})
+    assert created.status == 201
+    sign_in(page, live_server, "leaving@example.com")
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
+
+    disabled = page.request.patch(f"{live_server}/api/users/{created.json()['id']}", headers=admin,
+                                  data={"active": False})
+    assert disabled.status == 200
+    expect(page.locator("#live-status")).to_have_attribute("data-state", "ended")
+    expect(page.locator("#live-status")).to_contain_text("Signed out.")
+    expect(page.get_by_role("alert")).to_contain_text("This account was disabled, so you were signed out.")
+    expect(page.locator("#live-connection[hx-ws\\:connect]")).to_have_count(0)  # no reconnecting
+    screenshot(page, "student-signed-out-desktop")
+    page.locator("#live-status").get_by_role("link", name="Sign in again").click()
+    expect(page).to_have_url(re.compile(r"/login"))

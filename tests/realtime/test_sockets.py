@@ -2,7 +2,19 @@
 import json
 
 import pytest
-from simple_websocket import Client, ConnectionClosed
+from simple_websocket import Client as _Client
+from simple_websocket import ConnectionClosed
+
+
+class Client(_Client):
+    """simple_websocket's client, without its race: a message that arrives in the same read
+    as the handshake answer (a server quick to send its snapshot, a client slow to read)
+    stayed queued inside the protocol parser until more bytes came, and was never seen."""
+
+    def handshake(self):
+        super().handshake()
+        self._handle_events()
+
 
 #: How long to wait for a message that must come: generous, so a busy machine only slows
 #: the suite down.
@@ -214,3 +226,33 @@ def test_an_instructor_demoted_to_student_loses_the_course_dashboard_socket(serv
             pytest.fail("the socket stayed open")
     finally:
         _close(ws)
+
+
+def test_the_test_client_sees_a_message_sent_with_the_handshake():
+    """The race ``Client`` fixes: the answer to the handshake and the first message in one
+    write (as a busy machine delivers them) must still give that message."""
+    import socket
+    import threading
+
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, Request, TextMessage
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve_once():
+        conn, _ = listener.accept()
+        with conn:
+            server = WSConnection(ConnectionType.SERVER)
+            server.receive_data(conn.recv(4096))
+            assert any(isinstance(event, Request) for event in server.events())
+            conn.sendall(server.send(AcceptConnection()) + server.send(TextMessage("snapshot")))
+            conn.recv(4096)  # until the client closes
+
+    thread = threading.Thread(target=serve_once, daemon=True)
+    thread.start()
+    ws = Client.connect(f"ws://127.0.0.1:{listener.getsockname()[1]}/")
+    try:
+        assert ws.receive(timeout=DEADLINE) == "snapshot"
+    finally:
+        _close(ws)
+        listener.close()

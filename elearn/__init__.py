@@ -45,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_cache(app)
     init_read_replica(app)
 
-    from .auth.session import init_sessions
+    from .auth.session import init_sessions, load_user
     from .auth.tokens import init_tokens
 
     init_sessions(login_manager)
@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .admin import views as admin_views
     from .analytics import api as analytics_api
     from .analytics import views as analytics_views
+    from .audit import api as audit_api
     from .auth import api as auth_api
     from .auth import views as auth_views
     from .catalog import api as catalog_api
@@ -78,13 +79,13 @@ def create_app(config: dict | None = None) -> Flask:
     for pages in (health, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
                   analytics_views, dashboard_views, admin_views):
         app.register_blueprint(pages.bp)
-    for feature in (auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,
+    for feature in (audit_api, auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,
                     analytics_api):
         csrf.exempt(feature.api)  # bearer tokens only: no cookies, so nothing for CSRF to forge
         app.register_blueprint(feature.api)
     app.register_blueprint(openapi.bp)
     init_live(app, views={**dashboard_views.LIVE_VIEWS, **progress_views.LIVE_VIEWS, **analytics_views.LIVE_VIEWS},
-              toasts=achievements_views.TOASTS)
+              toasts=achievements_views.TOASTS, reload_user=load_user)
 
     # Counters that span features move in the writing transaction, without the writer
     # importing the features that keep them.

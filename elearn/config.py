@@ -65,21 +65,29 @@ def load_config(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": env == "production",
+        # "Remember me" names the sign-in (revoked by signing out) and lasts a month.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        "REMEMBER_COOKIE_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "JWT_SECRET_KEY": secret_key,
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(
             seconds=int(os.environ.get("JWT_EXPIRES_SECONDS", "3600"))
         ),
-        "JWT_TOKEN_LOCATION": ["headers", "query_string"],
-        "JWT_QUERY_STRING_NAME": "token",
+        "JWT_REFRESH_TOKEN_EXPIRES": timedelta(
+            seconds=int(os.environ.get("JWT_REFRESH_EXPIRES_SECONDS", str(30 * 86400)))
+        ),
+        # Headers only: a token in a URL ends up in access logs and browser history.
+        "JWT_TOKEN_LOCATION": ["headers"],
         "JSON_SORT_KEYS": False,
         # Flask-Compress gzips JSON and HTML; streamed bodies (static files, CSV exports)
         # pass through: its stream wrapper leaves the underlying file unclosed.
         "COMPRESS_STREAMS": False,
         # Sign-in attempts are counted in Redis when there is one, so every worker agrees.
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
-        "RATELIMIT_SWALLOW_ERRORS": True,  # Redis down: let people sign in rather than fail
+        # Redis down: count in this process's memory meanwhile, rather than not at all.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "COMPRESS_ALGORITHM": ["gzip", "deflate"],
     }

@@ -1,12 +1,13 @@
 """Every feature's tables, imported in one place for Flask-Migrate and the CLI."""
 from .achievements.models import Achievement
-from .auth.models import User
+from .audit.models import AuditEntry
+from .auth.models import SignIn, User
 from .catalog.models import Category, Content, Course, Difficulty, Module
 from .enrollments.models import Enrollment
 from .progress.models import Progress, ProgressEvent
 from .tickets.models import SupportTicket, TicketReply
 
 __all__ = [
-    "User", "Category", "Difficulty", "Course", "Module", "Content",
+    "User", "SignIn", "AuditEntry", "Category", "Difficulty", "Course", "Module", "Content",
     "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "TicketReply", "Achievement",
 ]

@@ -1,4 +1,5 @@
-"""Admin pages (``/admin``): platform figures, learners, users, every progress record.
+"""Admin pages (``/admin``): platform figures, learners, users, every progress record, the
+audit log.
 
 Figures come from ``analytics.platform``, users from ``auth.service``, records from
 ``progress.queries``; every filter is the feature's own API schema. Admins only.
@@ -12,6 +13,8 @@ from flask_login import current_user
 
 from ..analytics import platform
 from ..analytics.schemas import LearningPatternsQuery, PlatformQuery, RetentionQuery
+from ..audit import service as audit
+from ..audit.schemas import AuditQuery
 from ..auth import service as accounts
 from ..auth.schemas import UserCreateIn, UserQuery, UserUpdateIn
 from ..catalog.service import list_courses
@@ -27,6 +30,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMIN = ("admin",)
 USERS_PER_PAGE = 25
 RECORDS_PER_PAGE = 50
+AUDIT_PER_PAGE = 50
 
 
 class LearnersQuery(LearningPatternsQuery, RetentionQuery):
@@ -124,3 +128,14 @@ def progress_records():
     courses = list_courses(current_user, page=1, per_page=200).items
     return page_or_fragment("admin/progress.html", "admin/_records.html", records=page, query=query,
                             courses=courses)
+
+
+@bp.get("/audit")
+@login_required(*ADMIN)
+def audit_log():
+    query = parse_query(AuditQuery, lenient=True)
+    page = audit.list_entries(query.action, query.actor_id, query.since, query.page, AUDIT_PER_PAGE)
+    actors = accounts.names_of({entry.actor_id for entry in page.items} | {
+        entry.target_id for entry in page.items if entry.target_type == "user"})
+    return page_or_fragment("admin/audit.html", "admin/_audit.html", entries=page, query=query, actors=actors,
+                            actions=audit.ACTIONS)

@@ -1,12 +1,12 @@
-"""The user table."""
+"""Users, and their sign-ins (each browser session or API token pair, revocable)."""
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, String, func, true
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, func, true
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash
 
-from ..db_types import UTCDateTime, utcnow
+from ..db_types import BigId, UTCDateTime, utcnow
 from ..extensions import db
 
 ROLES = ("student", "instructor", "admin")
@@ -30,6 +30,10 @@ class User(UserMixin, db.Model):
         UTCDateTime, default=utcnow, server_default=func.current_timestamp(), index=True
     )
 
+    #: The sign-in this request came with (set when the session or token is checked);
+    #: not a column.
+    sign_in_id = None
+
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
@@ -37,5 +41,36 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
+    def get_id(self) -> str:
+        """Flask-Login's alternative id: the sign-in, not the user, so that revoking the
+        sign-in ends the session and its remember-me cookie. The "s" keeps an old session
+        holding a plain user id from ever naming a sign-in."""
+        return f"s{self.sign_in_id}"
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+SIGN_IN_KINDS = ("browser", "api")
+
+
+class SignIn(db.Model):
+    """One sign-in: a browser session (with its remember-me cookie) or an API token pair.
+
+    Sessions and tokens name their sign-in; each request checks it is not revoked.
+    Signing out revokes it; signing out everywhere, a password change or deactivation
+    revokes the user's others (or all). ``refresh_jti`` is the one refresh token an API
+    sign-in may use next: each refresh replaces it, and presenting an old one revokes the
+    sign-in (a stolen token was used).
+    """
+
+    __tablename__ = "sign_ins"
+    __table_args__ = (Index("ix_sign_ins_user_revoked", "user_id", "revoked_at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(
+        Enum(*SIGN_IN_KINDS, name="sign_in_kind", native_enum=False, create_constraint=True, length=16))
+    refresh_jti: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

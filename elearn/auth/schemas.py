@@ -2,9 +2,10 @@
 from typing import Literal
 from zoneinfo import available_timezones
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import EmailStr, Field, ValidationInfo, field_validator
 
 from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
+from .passwords import password_problem
 
 RoleName = Literal["student", "instructor", "admin"]
 Password = Field(min_length=8, max_length=128)
@@ -18,8 +19,16 @@ class LoginIn(InSchema):
 
 class RegisterIn(InSchema):
     email: EmailStr = Field(max_length=254)
-    password: str = Password
     name: str = Name
+    password: str = Password  # after email and name: it is checked against them
+
+    @field_validator("password")
+    @classmethod
+    def _acceptable(cls, value: str, info: ValidationInfo) -> str:
+        problem = password_problem(value, info.data.get("email"), info.data.get("name"))
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class UserCreateIn(RegisterIn):
@@ -55,8 +64,18 @@ class UserOut(OutSchema):
     created_at: Timestamp
 
 
+class PasswordChangeIn(InSchema):
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Password
+
+
+class RefreshIn(InSchema):
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
 class TokenOut(OutSchema):
     access_token: str
+    refresh_token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int
     user: UserOut

@@ -1,17 +1,14 @@
-"""Browser sessions (Flask-Login)."""
+"""Browser sessions (Flask-Login): the session and remember-me cookies name a sign-in."""
 from flask_login import LoginManager
 
-from ..extensions import db
-from .models import User
+from . import sign_ins
 
 
-def load_user(user_id: str):
-    """Runs on every request: a disabled account is signed out on its next click."""
-    try:
-        user = db.session.get(User, int(user_id))
-    except (TypeError, ValueError):
+def load_user(alternative_id: str):
+    """Runs on every request: a revoked sign-in or a disabled account is signed out at once."""
+    if not alternative_id.startswith("s") or not alternative_id[1:].isdigit():
         return None
-    return user if user is not None and user.active else None
+    return sign_ins.signed_in_user(int(alternative_id[1:]))
 
 
 def init_sessions(login_manager: LoginManager) -> None:

@@ -1,30 +1,63 @@
-"""API tokens: what a JWT carries and how a request's token becomes a user."""
-from flask import current_app
-from flask_jwt_extended import JWTManager, create_access_token
+"""API tokens: a short-lived access token and a rotating refresh token per API sign-in.
 
-from ..extensions import db
+Both are JWTs naming the user (``sub``) and the sign-in (``sid``). Every request looks
+the sign-in up, so a token stops working the moment its sign-in is revoked (sign-out,
+sign-out everywhere, a password change, deactivation), and role changes apply at once.
+Tokens are read from the ``Authorization`` header only; the script WebSocket, which
+browsers cannot give headers, reads ``?token=`` itself.
+"""
+from flask import current_app
+from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, decode_token
+
 from ..web.errors import json_error
+from . import sign_ins
 from .models import User
 
 
-def issue_token(user: User) -> dict:
+def issue_tokens(user: User, sign_in_id: int, refresh_jti: str) -> dict:
+    """An access token, and the refresh token whose id the sign-in holds now."""
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
-    token = create_access_token(identity=str(user.id), additional_claims={"role": user.role})
-    return {"access_token": token, "expires_in": int(expires.total_seconds()), "user": user}
+    claims = {"sid": sign_in_id}
+    access = create_access_token(identity=str(user.id), additional_claims={**claims, "role": user.role})
+    refresh = create_refresh_token(identity=str(user.id), additional_claims={**claims, "jti": refresh_jti})
+    return {"access_token": access, "refresh_token": refresh, "expires_in": int(expires.total_seconds()),
+            "user": user}
+
+
+def _claims(token: str, kind: str) -> dict | None:
+    try:
+        claims = decode_token(token)
+    except Exception:  # noqa: BLE001  (expired, forged, malformed: all simply refused)
+        return None
+    return claims if claims.get("type") == kind else None
+
+
+def user_of_access_token(token: str) -> User | None:
+    """The signed-in user of a raw access token (the script WebSocket), or None."""
+    claims = _claims(token, "access")
+    return _user_of_claims(claims) if claims else None
+
+
+def refresh_token_owner(token: str) -> tuple[User, str] | None:
+    """The signed-in user of a raw refresh token and the token's id, or None."""
+    claims = _claims(token, "refresh")
+    user = _user_of_claims(claims) if claims else None
+    return (user, claims["jti"]) if user else None
+
+
+def _user_of_claims(claims: dict) -> User | None:
+    try:
+        return sign_ins.signed_in_user(int(claims["sid"]), int(claims["sub"]))
+    except (KeyError, TypeError, ValueError):
+        return None  # a token from before sign-ins, or not one of ours
 
 
 def _load_user(_header, payload):
-    """Look the user up on every request, so a disabled account's tokens die at once
-    and role changes apply without waiting for the token to expire."""
-    try:
-        user = db.session.get(User, int(payload["sub"]))
-    except (TypeError, ValueError):
-        return None
-    return user if user is not None and user.active else None
+    return _user_of_claims(payload)
 
 
 def _user_gone(_header, _payload):
-    return json_error(401, "account_disabled", "This account is disabled or no longer exists.")
+    return json_error(401, "token_revoked", "This token was revoked or its account disabled; sign in again.")
 
 
 def _missing(reason):
@@ -36,7 +69,7 @@ def _invalid(reason):
 
 
 def _expired(_header, _payload):
-    return json_error(401, "token_expired", "The token has expired; sign in again.")
+    return json_error(401, "token_expired", "The token has expired; refresh it or sign in again.")
 
 
 def init_tokens(jwt: JWTManager) -> None:

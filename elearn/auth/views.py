@@ -1,13 +1,17 @@
-"""Browser sign-in: /login, /logout, /register."""
+"""Browser sign-in: /login, /logout, /register, and /account (password, sign out everywhere).
+
+Each sign-in is a row the session names (``sign_ins.py``): signing out ends it, so a copy
+of the session or remember-me cookie stops working too.
+"""
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..errors import Conflict, Forbidden, Unauthorized
-from ..web.access import safe_next
+from ..errors import Conflict, Forbidden, Invalid, Unauthorized
+from ..web.access import login_required, safe_next
 from ..web.inputs import parse_form
-from . import service
+from . import service, sign_ins
 from .rate_limits import registration_limit, sign_in_limit
-from .schemas import LoginIn, RegisterIn
+from .schemas import LoginIn, PasswordChangeIn, RegisterIn
 
 bp = Blueprint("auth", __name__)
 
@@ -28,6 +32,7 @@ def login():
             errors = {"form": error.message}
             status = error.status
         else:
+            sign_ins.start(user, "browser")
             login_user(user, remember=request.form.get("remember") == "on")
             return redirect(next_url or url_for("dashboard.home"))
     else:
@@ -51,6 +56,7 @@ def register():
         except Conflict as error:
             errors = {"email": error.message}
         else:
+            sign_ins.start(user, "browser")
             login_user(user)
             return redirect(url_for("dashboard.home"))
     values = {k: request.form.get(k, "") for k in ("email", "name")}
@@ -59,5 +65,36 @@ def register():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated:
+        sign_ins.revoke(current_user.id, current_user.sign_in_id, "signed_out")
     logout_user()
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@login_required()
+def account():
+    return render_template("auth/account.html", errors={}, changed=request.args.get("changed") == "1")
+
+
+@bp.post("/account/password")
+@login_required()
+def change_password():
+    data, errors = parse_form(PasswordChangeIn)
+    if data is not None:
+        try:
+            service.change_password(current_user, data.current_password, data.new_password)
+        except Invalid as error:
+            errors = {"current_password" if "currentPassword" in error.details else "new_password":
+                      next(iter(error.details.values()), error.message)}
+        else:
+            return redirect(url_for("auth.account", changed=1), 303)
+    return render_template("auth/account.html", errors=errors, changed=False), 422
+
+
+@bp.post("/account/sign-out-everywhere")
+@login_required()
+def sign_out_everywhere():
+    service.sign_out_everywhere(current_user)
+    logout_user()
+    return redirect(url_for("auth.login"), 303)

@@ -2,15 +2,16 @@
 import json
 
 from flask import current_app, request, url_for
-from flask_jwt_extended import current_user, decode_token
+from flask_jwt_extended import current_user
 from simple_websocket import ConnectionClosed
 from sqlalchemy import select
 
-from ..auth.models import User
+from ..auth.sign_ins import signed_in_user
+from ..auth.tokens import user_of_access_token
 from ..catalog.models import Course
 from ..extensions import db, sock
 from ..read_replica import release_sessions
-from ..realtime.sockets import POLICY_VIOLATION, pump
+from ..realtime.sockets import POLICY_VIOLATION, about_user, pump
 from ..schemas import PageQuery
 from ..web.json_api import JsonApi
 from . import queries, writes
@@ -103,21 +104,14 @@ def all_progress(query: ProgressQuery):
 
 # --- /api/ws: one JSON event per change, for scripts ---------------------------------------
 
-def _token_user():
-    """The user of the bearer token in ``?token=`` (browsers cannot set headers on a
-    WebSocket) or ``Authorization``; None when missing, invalid or disabled."""
+def _socket_user():
+    """The signed-in user of the bearer token in ``?token=`` (browsers cannot set headers on a
+    WebSocket) or ``Authorization``; None when missing, invalid, revoked or disabled."""
     token = request.args.get("token")
     header = request.headers.get("Authorization", "")
     if not token and header.startswith("Bearer "):
         token = header[len("Bearer "):]
-    if not token:
-        return None
-    try:
-        claims = decode_token(token)
-    except Exception:  # noqa: BLE001  (any bad token is simply refused)
-        return None
-    user = db.session.get(User, int(claims["sub"]))
-    return user if user is not None and user.active else None
+    return user_of_access_token(token) if token else None
 
 
 def _json_filter(user):
@@ -133,20 +127,41 @@ def _json_filter(user):
 
 @sock.route("/ws", bp=api)
 def event_socket(ws):
-    user = _token_user()
+    """Scripts' live events. A change to the caller (``user.updated``) re-checks their token's
+    sign-in: revoked or disabled closes the socket; a new role re-filters what it hears."""
+    user = _socket_user()
     if user is None:
         ws.close(POLICY_VIOLATION, "a valid bearer token is required")
         return
+    user_id, sign_in_id = user.id, user.sign_in_id
     overall = queries.overall_progress(user.id)
     hello = {"type": "hello", "userId": user.id, "overall": {
         "totalModules": overall.total_modules, "completedModules": overall.completed_modules,
         "percentage": overall.percentage}}
+    wants = _json_filter(user)
     hub = current_app.extensions["elearn.hub"]
-    listener = hub.register(_json_filter(user))
+    listener = hub.register(lambda m: wants(m) or about_user(user_id, [m]))
     release_sessions()
+
+    def send(batch):
+        nonlocal wants
+        if about_user(user_id, batch):
+            current = signed_in_user(sign_in_id)
+            wants = _json_filter(current) if current is not None else None
+            release_sessions()
+        if wants is None:  # tell them why, nothing else, and hang up
+            for message in batch:
+                if about_user(user_id, [message]):
+                    ws.send(json.dumps(message))
+            ws.close(POLICY_VIOLATION, "signed out")
+            return
+        for message in batch:
+            if wants(message):
+                ws.send(json.dumps(message))
+
     try:
         ws.send(json.dumps(hello))
-        pump(ws, listener, lambda batch: [ws.send(json.dumps(m)) for m in batch])
+        pump(ws, listener, send)
     except ConnectionClosed:
         pass
     finally:

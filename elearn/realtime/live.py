@@ -8,6 +8,9 @@ partial templates as the page itself, so a pushed region is identical to a loade
 
 Toasts are short notices some events deserve on whatever page hears them (a badge just
 earned): a feature maps its event type to a renderer, and the socket appends them.
+
+``reload_user(session_id)`` is how a socket asks, when its user changed, whether its
+session still stands (the sign-in feature answers: the user, or None once signed out).
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,9 +32,16 @@ LiveViewFactory = Callable[..., LiveView]
 ToastRenderer = Callable[[list[dict]], str]
 
 
-def init_live(app, *, views: dict[str, LiveViewFactory], toasts: dict[str, ToastRenderer]) -> None:
+def init_live(app, *, views: dict[str, LiveViewFactory], toasts: dict[str, ToastRenderer],
+              reload_user: Callable[[str], object | None]) -> None:
     app.extensions["elearn.live_views"] = dict(views)
     app.extensions["elearn.toasts"] = dict(toasts)
+    app.extensions["elearn.reload_user"] = reload_user
+
+
+def reload_user(session_id: str):
+    """The user of this session if it still stands (not signed out, not disabled), else None."""
+    return current_app.extensions["elearn.reload_user"](session_id)
 
 
 def open_live_view(user, spec: str) -> LiveView:

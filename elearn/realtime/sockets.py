@@ -7,9 +7,11 @@ which the htmx ``hx-ws`` extension swaps. Scripts have their own JSON socket und
 Each handler: check the user (and the Origin for cookies), release its database session,
 register with the hub, send a snapshot (which also heals a reconnect), then loop on its
 queue with a timeout so a closed socket is noticed; unregister in ``finally``. A
-``user.updated`` event for the socket's own user re-checks them: a disabled account's
-page is told it was signed out and the socket closes; a changed role re-opens the view,
-which closes the socket if the page is no longer theirs.
+``user.updated`` event for the socket's own user re-checks their session: a page whose
+session ended (signed out, signed out everywhere, password changed, account disabled) is
+told so and the socket closes; a changed role re-opens the view, which closes the socket
+if the page is no longer theirs. Events reach every process, so this holds on every
+worker and host.
 """
 from urllib.parse import urlsplit
 
@@ -18,9 +20,9 @@ from flask_login import current_user
 from simple_websocket import ConnectionClosed
 
 from ..errors import DomainError
-from ..extensions import db, sock
+from ..extensions import sock
 from ..read_replica import release_sessions
-from .live import open_live_view, toasts
+from .live import open_live_view, reload_user, toasts
 
 bp = Blueprint("realtime", __name__)
 WAIT_SECONDS = 5.0
@@ -59,7 +61,7 @@ def browser_socket(ws):
     if not current_user.is_authenticated or not same_origin():
         ws.close(POLICY_VIOLATION, "sign in first")
         return
-    user_class, user_id = type(current_user._get_current_object()), current_user.id
+    user_id, session_id = current_user.id, current_user.get_id()
     spec = request.args.get("view", "")
     try:
         view = open_live_view(current_user, spec)
@@ -74,9 +76,11 @@ def browser_socket(ws):
             nonlocal view
             try:
                 if about_user(user_id, batch):
-                    user = db.session.get(user_class, user_id)
-                    if user is None or not user.is_active:
-                        ws.send(render_template("realtime/_signed_out.html"))
+                    user = reload_user(session_id)
+                    if user is None:
+                        reason = next((m["reason"] for m in batch if m.get("type") == "user.updated" and m.get("reason")),
+                                      None)
+                        ws.send(render_template("realtime/_signed_out.html", reason=reason))
                         ws.close(POLICY_VIOLATION, "signed out")
                         return
                     view = open_live_view(user, spec)

@@ -74,7 +74,7 @@ def test_deactivating_a_user_kills_their_token_at_once(api, make, db):
     response = api.patch(f"/api/users/{victim.id}", api.token("root@example.com"), json={"active": False})
     assert response.status_code == 200 and response.get_json()["active"] is False
     refused = api.get("/api/auth/me", victim_token)
-    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "account_disabled"
+    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "token_revoked"
 
 
 def test_register_creates_a_student_whatever_is_asked(api, db):

@@ -30,7 +30,7 @@ def test_signed_in_instructor_lands_on_their_courses(browser, make):
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert browser.client.get("/").headers["Location"] == "/teach"
     html = browser.client.get("/teach").get_data(as_text=True)
-    assert "<h1>My courses</h1>" in html and 'title="ada@example.com"' in html and "Ada Lovelace" in html
+    assert "<h1>My courses</h1>" in html and 'title="Your account (ada@example.com)"' in html and "Ada Lovelace" in html
 
 
 def test_login_follows_only_local_next_links(browser, make):

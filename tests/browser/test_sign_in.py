@@ -14,7 +14,7 @@ def test_student_signs_in_and_sees_who_they_are(live_server, new_page, viewport)
     screenshot(page, f"login-{viewport}")
     sign_in(page, live_server, "john@example.com")
     assert page.locator("h1").inner_text() == "Welcome back, John"
-    assert page.locator(".who").get_attribute("title") == "john@example.com"
+    assert page.locator(".who").get_attribute("title") == "Your account (john@example.com)"
     screenshot(page, f"home-{viewport}")
 
 

@@ -25,8 +25,9 @@ def test_mark_completed_publishes_the_contract_event(api, make, received):
     enrollment = make.enroll(student, course)
     make.enroll(student, other)
     module = make.modules(course)[0]
+    token = api.token("s@example.com")
     received.clear()
-    api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", api.token("s@example.com"))
+    api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", token)
     assert [m for m in received if m["type"] != "achievement.earned"] == [{
         "type": "progress.updated", "userId": student.id, "enrollmentId": enrollment.id,
         "courseId": course.id, "moduleId": module.id, "kind": "completed", "completed": True,
@@ -34,7 +35,7 @@ def test_mark_completed_publishes_the_contract_event(api, make, received):
         "overall": {"totalModules": 6, "completedModules": 1, "percentage": 16.67},
     }]
     announced = len(received)
-    api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", api.token("s@example.com"))
+    api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", token)
     assert len(received) == announced, "a repeated completion changes nothing and announces nothing"
 
 
@@ -43,10 +44,10 @@ def test_a_refused_write_publishes_nothing(api, make, received):
     course = make.course(modules=2)
     enrollment = make.enroll(student, course)
     make.enroll(stranger, course)
+    token = api.token("x@example.com")
     received.clear()
     module = make.modules(course)[0]
-    assert api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}",
-                    api.token("x@example.com")).status_code == 404
+    assert api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", token).status_code == 404
     assert received == []
 
 

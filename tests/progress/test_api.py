@@ -176,8 +176,9 @@ def test_bulk_is_all_or_nothing_on_someone_elses_enrollment(api, make, db):
     course = make.course(modules=2)
     mine, theirs = make.enroll(student, course), make.enroll(stranger, course)
     m1, _ = make.modules(course)
+    token = api.token("s@example.com")
     counts = table_counts(db)
-    response = api.post("/api/progress/bulk", api.token("s@example.com"), json={"items": [
+    response = api.post("/api/progress/bulk", token, json={"items": [
         {"enrollmentId": mine.id, "moduleId": m1.id, "completed": True},
         {"enrollmentId": theirs.id, "moduleId": m1.id, "completed": True}]})
     assert response.status_code == 404

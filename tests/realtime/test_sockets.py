@@ -287,3 +287,40 @@ def test_the_test_client_reports_a_refusal_sent_with_the_handshake():
     finally:
         _close(ws)
         listener.close()
+
+
+def test_api_socket_closes_when_its_token_is_revoked(server, api, make):
+    make.user(email="s@example.com")
+    token = api.token("s@example.com")
+    ws = Client.connect(ws_url(server, f"/api/ws?token={token}"))
+    try:
+        assert receive_json(ws)["type"] == "hello"
+        assert api.post("/api/auth/logout", token).status_code == 204
+        notice = receive_json(ws)
+        assert (notice["type"], notice["reason"]) == ("user.updated", "signed_out")
+        with pytest.raises(ConnectionClosed):
+            ws.receive(timeout=DEADLINE)
+        assert ws.close_reason == 1008
+    finally:
+        _close(ws)
+
+
+def test_api_socket_of_a_demoted_instructor_stops_hearing_their_students(server, api, make):
+    ada = make.user("instructor", email="ada@example.com")
+    make.user("admin", email="root@example.com")
+    student = make.user(email="s@example.com")
+    course = make.course(ada, modules=3)
+    enrollment = make.enroll(student, course)
+    modules = make.modules(course)
+    student_token = api.token("s@example.com")
+    teacher = Client.connect(ws_url(server, f"/api/ws?token={api.token('ada@example.com')}"))
+    try:
+        receive_json(teacher)
+        api.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[0].id}", student_token)
+        assert receive_json(teacher)["userId"] == student.id
+        api.patch(f"/api/users/{ada.id}", api.token("root@example.com"), json={"role": "student"})
+        assert receive_json(teacher)["type"] == "user.updated"
+        api.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[1].id}", student_token)
+        assert_silent(teacher)
+    finally:
+        _close(teacher)

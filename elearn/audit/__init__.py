@@ -1,0 +1,1 @@
+"""The audit log: security events and admin actions, for admins to review."""

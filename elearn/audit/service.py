@@ -1,0 +1,61 @@
+"""Writing and reading the audit log.
+
+``record`` adds an entry to the caller's transaction: an admin action is logged if and only
+if it happened. ``record_now`` writes on a connection of its own and commits at once, for
+events whose request then fails and rolls back (a refused sign-in). Neither publishes an
+event: nothing on any page depends on the log.
+"""
+from datetime import datetime
+
+from flask import has_request_context, request
+from sqlalchemy import insert, select
+
+from ..db_types import utcnow
+from ..extensions import db
+from ..pagination import Page, paginate
+from .models import AuditEntry
+
+#: What the log records, by ``action``.
+ACTIONS = {
+    "sign_in.failed": "A sign-in was refused (wrong password, unknown or disabled account)",
+    "sign_in.limited": "Sign-ins for an account or address were rate limited",
+    "password.changed": "A user changed their password",
+    "sessions.revoked": "A user signed out everywhere",
+    "user.role_changed": "An admin changed a user's role",
+    "user.deactivated": "An admin disabled a user",
+    "user.reactivated": "An admin enabled a user again",
+    "user.created": "An admin created a user",
+}
+
+
+def _row(action: str, actor_id: int | None, target_type: str | None, target_id: int | None,
+         details: dict | None) -> dict:
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    return {"at": utcnow(), "actor_id": actor_id, "action": action, "target_type": target_type,
+            "target_id": target_id, "details": details or {},
+            "ip": request.remote_addr if has_request_context() else None}
+
+
+def record(action: str, *, actor_id: int | None = None, target_type: str | None = None,
+           target_id: int | None = None, details: dict | None = None) -> None:
+    db.session.add(AuditEntry(**_row(action, actor_id, target_type, target_id, details)))
+
+
+def record_now(action: str, *, actor_id: int | None = None, target_type: str | None = None,
+               target_id: int | None = None, details: dict | None = None) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(insert(AuditEntry), [_row(action, actor_id, target_type, target_id, details)])
+
+
+def list_entries(action: str | None = None, actor_id: int | None = None, since: datetime | None = None,
+                 page: int = 1, per_page: int = 50) -> Page:
+    """Newest first, filtered; one count and one page query (indexed by time, action, actor)."""
+    stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    if actor_id is not None:
+        stmt = stmt.where(AuditEntry.actor_id == actor_id)
+    if since is not None:
+        stmt = stmt.where(AuditEntry.at >= since)
+    return paginate(stmt, page, per_page)

@@ -95,11 +95,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .web.errors import register_error_handlers
     from .web.filters import register_filters
+    from .web.security_headers import init_security_headers
     from .web.transactions import commit_successful_requests
 
     register_error_handlers(app)
     register_filters(app)
     commit_successful_requests(app)
+    init_security_headers(app)
 
     from .cli import register_cli
 

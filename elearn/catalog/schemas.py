@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AnyHttpUrl, Field
 
-from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
+from ..schemas import InSchema, OutSchema, PageQuery, Timestamp, if_sent
 
 Title = Field(min_length=1, max_length=200)
 
@@ -29,13 +29,16 @@ class CourseIn(InSchema):
 
 
 class CourseUpdateIn(InSchema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=20_000)
+    """Only the fields sent change. ``null`` clears the category, difficulty or thumbnail; the
+    other fields always have a value, so ``null`` for them is refused."""
+
+    title: str = if_sent(min_length=1, max_length=200)
+    description: str = if_sent(max_length=20_000)
     category_id: int | None = Field(None, ge=1)
     difficulty_id: int | None = Field(None, ge=1)
-    price_cents: int | None = Field(None, ge=0, le=100_000_000)
+    price_cents: int = if_sent(ge=0, le=100_000_000)
     thumbnail_url: SafeUrl | None = None
-    published: bool | None = None
+    published: bool = if_sent()
 
 
 class CourseQuery(PageQuery):
@@ -52,9 +55,11 @@ class ModuleIn(InSchema):
 
 
 class ModuleUpdateIn(InSchema):
-    title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = Field(None, max_length=20_000)
-    order: int | None = Field(None, ge=1, le=10_000)
+    """Only the fields sent change; none of them may be ``null``."""
+
+    title: str = if_sent(min_length=1, max_length=200)
+    description: str = if_sent(max_length=20_000)
+    order: int = if_sent(ge=1, le=10_000)
 
 
 class ContentIn(InSchema):

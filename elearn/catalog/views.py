@@ -22,6 +22,8 @@ from .schemas import ContentIn, CourseIn, CourseQuery, ModuleIn, ModuleUpdateIn
 bp = Blueprint("catalog", __name__)
 PER_PAGE = 12
 STAFF = ("instructor", "admin")
+#: The highest price the form takes, in dollars (the API's limit is in cents).
+MAX_PRICE = Decimal(1_000_000)
 
 
 @bp.get("/courses")
@@ -46,9 +48,12 @@ def _read_course_form():
     overrides = {"thumbnail_url": form.get("thumbnailUrl") or None}
     price_error = {}
     try:
-        overrides["price_cents"] = int((Decimal(form.get("price") or "0") * 100).to_integral_value())
+        price = Decimal(form.get("price") or "0")
+        if not price.is_finite() or not 0 <= price <= MAX_PRICE:
+            raise InvalidOperation
+        overrides["price_cents"] = int((price * 100).to_integral_value())
     except InvalidOperation:
-        price_error = {"price_cents": "Enter a price like 49.00 (0 for free)."}
+        price_error = {"price_cents": f"Enter a price like 49.00, from 0 to {MAX_PRICE:,} (0 for free)."}
     data, errors = parse_form(CourseIn, **overrides)
     values = {"title": form.get("title", ""), "description": form.get("description", ""),
               "category_id": form.get("categoryId") or None, "difficulty_id": form.get("difficultyId") or None,

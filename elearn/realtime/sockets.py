@@ -38,10 +38,13 @@ def same_origin() -> bool:
     origin = request.headers.get("Origin")
     if not origin:
         return True  # not a browser: no ambient cookies to abuse
-    theirs, ours = urlsplit(origin), urlsplit(request.host_url)
-    if theirs.hostname != ours.hostname:
+    try:
+        theirs, ours = urlsplit(origin), urlsplit(request.host_url)
+        if theirs.hostname != ours.hostname:
+            return False
+        return ours.port is None or theirs.port == ours.port
+    except ValueError:  # a port out of range or not a number: not ours
         return False
-    return ours.port is None or theirs.port == ours.port
 
 
 def pump(ws, listener, send_batch) -> None:

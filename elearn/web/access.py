@@ -19,9 +19,12 @@ def require_role(user, *roles: str) -> None:
 
 def safe_next(target: str | None) -> str | None:
     """Only same-site relative paths may be redirected to after sign-in."""
-    if not target:
+    if not target or not target.isprintable() or "\\" in target:  # browsers read \ as /
         return None
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target

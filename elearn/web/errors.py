@@ -4,7 +4,7 @@ Services raise domain errors (``elearn/errors.py``); they are mapped here, once.
 HTTP errors (unknown route, wrong method, body too large, CSRF failure) go through the same
 renderers, so a client never sees Flask's default HTML inside the JSON API.
 """
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -66,7 +66,10 @@ def register_error_handlers(app):
         message = error.description or error.name
         if status == 413:
             message = "The request body is too large."
-        return render_error(status, _HTTP_CODES.get(status, "error"), message)
+        response = make_response(render_error(status, _HTTP_CODES.get(status, "error"), message))
+        if status == 405 and getattr(error, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     @app.errorhandler(InternalServerError)
     def _internal(error: InternalServerError):

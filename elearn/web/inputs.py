@@ -93,8 +93,8 @@ def parse_json_body(schema: type[BaseModel]):
     else:
         try:
             payload = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise Malformed("The request body is not valid JSON.") from error
+        except (ValueError, UnicodeDecodeError, RecursionError) as error:
+            raise Malformed("The request body is not valid JSON (or is nested too deeply).") from error
     if not isinstance(payload, dict):
         raise Malformed("The request body must be a JSON object.")
     try:

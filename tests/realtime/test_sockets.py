@@ -324,3 +324,14 @@ def test_api_socket_of_a_demoted_instructor_stops_hearing_their_students(server,
         assert_silent(teacher)
     finally:
         _close(teacher)
+
+
+@pytest.mark.parametrize("origin, same", [
+    ("http://localhost:5000", True), ("http://localhost:5001", False), ("http://evil.example:5000", False),
+    ("http://localhost:99999", False), ("http://localhost:port", False), ("http://[::1", False),
+])
+def test_the_origin_check_refuses_broken_ports_instead_of_crashing(app, origin, same):
+    from elearn.realtime.sockets import same_origin
+
+    with app.test_request_context("/ws", headers={"Origin": origin, "Host": "localhost:5000"}):
+        assert same_origin() is same

@@ -25,6 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
     app.config.setdefault("REQUIRE_EVENTS_FOR_WRITES", app.testing)
 
+    from .web.converters import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route is registered
+
     from . import models  # noqa: F401  (every table registered before migrate/db use)
     from .cache import init_cache
     from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate, sock

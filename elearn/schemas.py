@@ -5,6 +5,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic.alias_generators import to_camel
 
+#: The largest id a BIGINT column holds.
+MAX_ID = 2**63 - 1
+
+#: A row id in input: positive and small enough for the database.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
 #: A UTC time written as ISO 8601 with an explicit offset: 2026-11-25T16:37:13+00:00.
 Timestamp = Annotated[datetime, PlainSerializer(
     lambda value: value.astimezone(UTC).isoformat(), return_type=str, when_used="json")]

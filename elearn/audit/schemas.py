@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, Field
 
-from ..schemas import OutSchema, PageQuery, Timestamp
+from ..schemas import Id, OutSchema, PageQuery, Timestamp
 from .service import ACTIONS
 
 Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
@@ -11,7 +11,7 @@ Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
 
 class AuditQuery(PageQuery):
     action: Action | None = None
-    actor_id: int | None = Field(None, ge=1)
+    actor_id: Id | None = None
     since: AwareDatetime | None = Field(None, description="Entries at or after this time (ISO 8601 with offset).")
 
 

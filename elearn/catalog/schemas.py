@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AnyHttpUrl, Field
 
-from ..schemas import InSchema, OutSchema, PageQuery, Timestamp, if_sent
+from ..schemas import Id, InSchema, OutSchema, PageQuery, Timestamp, if_sent
 
 Title = Field(min_length=1, max_length=200)
 
@@ -21,8 +21,8 @@ SafeUrl = Annotated[str, Field(max_length=1000), AfterValidator(_safe_url)]
 class CourseIn(InSchema):
     title: str = Title
     description: str = Field("", max_length=20_000)
-    category_id: int | None = Field(None, ge=1)
-    difficulty_id: int | None = Field(None, ge=1)
+    category_id: Id | None = None
+    difficulty_id: Id | None = None
     price_cents: int = Field(0, ge=0, le=100_000_000)
     thumbnail_url: SafeUrl | None = None
     published: bool = False
@@ -34,8 +34,8 @@ class CourseUpdateIn(InSchema):
 
     title: str = if_sent(min_length=1, max_length=200)
     description: str = if_sent(max_length=20_000)
-    category_id: int | None = Field(None, ge=1)
-    difficulty_id: int | None = Field(None, ge=1)
+    category_id: Id | None = None
+    difficulty_id: Id | None = None
     price_cents: int = if_sent(ge=0, le=100_000_000)
     thumbnail_url: SafeUrl | None = None
     published: bool = if_sent()
@@ -43,8 +43,8 @@ class CourseUpdateIn(InSchema):
 
 class CourseQuery(PageQuery):
     q: str | None = Field(None, max_length=200)
-    category_id: int | None = Field(None, ge=1)
-    difficulty_id: int | None = Field(None, ge=1)
+    category_id: Id | None = None
+    difficulty_id: Id | None = None
     mine: bool = False
 
 

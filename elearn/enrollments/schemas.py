@@ -1,17 +1,16 @@
 """API schemas for enrollments."""
 
-from pydantic import Field
 
-from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
+from ..schemas import Id, InSchema, OutSchema, PageQuery, Timestamp
 
 
 class EnrollmentIn(InSchema):
-    course_id: int = Field(ge=1)
-    user_id: int | None = Field(None, ge=1)
+    course_id: Id
+    user_id: Id | None = None
 
 
 class EnrollmentQuery(PageQuery):
-    user_id: int | None = Field(None, ge=1)
+    user_id: Id | None = None
 
 
 class EnrollmentOut(OutSchema):

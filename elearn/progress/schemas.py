@@ -3,12 +3,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
+from ..schemas import MAX_ID, Id, InSchema, OutSchema, PageQuery, Timestamp
 
 
 class ProgressIn(InSchema):
-    enrollment_id: int = Field(ge=1)
-    module_id: int = Field(ge=1)
+    enrollment_id: Id
+    module_id: Id
     completed: bool = False
 
 
@@ -17,15 +17,15 @@ class ProgressUpdateIn(InSchema):
 
 
 class ProgressQuery(PageQuery):
-    user_id: int | None = Field(None, ge=1)
+    user_id: Id | None = None
     q: str | None = Field(None, max_length=254, description="Part of the learner's email or name, as typed.")
-    course_id: int | None = Field(None, ge=1)
+    course_id: Id | None = None
     completed: bool | None = None
 
 
 class BulkItemIn(InSchema):
-    enrollment_id: int = Field(ge=1)
-    module_id: int = Field(ge=1)
+    enrollment_id: Id
+    module_id: Id
     completed: bool
 
 
@@ -40,7 +40,7 @@ class BatchQuery(InSchema):
     @classmethod
     def _ids(cls, value: str) -> str:
         parts = [p.strip() for p in value.split(",") if p.strip()]
-        if not parts or not all(p.isdigit() and int(p) > 0 for p in parts):
+        if not parts or not all(p.isascii() and p.isdigit() and 0 < int(p) <= MAX_ID for p in parts):
             raise ValueError("expected comma-separated positive integers")
         if len(parts) > 100:
             raise ValueError("at most 100 ids")

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, render_template
 from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
-from ..schemas import ErrorOut
+from ..schemas import MAX_ID, ErrorOut
 from .json_api import CSV, JsonApi, Operation
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
@@ -66,7 +66,7 @@ def build_spec(app) -> dict:
         operation["security"] = [{"bearerAuth": []}] if e.auth else []
         for _conv, name in _PARAM.findall(e.rule):
             operation["parameters"].append({"name": to_camel(name), "in": "path", "required": True,
-                                            "schema": {"type": "integer", "minimum": 1}})
+                                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}})
         if e.query:
             schema = e.query.model_json_schema(by_alias=True, mode="validation")
             for name, prop in schema.get("properties", {}).items():

@@ -48,6 +48,8 @@ def create_app(config: dict | None = None) -> Flask:
     init_hub(app)
     init_cache(app)
     init_read_replica(app)
+    # Events published while the bus was down are lost: retire every cached figure.
+    app.extensions["elearn.bus"].on_reconnect(app.extensions["elearn.cache"].invalidate_all)
 
     from .auth.session import init_sessions, load_user
     from .auth.tokens import init_tokens

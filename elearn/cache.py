@@ -11,9 +11,16 @@ bounds everything else (including staleness after a Redis outage).
 Backends: Redis when ``REDIS_URL`` is set (shared by every process and host), otherwise a
 dictionary in this process. If Redis fails, reads fall through to the database and
 writes are skipped; nothing raises.
+
+In Redis, values are JSON written and read through the value's declared type (pydantic),
+never pickle: whoever can write to Redis can change a figure, not run code. Every key
+also carries a global *epoch*: a process that could not invalidate during an outage bumps
+it as soon as Redis answers again (so does the event bus when it reconnects), which
+retires every value cached before, so no page serves a figure older than a write made
+while Redis was unreachable.
 """
+import functools
 import logging
-import pickle
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -21,6 +28,7 @@ from typing import Any
 
 import redis
 from flask import current_app
+from pydantic import TypeAdapter, ValidationError
 
 from .events import committed, wrote_in_transaction
 
@@ -28,19 +36,29 @@ log = logging.getLogger(__name__)
 DEFAULT_TTL = 300
 
 
+EPOCH = "epoch"
+
+
+@functools.cache
+def _adapter(kind: type) -> TypeAdapter:
+    return TypeAdapter(kind)
+
+
 class LocalCache:
+    """Objects kept as they are, in this process (no outage to recover from)."""
+
     def __init__(self):
         self._values: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str):
+    def get(self, key: str, kind: type):
         with self._lock:
             entry = self._values.get(key)
         if entry is None or entry[0] < time.monotonic():
             return None
         return entry[1]
 
-    def set(self, key: str, value, ttl: int) -> None:
+    def set(self, key: str, value, kind: type, ttl: int) -> None:
         with self._lock:
             if len(self._values) > 50_000:  # bound memory: drop everything expired or not
                 self._values.clear()
@@ -48,7 +66,7 @@ class LocalCache:
 
     def generations(self, names: tuple[str, ...]) -> list[int]:
         with self._lock:
-            return [self._values[name][1] if name in self._values else 0 for name in names]
+            return [self._values[name][1] if name in self._values else 0 for name in (*names, EPOCH)]
 
     def bump(self, names: Collection[str]) -> None:
         with self._lock:
@@ -56,31 +74,46 @@ class LocalCache:
                 entry = self._values.get(name)
                 self._values[name] = (float("inf"), (entry[1] if entry else 0) + 1)
 
+    def invalidate_all(self) -> None:
+        with self._lock:
+            self._values.clear()
+
 
 class RedisCache:
-    """Values are pickled dataclasses; Redis is as trusted as the database here."""
+    """JSON values in Redis, under keys that carry the generations and the epoch."""
 
     def __init__(self, url: str, prefix: str):
         self._client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._prefix = prefix
+        self._missed_invalidation = False
+        self._recovery_lock = threading.Lock()
 
-    def get(self, key: str):
+    def get(self, key: str, kind: type):
         try:
             raw = self._client.get(self._prefix + key)
         except redis.RedisError:
             return None
-        return pickle.loads(raw) if raw is not None else None
-
-    def set(self, key: str, value, ttl: int) -> None:
+        if raw is None:
+            return None
         try:
-            self._client.set(self._prefix + key, pickle.dumps(value), ex=ttl)
+            return _adapter(kind).validate_json(raw)
+        except ValidationError:
+            log.warning("ignored a cached value that is not a %s: %s", kind.__name__, key)
+            return None
+
+    def set(self, key: str, value, kind: type, ttl: int) -> None:
+        try:
+            self._client.set(self._prefix + key, _adapter(kind).dump_json(value), ex=ttl)
         except redis.RedisError:
             pass
 
     def generations(self, names: tuple[str, ...]) -> list[int] | None:
-        """None when Redis is unreachable: the caller then skips the cache."""
+        """The generations of ``names`` and, last, the epoch; None when Redis is unreachable
+        (the caller then skips the cache), and while this process still owes Redis an epoch."""
+        if self._missed_invalidation:
+            return None
         try:
-            values = self._client.mget([self._prefix + name for name in names])
+            values = self._client.mget([self._prefix + name for name in (*names, EPOCH)])
         except redis.RedisError:
             return None
         return [int(value) if value is not None else 0 for value in values]
@@ -92,7 +125,31 @@ class RedisCache:
                     pipe.incr(self._prefix + name)
                 pipe.execute()
         except redis.RedisError:
-            log.warning("could not invalidate cached figures in Redis (%s)", ", ".join(sorted(names)))
+            log.warning("could not invalidate cached figures in Redis (%s); every cached figure is retired "
+                        "when Redis answers again", ", ".join(sorted(names)))
+            self._retire_when_back()
+
+    def invalidate_all(self) -> None:
+        """Retire every cached value (a new epoch). Raises if Redis does not answer."""
+        self._client.incr(self._prefix + EPOCH)
+        self._missed_invalidation = False
+
+    def _retire_when_back(self, interval: float = 1.0) -> None:
+        """Keep trying to bump the epoch until Redis answers, even if this process serves no
+        further request: other processes must not go on reading what this one's write made stale."""
+        with self._recovery_lock:
+            if self._missed_invalidation:
+                return  # already trying
+            self._missed_invalidation = True
+
+        def retry():
+            while self._missed_invalidation:
+                try:
+                    self.invalidate_all()
+                except redis.RedisError:
+                    time.sleep(interval)
+
+        threading.Thread(target=retry, name="elearn-cache-recovery", daemon=True).start()
 
 
 def init_cache(app) -> None:
@@ -106,20 +163,21 @@ def _bump_committed(app, messages: list[dict]) -> None:
     bump_for_events(app.extensions["elearn.cache"], messages)
 
 
-def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], ttl: int = DEFAULT_TTL):
-    """``compute()``, remembered under ``key`` until one of ``depends_on`` is bumped or
-    ``ttl`` ends."""
+def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], kind: type, ttl: int = DEFAULT_TTL):
+    """``compute()`` (a ``kind``), remembered under ``key`` until one of ``depends_on`` is
+    bumped or ``ttl`` ends."""
     if not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction():
         return compute()  # a request that just wrote reads its own writes, not the cache
     cache = current_app.extensions["elearn.cache"]
     generations = cache.generations(depends_on)
     if generations is None:
         return compute()
-    full_key = key + "@" + ",".join(f"{name}:{g}" for name, g in zip(depends_on, generations, strict=True))
-    value = cache.get(full_key)
+    full_key = key + "@" + ",".join(f"{name}:{g}" for name, g in zip((*depends_on, EPOCH), generations,
+                                                                     strict=True))
+    value = cache.get(full_key, kind)
     if value is None:
         value = compute()
-        cache.set(full_key, value, ttl)
+        cache.set(full_key, value, kind, ttl)
     return value
 
 

@@ -119,7 +119,7 @@ def course_analytics(actor, course_id: int, now: datetime | None = None) -> Cour
     if now is not None:
         return _course_analytics(course, now)
     return cached((course_generation(course.id), CATALOG_GENERATION), f"course-analytics:{course.id}",
-                  lambda: _course_analytics(course, utcnow()))
+                  lambda: _course_analytics(course, utcnow()), CourseAnalytics)
 
 
 def _course_analytics(course: Course, now: datetime) -> CourseAnalytics:

@@ -95,7 +95,7 @@ def _course_progresses(pairs: list[tuple[Enrollment, Course]]) -> list[CoursePro
 def course_progress(actor, enrollment_id: int) -> CourseProgress:
     enrollment, course = load_enrollment(actor, enrollment_id)
     return cached((user_generation(enrollment.user_id), CATALOG_GENERATION), f"course-progress:{enrollment_id}",
-                  lambda: _course_progresses([(enrollment, course)])[0])
+                  lambda: _course_progresses([(enrollment, course)])[0], CourseProgress)
 
 
 def course_progresses(actor, enrollment_ids: list[int]) -> list[CourseProgress]:
@@ -153,7 +153,7 @@ class OverallProgress:
 def overall_progress(user_id: int) -> OverallProgress:
     """A user's progress across their enrollments: one indexed query over counters (cached)."""
     return cached((user_generation(user_id), CATALOG_GENERATION), f"overall:{user_id}",
-                  lambda: _overall_progress(user_id))
+                  lambda: _overall_progress(user_id), OverallProgress)
 
 
 def _overall_progress(user_id: int) -> OverallProgress:

@@ -10,6 +10,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .local_bus import RECONNECTED
+
 QUEUE_LIMIT = 256
 
 
@@ -65,10 +67,13 @@ class Hub:
         return len(self._listeners)
 
     def _dispatch(self, message: dict) -> None:
+        """Queue the event for the sockets that want it; a reconnected bus for all of them
+        (each re-renders, so what it missed while the bus was down is shown)."""
         with self._lock:
             listeners = list(self._listeners)
+        everyone = message.get("type") == RECONNECTED
         for listener in listeners:
-            if listener.wants(message):
+            if everyone or listener.wants(message):
                 listener.offer(message)
 
 

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 Subscriber = Callable[[dict], None]
+#: The event every subscriber gets when the bus hears again after an outage.
+RECONNECTED = "bus.reconnected"
 
 
 class LocalBus:
@@ -13,7 +15,23 @@ class LocalBus:
 
     def __init__(self):
         self._subscribers: list[Subscriber] = []
+        self._reconnect_callbacks: list[Callable[[], None]] = []
         self._lock = threading.Lock()
+
+    def on_reconnect(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` whenever the bus hears again after an outage (events published
+        meanwhile were lost; whatever depends on them must catch up)."""
+        self._reconnect_callbacks.append(callback)
+
+    def reconnected(self) -> None:
+        """After an outage: run the callbacks, then tell every subscriber, so open pages
+        re-render what they may have missed."""
+        for callback in self._reconnect_callbacks:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001  (e.g. Redis gone again: the next reconnect retries)
+                log.exception("reconnect callback failed")
+        self.deliver({"type": RECONNECTED})
 
     def subscribe(self, callback: Subscriber) -> None:
         with self._lock:

@@ -46,19 +46,24 @@ class RedisBus(LocalBus):
                 self._thread.start()
 
     def _listen(self) -> None:
-        backoff = 0.5
+        backoff, lost = 0.5, False
         while not self._stop.is_set():
             pubsub = None
             try:
                 client = redis.Redis.from_url(self.url, socket_connect_timeout=2, health_check_interval=10)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self.channel)
+                pubsub.get_message(timeout=1.0)  # the subscription's confirmation: we hear again
                 backoff = 0.5
+                if lost:
+                    lost = False
+                    self.reconnected()
                 while not self._stop.is_set():
                     item = pubsub.get_message(timeout=1.0)
                     if item and item["type"] == "message":
                         self.deliver(json.loads(item["data"]))
             except (redis.RedisError, OSError):
+                lost = True
                 log.warning("Redis event listener lost its connection; retrying in %.1fs", backoff)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, 5.0)

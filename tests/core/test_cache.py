@@ -109,3 +109,74 @@ def test_the_writing_request_renders_its_own_write(browser, make):
     html = browser.post(f"/courses/{course.id}/modules/{modules[0].id}/complete",
                         headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'data-status="completed"' in html and 'data-testid="course-percent">25%<' in html
+
+
+@pytest.mark.redis
+def test_a_crafted_value_in_redis_is_never_unpickled(app, make, redis_url, backend, tmp_path):
+    """Redis holds JSON read through a declared type: a pickle planted there runs nothing."""
+    import pickle
+
+    import redis as redis_client
+
+    _setup(make)
+    channel = f"elearn:test:{uuid.uuid4().hex}"
+    process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=channel)
+    from tests.conftest import Api
+
+    api = Api(process.test_client())
+    token = api.token("s@example.com")
+    assert api.get("/api/progress/overall", token).get_json()["completedModules"] == 0  # cached now
+    planted = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (open, (str(planted), "w"))
+
+    client = redis_client.Redis.from_url(redis_url)
+    keys = client.keys(f"{channel}:cache:overall:*")
+    assert keys, "the value was cached under the overall key"
+    for key in keys:
+        client.set(key, pickle.dumps(Exploit()))
+    assert api.get("/api/progress/overall", token).get_json()["totalModules"] == 4
+    assert not planted.exists()
+    with process.app_context():
+        from elearn.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.mark.redis
+def test_a_write_made_while_redis_was_unreachable_is_not_hidden_when_it_returns(app, make, redis_url, backend):
+    """Process A writes while its Redis is cut off (its invalidation is lost); once Redis is
+    back, process B, which cached the old figure, must not serve it."""
+    import time
+    from urllib.parse import urlsplit
+
+    from tests.proxy import Proxy
+
+    _student, _course, enrollment, modules = _setup(make)
+    target = urlsplit(redis_url)
+    proxy = Proxy(target.hostname, target.port or 6379)
+    channel = f"elearn:test:{uuid.uuid4().hex}"
+    process_a = build_app(backend[1], REDIS_URL=f"redis://127.0.0.1:{proxy.port}{target.path or '/0'}",
+                          EVENT_CHANNEL=channel)
+    process_b = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=channel)
+    from tests.conftest import Api
+
+    a, b = Api(process_a.test_client()), Api(process_b.test_client())
+    token = a.token("s@example.com")
+    assert b.get("/api/progress/overall", token).get_json()["completedModules"] == 0  # B caches 0
+    proxy.cut()
+    assert a.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[0].id}", token).status_code == 200
+    assert b.get("/api/progress/overall", token).get_json()["completedModules"] == 0, "stale while cut off"
+    proxy.restore()
+    deadline = time.monotonic() + 20
+    while b.get("/api/progress/overall", token).get_json()["completedModules"] != 1:
+        assert time.monotonic() < deadline, "B still serves the figure from before the write"
+        time.sleep(0.1)
+    proxy.cut()
+    for process in (process_a, process_b):
+        with process.app_context():
+            from elearn.extensions import db
+
+            db.engine.dispose()

@@ -11,13 +11,24 @@ second; gthread's threads cap the sockets it can hold and starve HTTP once they 
   its reader) for its lifetime, so ``threads`` bounds the sockets one worker can hold, and
   HTTP requests wait for a thread once sockets hold them all.
 
+Without ``REDIS_URL`` the event bus and the cache live inside one process, so a second
+worker would neither hear the first one's changes nor see its invalidations: open pages
+would miss updates and fresh loads could show old figures. So without Redis this runs one
+worker, and refuses to start if more are asked for (set ``REDIS_URL`` to run several).
+
 Every setting can be overridden with the environment variables below.
 """
 import multiprocessing
 import os
 
 bind = os.environ.get("ELEARN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("ELEARN_WORKERS", multiprocessing.cpu_count()))
+if os.environ.get("REDIS_URL"):
+    workers = int(os.environ.get("ELEARN_WORKERS", multiprocessing.cpu_count()))
+elif int(os.environ.get("ELEARN_WORKERS", "1")) != 1:
+    raise SystemExit("elearn: several workers need REDIS_URL (a shared event bus and cache); "
+                     "without it, run one worker (unset ELEARN_WORKERS).")
+else:
+    workers = 1
 worker_class = os.environ.get("ELEARN_WORKER_CLASS", "gevent")
 threads = int(os.environ.get("ELEARN_THREADS", "256"))  # gthread only
 # Open connections (kept-alive HTTP and WebSockets) one worker accepts: gevent's pool size;
@@ -29,6 +40,8 @@ graceful_timeout = 10
 keepalive = 5
 max_requests = 0  # recycling workers would drop every socket they hold
 accesslog = os.environ.get("ELEARN_ACCESS_LOG") or None
+# The path without its query string: /api/ws?token=… must not write a token to the log.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
 errorlog = "-"
 raw_env = ["ELEARN_ENV=production"]
 

@@ -78,6 +78,9 @@ class LocalCache:
         with self._lock:
             self._values.clear()
 
+    def ping(self) -> str:
+        return "ok"
+
 
 class RedisCache:
     """JSON values in Redis, under keys that carry the generations and the epoch."""
@@ -128,6 +131,14 @@ class RedisCache:
             log.warning("could not invalidate cached figures in Redis (%s); every cached figure is retired "
                         "when Redis answers again", ", ".join(sorted(names)))
             self._retire_when_back()
+
+    def ping(self) -> str:
+        """"ok" or "down", on this process's existing connection (no new one per check)."""
+        try:
+            self._client.ping()
+            return "ok"
+        except redis.RedisError:
+            return "down"
 
     def invalidate_all(self) -> None:
         """Retire every cached value (a new epoch). Raises if Redis does not answer."""

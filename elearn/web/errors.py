@@ -6,6 +6,7 @@ renderers, so a client never sees Flask's default HTML inside the JSON API.
 """
 from flask import current_app, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..errors import DomainError
@@ -69,6 +70,27 @@ def register_error_handlers(app):
         response = make_response(render_error(status, _HTTP_CODES.get(status, "error"), message))
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(DisconnectionError)
+    def _database_unavailable(error):
+        """The database is down, restarting or locked: a 503 to retry, not a 500. The page
+        touches nothing that needs the database (not even who is signed in)."""
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the connection is already gone)
+            pass
+        current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
+        message = "The database is not answering right now. Please try again in a few seconds."
+        if wants_json():
+            response = json_error(503, "unavailable", message)
+        else:
+            # Straight from Jinja: Flask's context processors would ask who is signed in.
+            page = current_app.jinja_env.get_template("errors/unavailable.html").render(message=message)
+            response = make_response(page, 503)
+        response.headers["Retry-After"] = "5"
         return response
 
     @app.errorhandler(InternalServerError)

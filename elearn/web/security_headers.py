@@ -10,8 +10,7 @@
 - ``Cache-Control: no-store`` on what a signed-in user sees (pages and API answers), so a
   shared computer's back button or a proxy never shows it to the next person.
 """
-from flask import request
-from flask_login import current_user
+from flask import request, session
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -41,8 +40,9 @@ def init_security_headers(app) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Who is signed in is read from the session, not the database (which may be down).
         private = request.authorization is not None or (
-            not request.path.startswith("/static/") and current_user.is_authenticated)
+            not request.path.startswith("/static/") and "_user_id" in session)
         if private and "Cache-Control" not in headers:
             headers["Cache-Control"] = "no-store"
         return response

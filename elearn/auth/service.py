@@ -68,7 +68,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """The user's own password change: the current one is required, the new one must be
     acceptable, and every other sign-in of the user ends (this one stays)."""
     if not user.check_password(current_password):
-        raise Invalid("Your current password is not right.", details={"currentPassword": "is not your password"})
+        raise Invalid("Your current password is not right.", details={"currentPassword": "This is not your current password."})
     problem = password_problem(new_password, user.email, user.name)
     if problem:
         raise Invalid("Choose another password.", details={"newPassword": problem})

@@ -208,3 +208,42 @@ def test_a_demoted_instructor_loses_their_courses_on_both_surfaces(api, browser,
     assert browser.client.get(f"/teach/courses/{course.id}").status_code == 403
     assert browser.post(f"/teach/courses/{course.id}/edit", {"title": "Mine still?"}).status_code == 403
     assert api.get(f"/api/courses/{course.id}", token).get_json()["title"] == "Old course"
+
+
+def test_the_limit_keys_on_the_email_whatever_the_content_type_says(api, make):
+    make.user(email="target@example.com")
+    body = '{"email": "target@example.com", "password": "guess-guess"}'
+    for _ in range(10):
+        answer = api.client.post("/api/auth/login", data=body, content_type="text/plain")
+        assert answer.status_code in (400, 401, 415, 422)
+    limited = api.client.post("/api/auth/login", json={"email": "target@example.com", "password": "password123"})
+    assert limited.status_code == 429
+
+
+def test_one_account_is_limited_across_addresses(api, make, db):
+    make.user(email="target@example.com")
+    for n in range(30):
+        address = f"10.0.{n // 250}.{n % 250 + 1}"
+        answer = api.client.post("/api/auth/login", json={"email": "target@example.com", "password": "guess-guess"},
+                                 environ_base={"REMOTE_ADDR": address})
+        assert answer.status_code == 401, n
+    limited = api.client.post("/api/auth/login", json={"email": "target@example.com", "password": "password123"},
+                              environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert limited.status_code == 429
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "sign_in.limited"))
+    other = api.client.post("/api/auth/login", json={"email": "other@example.com", "password": "guess-guess"},
+                            environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    assert other.status_code == 401, "other accounts are not locked out"
+
+
+def test_with_its_redis_down_the_limiter_counts_in_memory(tmp_path):
+    from tests.conftest import Api, build_app
+
+    app = build_app(f"sqlite:///{tmp_path / 'limits.sqlite'}", RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    from tests.conftest import migrate_to_head
+
+    migrate_to_head(app)
+    api = Api(app.test_client())
+    codes = [api.client.post("/api/auth/login", json={"email": "x@example.com", "password": "guess-guess"}).status_code
+             for _ in range(11)]
+    assert codes[:10] == [401] * 10 and codes[10] == 429

@@ -7,12 +7,14 @@ from tests.browser.conftest import screenshot, sign_in
 pytestmark = pytest.mark.browser
 PAGES = [("/admin", "admin-platform", "Platform analytics"), ("/admin/learners", "admin-learners", "Learners"),
          ("/admin/users", "admin-users", "Users"), ("/admin/progress", "admin-progress", "Progress records"),
-         ("/admin/tickets", "admin-tickets", "Support tickets")]
+         ("/admin/tickets", "admin-tickets", "Support tickets"), ("/admin/audit", "admin-audit", "Audit log")]
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
 def test_every_admin_page_renders_and_fits(live_server, new_page, viewport):
     page = new_page(viewport)
+    refused = page.request.post(f"{live_server}/api/auth/login", data={"email": "ada@example.com", "password": "nope-nope"})
+    assert refused.status == 401  # something for the audit log to show
     sign_in(page, live_server, "admin@example.com", expect_path="/admin")
     for path, name, heading in PAGES:
         page.goto(f"{live_server}{path}")
@@ -56,3 +58,18 @@ def test_a_student_asks_for_help_and_an_admin_answers(live_server, new_page):
     screenshot(admin, "admin-ticket-phone")
     student.goto(ticket_url)
     expect(student.locator("#replies")).to_contain_text("Fixed the file; please reload.")
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_a_learner_manages_their_account(live_server, new_page, viewport):
+    page = new_page(viewport)
+    sign_in(page, live_server, "student07@example.com")
+    page.locator(".who").click()
+    expect(page.locator("h1")).to_have_text("Your account")
+    page.fill("#current-password", "not my password")
+    page.fill("#new-password", "sunshine")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.locator("#current-password-error")).to_have_text("This is not your current password.")
+    screenshot(page, f"account-{viewport}")
+    if viewport == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375

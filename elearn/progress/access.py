@@ -12,7 +12,9 @@ from ..extensions import db
 
 
 def may_read(actor, enrollment: Enrollment, instructor_id: int) -> bool:
-    return enrollment.user_id == actor.id or actor.role == "admin" or instructor_id == actor.id
+    """The learner, admins, and the course's instructor while they are an instructor."""
+    return (enrollment.user_id == actor.id or actor.role == "admin"
+            or (actor.role == "instructor" and instructor_id == actor.id))
 
 
 def load_enrollment(actor, enrollment_id: int, write: bool = False) -> tuple[Enrollment, Course]:

@@ -95,17 +95,10 @@ def test_an_open_page_catches_up_on_what_it_missed_while_redis_was_away(redis_ur
     """A completion made while the bus is cut off reaches the open dashboard once Redis is back."""
     from urllib.parse import urlsplit
 
-    from simple_websocket import Client as _Client
-
     from tests.conftest import Browser, build_app, migrate_to_head, serving
     from tests.factories import Factory
     from tests.proxy import Proxy
-
-    class Client(_Client):  # see tests/realtime/test_sockets.py
-        def handshake(self):
-            super().handshake()
-            self._handle_events()
-            self.connected = True
+    from tests.ws_client import Client
 
     target = urlsplit(redis_url)
     proxy = Proxy(target.hostname, target.port or 6379)

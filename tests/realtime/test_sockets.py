@@ -2,22 +2,9 @@
 import json
 
 import pytest
-from simple_websocket import Client as _Client
 from simple_websocket import ConnectionClosed
 
-
-class Client(_Client):
-    """simple_websocket's client, without its race: a message that arrives in the same read
-    as the handshake answer (a server quick to send its snapshot, a client slow to read)
-    stayed queued inside the protocol parser until more bytes came, and was never seen."""
-
-    def handshake(self):
-        super().handshake()
-        self._handle_events()
-        # A refusal (close frame) may come with the answer too: leave it to receive() to
-        # report, as when it comes later, rather than failing the constructor.
-        self.connected = True
-
+from tests.ws_client import Client
 
 #: How long to wait for a message that must come: generous, so a busy machine only slows
 #: the suite down.

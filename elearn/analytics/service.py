@@ -168,19 +168,33 @@ def enrollment_figures(course_id: int, now: datetime) -> EnrollmentFigures:
     return EnrollmentFigures(total, active, int(completed_modules), completed, average_seconds)
 
 
+def _course_module_ids(course_id: int):
+    return select(Module.id).where(Module.course_id == course_id)
+
+
 def module_completion_rates(course_id: int, total_enrollments: int) -> list[ModuleAnalytics]:
-    """Per module, in order: who started and completed it and how long it took (one query)."""
+    """Per module, in order: who started and completed it and how long it took (one query).
+
+    The course's records are aggregated first, found through their module ids (the
+    ``(module_id, completed)`` index), and only then joined to the modules.
+    """
     completed = Progress.completed.is_(True)
-    rows = reads().execute(
+    per_module = (
         select(
-            Module.id, Module.title, Module.position,
-            func.count(Progress.id),
-            func.count(Progress.id).filter(completed),
-            func.avg(seconds_between(Progress.started_at, Progress.completed_at)).filter(completed),
+            Progress.module_id.label("module_id"),
+            func.count(Progress.id).label("started"),
+            func.count(Progress.id).filter(completed).label("done"),
+            func.avg(seconds_between(Progress.started_at, Progress.completed_at)).filter(completed).label("seconds"),
         )
-        .outerjoin(Progress, Progress.module_id == Module.id)
+        .where(Progress.module_id.in_(_course_module_ids(course_id)))
+        .group_by(Progress.module_id)
+        .subquery()
+    )
+    rows = reads().execute(
+        select(Module.id, Module.title, Module.position, func.coalesce(per_module.c.started, 0),
+               func.coalesce(per_module.c.done, 0), per_module.c.seconds)
+        .outerjoin(per_module, per_module.c.module_id == Module.id)
         .where(Module.course_id == course_id)
-        .group_by(Module.id, Module.title, Module.position)
         .order_by(Module.position)
     )
     return [
@@ -201,7 +215,8 @@ def drop_off_by_module(course_id: int, modules: list[ModuleAnalytics], now: date
     furthest = (
         select(func.coalesce(func.max(Module.position), 0).label("position"))
         .select_from(Enrollment)
-        .outerjoin(Progress, and_(Progress.enrollment_id == Enrollment.id, Progress.completed.is_(True)))
+        .outerjoin(Progress, and_(Progress.enrollment_id == Enrollment.id, Progress.completed.is_(True),
+                                  Progress.module_id.in_(_course_module_ids(course_id))))
         .outerjoin(Module, Module.id == Progress.module_id)
         .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_(None),
                idle_since < now - DROP_OFF_AFTER)
@@ -248,7 +263,12 @@ def _students_query(course_id: int, q: str | None, sort: str) -> Select:
 
 
 def _student_page(course: Course, q, sort, page, per_page) -> Page:
-    result = paginate(_students_query(course.id, q, sort), page, per_page, scalars=False, session=reads())
+    # Without a search the list is every enrollment of the course (the join to users is one
+    # to one): count those alone, from the (course_id, ...) index, not through the join.
+    count = None if q and q.strip() else (
+        select(func.count()).select_from(Enrollment).where(Enrollment.course_id == course.id))
+    result = paginate(_students_query(course.id, q, sort), page, per_page, scalars=False, session=reads(),
+                      count=count)
     result.items = [StudentRow(user_id, email, name, enrollment_id, done, course.module_count, last_activity_at)
                     for user_id, email, name, enrollment_id, done, last_activity_at in result.items]
     return result

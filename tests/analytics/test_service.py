@@ -243,6 +243,18 @@ def test_listing_a_page_takes_a_count_and_a_page_query(issue, count_queries):
     assert len(statements) == 2, statements
 
 
+def test_without_a_search_the_list_counts_enrollments_alone(issue, count_queries):
+    """The count needs no join to users (one row each): it reads the enrollments' index."""
+    service.course_students(issue.instructor, issue.course.id)
+    with count_queries() as statements:
+        page = service.course_students(issue.instructor, issue.course.id, page=1, per_page=2)
+    count = next(statement for statement in statements if "count(" in statement.lower())
+    assert "users" not in count.lower() and "enrollments" in count.lower()
+    assert page.total == 4 and len(page.items) == 2
+    searched = service.course_students(issue.instructor, issue.course.id, q="ana")
+    assert searched.total == 1
+
+
 # --- the heatmap --------------------------------------------------------------------------
 
 def test_the_grid_gives_each_students_module_states_in_order(issue):

@@ -1,8 +1,13 @@
 """WebSockets over a real server: who gets which pushes, and what they look like."""
 import json
+import socket
+import threading
+from contextlib import contextmanager
 
 import pytest
 from simple_websocket import ConnectionClosed
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import AcceptConnection, CloseConnection, Request, TextMessage
 
 from tests.ws_client import Client
 
@@ -218,15 +223,10 @@ def test_an_instructor_demoted_to_student_loses_the_course_dashboard_socket(serv
         _close(ws)
 
 
-def test_the_test_client_sees_a_message_sent_with_the_handshake():
-    """The race ``Client`` fixes: the answer to the handshake and the first message in one
-    write (as a busy machine delivers them) must still give that message."""
-    import socket
-    import threading
-
-    from wsproto import ConnectionType, WSConnection
-    from wsproto.events import AcceptConnection, Request, TextMessage
-
+@contextmanager
+def _handshake_then(event, wait_for_close: bool):
+    """A one-shot WebSocket server that answers the handshake and sends ``event`` in the
+    same write, as a busy machine delivers them; yields its ws:// URL."""
     listener = socket.create_server(("127.0.0.1", 0))
 
     def serve_once():
@@ -234,46 +234,37 @@ def test_the_test_client_sees_a_message_sent_with_the_handshake():
         with conn:
             server = WSConnection(ConnectionType.SERVER)
             server.receive_data(conn.recv(4096))
-            assert any(isinstance(event, Request) for event in server.events())
-            conn.sendall(server.send(AcceptConnection()) + server.send(TextMessage("snapshot")))
-            conn.recv(4096)  # until the client closes
+            assert any(isinstance(item, Request) for item in server.events())
+            conn.sendall(server.send(AcceptConnection()) + server.send(event))
+            if wait_for_close:
+                conn.recv(4096)
 
-    thread = threading.Thread(target=serve_once, daemon=True)
-    thread.start()
-    ws = Client.connect(f"ws://127.0.0.1:{listener.getsockname()[1]}/")
+    threading.Thread(target=serve_once, daemon=True).start()
     try:
-        assert ws.receive(timeout=DEADLINE) == "snapshot"
+        yield f"ws://127.0.0.1:{listener.getsockname()[1]}/"
     finally:
-        _close(ws)
         listener.close()
+
+
+def test_the_test_client_sees_a_message_sent_with_the_handshake():
+    """The race ``Client`` fixes: the first message must not be lost in the handshake's read."""
+    with _handshake_then(TextMessage("snapshot"), wait_for_close=True) as url:
+        ws = Client.connect(url)
+        try:
+            assert ws.receive(timeout=DEADLINE) == "snapshot"
+        finally:
+            _close(ws)
 
 
 def test_the_test_client_reports_a_refusal_sent_with_the_handshake():
-    import socket
-    import threading
-
-    from wsproto import ConnectionType, WSConnection
-    from wsproto.events import AcceptConnection, CloseConnection, Request
-
-    listener = socket.create_server(("127.0.0.1", 0))
-
-    def refuse_once():
-        conn, _ = listener.accept()
-        with conn:
-            server = WSConnection(ConnectionType.SERVER)
-            server.receive_data(conn.recv(4096))
-            assert any(isinstance(event, Request) for event in server.events())
-            conn.sendall(server.send(AcceptConnection()) + server.send(CloseConnection(code=1008, reason="no")))
-
-    threading.Thread(target=refuse_once, daemon=True).start()
-    ws = Client.connect(f"ws://127.0.0.1:{listener.getsockname()[1]}/")
-    try:
-        with pytest.raises(ConnectionClosed):
-            ws.receive(timeout=DEADLINE)
-        assert ws.close_reason == 1008
-    finally:
-        _close(ws)
-        listener.close()
+    with _handshake_then(CloseConnection(code=1008, reason="no"), wait_for_close=False) as url:
+        ws = Client.connect(url)
+        try:
+            with pytest.raises(ConnectionClosed):
+                ws.receive(timeout=DEADLINE)
+            assert ws.close_reason == 1008
+        finally:
+            _close(ws)
 
 
 def test_api_socket_closes_when_its_token_is_revoked(server, api, make):

@@ -13,6 +13,7 @@ told so and the socket closes; a changed role re-opens the view, which closes th
 if the page is no longer theirs. Events reach every process, so this holds on every
 worker and host.
 """
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request
@@ -55,6 +56,21 @@ def pump(ws, listener, send_batch) -> None:
             send_batch(batch)
 
 
+#: How long a signed-out page gets to take in its last push and close the socket itself.
+HANG_UP_SECONDS = 5.0
+
+
+def _let_the_page_hang_up(ws) -> None:
+    """Wait for the page to close the socket after its last push (swapping it in removes the
+    connection element): closing first from here could drop a push still being swapped."""
+    deadline = time.monotonic() + HANG_UP_SECONDS
+    try:
+        while (left := deadline - time.monotonic()) > 0:
+            ws.receive(timeout=left)
+    except ConnectionClosed:
+        pass
+
+
 def about_user(user_id: int, batch) -> bool:
     return any(m.get("type") == "user.updated" and m.get("userId") == user_id for m in batch)
 
@@ -84,6 +100,7 @@ def browser_socket(ws):
                         reason = next((m["reason"] for m in batch if m.get("type") == "user.updated" and m.get("reason")),
                                       None)
                         ws.send(render_template("realtime/_signed_out.html", reason=reason))
+                        _let_the_page_hang_up(ws)
                         ws.close(POLICY_VIOLATION, "signed out")
                         return
                     view = open_live_view(user, spec)

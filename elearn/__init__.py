@@ -44,9 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     compress.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
-    init_bus(app)
-    init_hub(app)
     init_cache(app)
+    init_bus(app)  # after the cache: the Redis bus sends its bumps
+    init_hub(app)
     init_read_replica(app)
     # Events published while the bus was down are lost: retire every cached figure.
     app.extensions["elearn.bus"].on_reconnect(app.extensions["elearn.cache"].invalidate_all)

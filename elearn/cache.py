@@ -47,6 +47,8 @@ def _adapter(kind: type) -> TypeAdapter:
 class LocalCache:
     """Objects kept as they are, in this process (no outage to recover from)."""
 
+    bumped_by_bus = False
+
     def __init__(self):
         self._values: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
@@ -121,16 +123,30 @@ class RedisCache:
             return None
         return [int(value) if value is not None else 0 for value in values]
 
+    #: Set by the Redis event bus when it sends the bumps in its own publish pipeline.
+    bumped_by_bus = False
+
     def bump(self, names: Collection[str]) -> None:
         try:
             with self._client.pipeline(transaction=False) as pipe:
-                for name in names:
-                    pipe.incr(self._prefix + name)
+                self.add_bump(pipe, names)
                 pipe.execute()
         except redis.RedisError:
-            log.warning("could not invalidate cached figures in Redis (%s); every cached figure is retired "
-                        "when Redis answers again", ", ".join(sorted(names)))
-            self._retire_when_back()
+            self.bump_failed(names)
+
+    @property
+    def client(self) -> redis.Redis:
+        return self._client
+
+    def add_bump(self, pipe, names: Collection[str]) -> None:
+        """Queue the bumps of ``names`` on ``pipe``, a pipeline of ``client``."""
+        for name in names:
+            pipe.incr(self._prefix + name)
+
+    def bump_failed(self, names: Collection[str]) -> None:
+        log.warning("could not invalidate cached figures in Redis (%s); every cached figure is retired "
+                    "when Redis answers again", ", ".join(sorted(names)))
+        self._retire_when_back()
 
     def ping(self) -> str:
         """"ok" or "down", on this process's existing connection (no new one per check)."""
@@ -171,7 +187,9 @@ def init_cache(app) -> None:
 
 
 def _bump_committed(app, messages: list[dict]) -> None:
-    bump_for_events(app.extensions["elearn.cache"], messages)
+    cache = app.extensions["elearn.cache"]
+    if not cache.bumped_by_bus:
+        bump_for_events(cache, messages)
 
 
 def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], kind: type, ttl: int = DEFAULT_TTL):
@@ -211,6 +229,12 @@ def invalidate_everything() -> None:
 
 def bump_for_events(cache, messages: list[dict]) -> None:
     """Invalidate what committed events changed: their users' and courses' figures."""
+    names = generations_changed_by(messages)
+    if names:
+        cache.bump(names)
+
+
+def generations_changed_by(messages: list[dict]) -> set[str]:
     names = set()
     for message in messages:
         if message.get("type") in ("course.updated", "course.deleted"):
@@ -219,5 +243,4 @@ def bump_for_events(cache, messages: list[dict]) -> None:
             names.add(user_generation(message["userId"]))
         if message.get("courseId") is not None:
             names.add(course_generation(message["courseId"]))
-    if names:
-        cache.bump(names)
+    return names

@@ -51,7 +51,7 @@ def load_config(instance_path: str) -> dict:
         "ELEARN_ENV": env,
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         # Dashboard and analytics reads go to a replica when one is given (read_replica.py).
         "SQLALCHEMY_BINDS": ({"replica": normalise_database_url(os.environ["DATABASE_READ_URL"])}
                              if os.environ.get("DATABASE_READ_URL") else {}),
@@ -91,3 +91,25 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "COMPRESS_ALGORITHM": ["gzip", "deflate"],
     }
+
+
+def _engine_options(database_url: str) -> dict:
+    """No ping before each checkout (a round trip on every request): a connection the
+    database dropped fails its request with a 503, SQLAlchemy then discards every pooled
+    connection of that age, and the next request gets a fresh one. On PostgreSQL the pool
+    keeps ``DATABASE_POOL_SIZE`` connections per process (default 20) and opens at most
+    ``DATABASE_MAX_OVERFLOW`` more under bursts (default 5)."""
+    options = {"pool_pre_ping": False}
+    if database_url.startswith("postgresql"):
+        options["pool_size"] = _positive_int("DATABASE_POOL_SIZE", 20)
+        options["max_overflow"] = _positive_int("DATABASE_MAX_OVERFLOW", 5, minimum=0)
+    return options
+
+
+def _positive_int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise RuntimeError(f"{name} must be a whole number of at least {minimum}, not {raw!r}")
+    return int(raw)

@@ -73,9 +73,7 @@ def _publish_pending(session):
         return
     app = current_app._get_current_object()
     committed.send(app, messages=pending)
-    bus = app.extensions["elearn.bus"]
-    for message in pending:
-        bus.publish(message)
+    app.extensions["elearn.bus"].publish_all(pending)
 
 
 @event.listens_for(Session, "after_transaction_end")

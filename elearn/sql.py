@@ -8,11 +8,18 @@
   reads it with ``date.fromisoformat``.
 - ``hour_of_week_in_zone(column, zone, since, until)``: the local hour of the week (0 is
   Monday 00:00-00:59, 167 is Sunday 23:00-23:59) of a timestamp in an IANA time zone.
+- ``rows_of(name, columns, rows)``: Python rows as a table in SQL, one bound parameter per
+  column whatever the number of rows (so the statement's text, and its plan, is reused).
+- ``greatest(a, b)``, ``collect(column)`` / ``collected(value)``: the larger of two
+  values; the values of a group as one list.
+- ``was_inserted(fallback)``: in an upsert's RETURNING, whether the row is new.
+- ``dialect_name()``: the database the session talks to.
 """
+import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, Integer, String, case, literal
+from sqlalchemy import BigInteger, Boolean, Float, Integer, String, bindparam, case, cast, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
@@ -21,10 +28,105 @@ from sqlalchemy.sql.functions import FunctionElement
 from .extensions import db
 
 
+def dialect_name() -> str:
+    return db.session.get_bind().dialect.name
+
+
 def upsert(model):
     """``INSERT`` into ``model``'s table with ``on_conflict_do_*`` for the session's database."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(model)
+    return (postgresql if dialect_name() == "postgresql" else sqlite).insert(model)
+
+
+# --- Python rows as a table -------------------------------------------------------------------
+
+_SQL_TYPES = {int: BigInteger(), bool: Boolean(), float: Float()}
+
+
+def rows_of(name: str, columns: dict[str, type], rows: list[tuple]):
+    """``rows`` (tuples of ``int``, ``bool`` or ``float``, in the order of ``columns``) as a
+    subquery named ``name`` with those columns.
+
+    PostgreSQL: ``unnest`` of one array parameter per column. SQLite: ``json_each`` of one
+    JSON text. Either way the SQL is the same for 1 row or 1,000, and each value arrives as
+    a bound parameter, never as SQL text.
+    """
+    names = list(columns)
+    if dialect_name() == "postgresql":
+        arrays = [cast(bindparam(f"{name}_{column}", [row[i] for row in rows],
+                                 type_=postgresql.ARRAY(_SQL_TYPES[columns[column]])),
+                       postgresql.ARRAY(_SQL_TYPES[columns[column]]))
+                  for i, column in enumerate(names)]
+        table = func.unnest(*arrays).table_valued(*names).render_derived(name=name)
+        return select(*[table.c[column] for column in names]).subquery(name)
+    each = func.json_each(bindparam(f"{name}_rows", json.dumps([list(row) for row in rows]))).table_valued("value")
+    return select(*[func.json_extract(each.c.value, f"$[{i}]").cast(_SQL_TYPES[columns[column]]).label(column)
+                    for i, column in enumerate(names)]).subquery(name)
+
+
+class greatest(FunctionElement):  # noqa: N801
+    """The larger of the arguments (NULLs ignored on PostgreSQL; give non-NULL values)."""
+
+    name = "greatest"
+    inherit_cache = True
+
+
+@compiles(greatest)
+def _greatest(element, compiler, **kw):
+    return f"greatest({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"max({compiler.process(element.clauses, **kw)})"  # max() of 2+ arguments is scalar
+
+
+class collect(FunctionElement):  # noqa: N801
+    """The group's values as one list (read it back with ``collected``)."""
+
+    name = "collect"
+    inherit_cache = True
+
+
+@compiles(collect)
+def _collect(element, compiler, **kw):
+    return f"array_agg({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(collect, "sqlite")
+def _collect_sqlite(element, compiler, **kw):
+    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+
+
+def collected(value, convert=lambda item: item) -> list:
+    """A ``collect`` result as a Python list, each item passed through ``convert``."""
+    if value is None:
+        return []
+    items = json.loads(value) if isinstance(value, str) else value
+    return [convert(item) for item in items]
+
+
+class was_inserted(FunctionElement):  # noqa: N801
+    """In the RETURNING of an ``INSERT .. ON CONFLICT DO UPDATE``: true for a row the INSERT
+    created, false for one the conflict updated.
+
+    PostgreSQL says so exactly: a freshly inserted row version has ``xmax = 0``. SQLite has
+    nothing like it, so the caller gives an expression over the returned row that only a new
+    row satisfies (SQLite runs one writer at a time, so no other write can interleave).
+    """
+
+    type = Boolean()
+    name = "was_inserted"
+    inherit_cache = True
+
+
+@compiles(was_inserted)
+def _was_inserted_fallback(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(was_inserted, "postgresql")
+def _was_inserted_postgresql(element, compiler, **kw):
+    return "(xmax = 0)"
 
 
 

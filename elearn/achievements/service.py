@@ -12,11 +12,11 @@
   at most 31 days at a time, never the whole history.
 """
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
+from .. import local_time
 from ..auth.models import User
 from ..catalog.models import Course
 from ..enrollments.models import Enrollment
@@ -73,19 +73,6 @@ def describe(key: str, course_title: str | None = None) -> Badge:
 
 # --- streaks --------------------------------------------------------------------------
 
-def _zone(name: str) -> ZoneInfo:
-    """The user's time zone; UTC if the stored name is unknown (input is validated, but a
-    bad row must not make a progress write fail)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _local_midnight(day: date, zone) -> datetime:
-    return datetime.combine(day, time(), tzinfo=zone).astimezone(UTC)
-
-
 def _active_days(user_id: int, zone, first: date, last: date) -> set[date]:
     """The local dates from ``first`` to ``last`` on which the user completed a module.
 
@@ -95,8 +82,8 @@ def _active_days(user_id: int, zone, first: date, last: date) -> set[date]:
     occurred = db.session.scalars(
         select(ProgressEvent.occurred_at)
         .where(ProgressEvent.user_id == user_id, ProgressEvent.kind == "completed",
-               ProgressEvent.occurred_at >= _local_midnight(first, zone),
-               ProgressEvent.occurred_at < _local_midnight(last + ONE_DAY, zone))
+               ProgressEvent.occurred_at >= local_time.local_midnight(first, zone),
+               ProgressEvent.occurred_at < local_time.local_midnight(last + ONE_DAY, zone))
     )
     return {moment.astimezone(zone).date() for moment in occurred}
 
@@ -117,7 +104,7 @@ def current_streak(user_id: int, timezone: str, now: datetime) -> int:
     last 31 days, and older 31-day windows only while the streak fills the whole window,
     so the cost follows the streak's length, never the whole history.
     """
-    zone = _zone(timezone)
+    zone = local_time.zone(timezone)
     today = now.astimezone(zone).date()
     first = today - timedelta(days=STREAK_WINDOW_DAYS - 1)
     days = _active_days(user_id, zone, first, today)
@@ -132,52 +119,62 @@ def current_streak(user_id: int, timezone: str, now: datetime) -> int:
     return streak
 
 
-def _streak_ending_today(user_id: int, now: datetime) -> int:
-    """The streak including today, read from the last 31 days only (enough for every badge)."""
-    user = db.session.get(User, user_id)  # usually the signed-in user, already in the session
-    zone = _zone(user.timezone)
-    today = now.astimezone(zone).date()
-    days = _active_days(user_id, zone, today - timedelta(days=STREAK_WINDOW_DAYS - 1), today)
+def _streak_with_today(completion: Completion) -> int:
+    """The streak ending on the completion's local day: that day plus the days of the
+    learner's completions of the last 31 days, which the write sent along (enough for
+    every badge; no query)."""
+    zone = local_time.zone(completion.timezone)
+    today = completion.at.astimezone(zone).date()
+    days = {moment.astimezone(zone).date() for moment in completion.recent_completions} | {today}
     return _days_in_a_row(days, today)
 
 
 # --- awards ---------------------------------------------------------------------------
 
-def award_for_completions(completions: list[Completion]) -> None:
-    """Receiver of progress's ``modules_completed``: award what each completion earned."""
-    for completion in completions:
-        award_after_completion(completion.user_id, completion.course_id, completion.course_completed, completion.at)
+def award_for_completions(completions: list[Completion]) -> list[Achievement]:
+    """Receiver of progress's ``modules_completed``: award what the completions earned, and
+    return the badges new to this call.
 
-
-def award_after_completion(user_id: int, course_id: int, enrollment_completed: bool,
-                           now: datetime) -> list[Achievement]:
-    """Award what a module completion just earned; return the badges new to this call.
-
-    Called in the progress write's transaction, after the completion's ProgressEvent was
-    added. Earns ``first-module``; with ``enrollment_completed`` (every module of the course
-    is now completed) ``course-completed:<course_id>`` and ``first-course``; and the streak
-    badges the streak ending today reaches. Each new badge queues an ``achievement.earned``
-    event for after the commit.
+    ``first-module`` and the streak badges can only be earned by a learner's first
+    completion of a local day, so later ones that day award them no more and cost no
+    statement; completing a course earns ``course-completed:<course_id>`` and
+    ``first-course``. Each learner's badges are one INSERT .. ON CONFLICT DO NOTHING, and
+    each new badge queues an ``achievement.earned`` event for after the commit.
     """
-    keys: list[tuple[str, int | None]] = [("first-module", None)]
-    if enrollment_completed:
-        keys += [(course_completed_key(course_id), course_id), ("first-course", None)]
-    streak = _streak_ending_today(user_id, now)
-    keys += [(key, None) for days, key in STREAK_BADGES if streak >= days]
+    by_user: dict[int, list[Completion]] = {}
+    for completion in completions:
+        by_user.setdefault(completion.user_id, []).append(completion)
+    earned = []
+    for user_id, theirs in by_user.items():
+        earned += _award(user_id, theirs)
+    return earned
 
-    # One statement; every caller lists the shared keys in the same order, so concurrent
-    # awards for one user wait on each other's rows in that order and never deadlock.
-    stmt = upsert(Achievement).values([{"user_id": user_id, "key": key, "course_id": badge_course, "earned_at": now}
-                             for key, badge_course in keys])
+
+def _award(user_id: int, completions: list[Completion]) -> list[Achievement]:
+    keys: dict[str, int | None] = {}
+    titles: dict[int, str] = {}
+    first = completions[0]
+    if not first.completed_earlier_today:
+        keys["first-module"] = None
+        streak = _streak_with_today(first)
+        keys.update((key, None) for days, key in STREAK_BADGES if streak >= days)
+    for completion in completions:
+        if completion.course_completed:
+            keys[course_completed_key(completion.course_id)] = completion.course_id
+            keys["first-course"] = None
+            titles[completion.course_id] = completion.course_title
+    if not keys:
+        return []
+    # Every caller lists the keys in the same order (that of ``_ANNOUNCE_ORDER``), so
+    # concurrent awards for one user wait on each other's rows in that order and never
+    # deadlock; the list of badges shows them in this order too.
+    ordered = sorted(keys, key=_announce_rank)
+    stmt = upsert(Achievement).values([{"user_id": user_id, "key": key, "course_id": keys[key], "earned_at": first.at}
+                                       for key in ordered])
     stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(Achievement)
-    order = {key: index for index, (key, _course) in enumerate(keys)}
-    earned = sorted(db.session.scalars(stmt), key=lambda achievement: order[achievement.key])
-
-    course_title = None
-    if any(a.course_id is not None for a in earned):
-        course_title = db.session.scalar(select(Course.title).where(Course.id == course_id))
+    earned = sorted(db.session.scalars(stmt), key=lambda achievement: _announce_rank(achievement.key))
     for achievement in earned:
-        badge = describe(achievement.key, course_title if achievement.course_id is not None else None)
+        badge = describe(achievement.key, titles.get(achievement.course_id))
         publish_after_commit({
             "type": "achievement.earned",
             "userId": user_id,
@@ -187,6 +184,15 @@ def award_after_completion(user_id: int, course_id: int, enrollment_completed: b
             "earnedAt": achievement.earned_at.astimezone(UTC).isoformat(),
         })
     return earned
+
+
+#: The order in which one write's new badges are inserted and announced.
+_ANNOUNCE_ORDER = {"first-module": 0, COURSE_COMPLETED: 1, "first-course": 2,
+                   "streak-3": 3, "streak-7": 4, "streak-30": 5}
+
+
+def _announce_rank(key: str) -> tuple[int, str]:
+    return _ANNOUNCE_ORDER[key.split(":", 1)[0]], key
 
 
 def award_from_history(user_ids: list[int]) -> int:
@@ -212,7 +218,7 @@ def award_from_history(user_ids: list[int]) -> int:
     rows = []
     for user_id, moments in completions.items():
         rows.append({"user_id": user_id, "key": "first-module", "course_id": None, "earned_at": moments[0]})
-        zone, run, previous = _zone(zones.get(user_id) or "UTC"), 0, None
+        zone, run, previous = local_time.zone(zones.get(user_id)), 0, None
         for at in moments:
             day = at.astimezone(zone).date()
             if day == previous:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from ..auth.models import User
 from ..cache import CATALOG_GENERATION, cached, course_generation
@@ -28,7 +28,7 @@ from ..enrollments.models import Enrollment
 from ..errors import Forbidden, Invalid
 from ..numbers import percentage
 from ..pagination import Page, paginate
-from ..progress.models import Progress
+from ..progress.models import ModuleStats, Progress
 from ..read_replica import reads
 from ..sql import seconds_between
 from ..text_search import contains_pattern
@@ -173,21 +173,15 @@ def _course_module_ids(course_id: int):
 
 
 def module_completion_rates(course_id: int, total_enrollments: int) -> list[ModuleAnalytics]:
-    """Per module, in order: who started and completed it and how long it took (one query).
-
-    The course's records are aggregated first, found through their module ids (the
-    ``(module_id, completed)`` index), and only then joined to the modules.
-    """
-    completed = Progress.completed.is_(True)
+    """Per module, in order: who started and completed it and how long it took, from the
+    module counters (``ModuleStats``: a few rows per module, whatever the class size)."""
     per_module = (
-        select(
-            Progress.module_id.label("module_id"),
-            func.count(Progress.id).label("started"),
-            func.count(Progress.id).filter(completed).label("done"),
-            func.avg(seconds_between(Progress.started_at, Progress.completed_at)).filter(completed).label("seconds"),
-        )
-        .where(Progress.module_id.in_(_course_module_ids(course_id)))
-        .group_by(Progress.module_id)
+        select(ModuleStats.module_id,
+               func.sum(ModuleStats.started_count).label("started"),
+               func.sum(ModuleStats.completed_count).label("done"),
+               func.sum(ModuleStats.completion_seconds).label("seconds"))
+        .where(ModuleStats.module_id.in_(_course_module_ids(course_id)))
+        .group_by(ModuleStats.module_id)
         .subquery()
     )
     rows = reads().execute(
@@ -198,33 +192,27 @@ def module_completion_rates(course_id: int, total_enrollments: int) -> list[Modu
         .order_by(Module.position)
     )
     return [
-        ModuleAnalytics(module_id, title, position, started, done,
-                        percentage(done, total_enrollments), _hours(average_seconds))
-        for module_id, title, position, started, done, average_seconds in rows
+        ModuleAnalytics(module_id, title, position, int(started), int(done),
+                        percentage(int(done), total_enrollments),
+                        _hours(int(seconds) / int(done)) if done else None)
+        for module_id, title, position, started, done, seconds in rows
     ]
 
 
 def drop_off_by_module(course_id: int, modules: list[ModuleAnalytics], now: datetime) -> list[DropOff]:
-    """For each module, the idle learners who stopped just before it (one query).
+    """For each module, the idle learners who stopped just before it (one aggregate over
+    the course's enrollments, from their counters).
 
     A learner stopped at the module after their furthest completed one (the first module
     when they completed none) if neither an activity nor, lacking any, their enrolment is
     more recent than ``DROP_OFF_AFTER``. Learners who completed the course are not counted.
     """
     idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
-    furthest = (
-        select(func.coalesce(func.max(Module.position), 0).label("position"))
-        .select_from(Enrollment)
-        .outerjoin(Progress, and_(Progress.enrollment_id == Enrollment.id, Progress.completed.is_(True),
-                                  Progress.module_id.in_(_course_module_ids(course_id))))
-        .outerjoin(Module, Module.id == Progress.module_id)
+    stopped = dict(reads().execute(
+        select(Enrollment.furthest_position + 1, func.count())
         .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_(None),
                idle_since < now - DROP_OFF_AFTER)
-        .group_by(Enrollment.id)
-        .subquery()
-    )
-    stopped = dict(reads().execute(
-        select(furthest.c.position + 1, func.count()).group_by(furthest.c.position)).all())
+        .group_by(Enrollment.furthest_position)).all())
     return [DropOff(m.module_id, stopped.get(m.order, 0)) for m in modules]
 
 

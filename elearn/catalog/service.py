@@ -202,6 +202,7 @@ def update_module(actor, module_id: int, *, title=None, description=None, order=
         ids.remove(module_id)
         ids.insert(min(order, len(ids) + 1) - 1, module_id)
         _renumber(course_id, ids)
+        modules_changed.send(course_id)
     publish_after_commit({"type": "course.updated", "courseId": course_id})
     return db.session.get(Module, module_id)
 

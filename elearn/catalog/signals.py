@@ -12,6 +12,6 @@ _signals = Namespace()
 #: its progress records still exist.
 module_deleting = _signals.signal("module-deleting")
 
-#: ``modules_changed.send(course_id)``: a module was added or deleted and
-#: ``Course.module_count`` already counts it.
+#: ``modules_changed.send(course_id)``: a module was added, deleted or moved, and
+#: ``Course.module_count`` and the positions are already the new ones.
 modules_changed = _signals.signal("modules-changed")

@@ -1,7 +1,7 @@
 """The enrollment table.
 
-``completed_count``, ``completed_at`` and ``last_activity_at`` are counters that progress
-keeps (``progress/counters.py``, with the completion rule and the recount) in the same
+``completed_count``, ``completed_at``, ``last_activity_at`` and ``furthest_position`` are
+counters that progress keeps (``progress/counters.py``, with the completion rule and the recount) in the same
 transaction as each progress write and each change to the course's modules. Dashboards
 read them instead of counting progress rows, which keeps "my progress" one indexed lookup
 at any scale.
@@ -24,6 +24,12 @@ class Enrollment(db.Model):
         # student list sorted by progress or by last activity.
         Index("ix_enrollments_course_progress", "course_id", "completed_count"),
         Index("ix_enrollments_course_activity", "course_id", "last_activity_at"),
+        # Not declared here, because each database spells it its own way (the migration
+        # "progress counters" creates it): the instructor's default order, most recent
+        # activity first and the silent last, read in index order:
+        # PostgreSQL ix_enrollments_course_recent (course_id, last_activity_at DESC NULLS LAST, id);
+        # SQLite, whose descending order puts NULLs last anyway,
+        # ix_enrollments_course_recent_sqlite (course_id, last_activity_at DESC, id).
         Index("ix_enrollments_enrolled_at", "enrolled_at"),
         CheckConstraint("price_paid_cents >= 0", name="price_paid_not_negative"),
         CheckConstraint("completed_count >= 0", name="completed_count_not_negative"),
@@ -37,6 +43,8 @@ class Enrollment(db.Model):
     completed_count: Mapped[int] = mapped_column(default=0, server_default="0")
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The position of the furthest module completed (0: none); drop-off reads it.
+    furthest_position: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user = relationship("User", lazy="raise")
     course = relationship("Course", lazy="raise")

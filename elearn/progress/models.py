@@ -1,7 +1,7 @@
 """Progress records and the append-only activity log."""
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, UniqueConstraint, false
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import BigId, UTCDateTime, utcnow
@@ -28,6 +28,34 @@ class Progress(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Whole seconds from ``started_at`` to the latest completion. Kept when the module is
+    #: reopened, so that the write that reopens it can take exactly this much back out of
+    #: the module's counters (``ModuleStats``) without reading the row first.
+    completion_seconds: Mapped[int | None]
+
+
+#: Each module's counters are spread over this many rows (an enrollment writes to slot
+#: ``enrollment_id % MODULE_STAT_SLOTS``), so learners completing the same module at the
+#: same moment do not queue on one row lock.
+MODULE_STAT_SLOTS = 8
+
+
+class ModuleStats(db.Model):
+    """A module's counters, summed over its slots: records started (completed or not),
+    records completed, and the sum of their ``completion_seconds``.
+
+    Moved in the same statement as every progress write (``writes.py``) and rebuilt by
+    ``counters.recount_modules``; course analytics read these few rows instead of the
+    module's records, so their cost does not grow with the class.
+    """
+
+    __tablename__ = "module_stats"
+
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    started_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    completed_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    completion_seconds: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class ProgressEvent(db.Model):

@@ -13,12 +13,22 @@ _signals = Namespace()
 
 @dataclass(frozen=True)
 class Completion:
-    """A learner completed at least one module of a course in this transaction."""
+    """A learner completed at least one module of a course in this transaction.
+
+    The write's own statement also says what the badges need, so that awarding them needs
+    no query of its own: the course's title, the learner's time zone, whether they had
+    already completed a module earlier today (then no streak can have grown), and if not,
+    their completion times of the last 31 days (before this one).
+    """
 
     user_id: int
     course_id: int
     course_completed: bool  # every module of the course is now completed
     at: datetime
+    course_title: str = ""
+    timezone: str | None = None
+    completed_earlier_today: bool = False
+    recent_completions: tuple[datetime, ...] = ()
 
 
 #: ``modules_completed.send(completions: list[Completion])``, once per write request.

@@ -1,19 +1,33 @@
-"""Progress writes, safe under concurrency.
+"""Progress writes: one statement per request on PostgreSQL, safe under concurrency.
 
-- A record exists at most once per (enrollment, module); writes are INSERT .. ON CONFLICT
-  on that key, never check-then-insert, so identical requests racing each other leave
-  one record and move the counters once.
-- Only the enrollment's owner writes (``access.py``).
-- Each change moves the enrollment's counters (``counters.py``), appends a ProgressEvent
-  and queues a ``progress.updated`` event for after the commit, all in the caller's
-  transaction; completions are also sent as ``signals.modules_completed`` (achievements
-  award their badges from it) in that same transaction.
+Every write (start, complete, reopen; one item or a bulk of 1,000) goes through ``_write``,
+which does, for all its items at once:
+
+1. *check*: each item's enrollment is the actor's and its module is in that course;
+2. *write*: ``INSERT .. ON CONFLICT (enrollment_id, module_id) DO UPDATE`` of the records
+   whose state differs from the one asked (never check-then-insert, so identical requests
+   racing each other change a record once), returning what changed and how;
+3. *count*: the enrollment counters (``counters.py``), the module counters (``ModuleStats``),
+   and one ``ProgressEvent`` per change, all from what step 2 returned;
+4. *answer*: the records, the new counters, the learner's overall figures and, for the
+   badges, whether they already completed something today (in their time zone) and their
+   completions of the last ``RECENT_DAYS`` days.
+
+On PostgreSQL the four steps are one ``WITH`` statement (data-modifying CTEs), so a
+completion is one round trip. SQLite cannot modify data inside ``WITH``: the same
+statements run one after another in the same transaction (SQLite runs one writer at a
+time, and each later statement reads what step 2 returned, passed back in by ``rows_of``).
+
+After the statement, each change queues a ``progress.updated`` event for after the commit,
+and completions are sent as ``signals.modules_completed`` (achievements award badges from
+them) in the same transaction.
 """
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, literal, select, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import Integer, and_, case, cast, func, insert, literal, select, update
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import identity_key
 
 from ..catalog.models import Course, Module
 from ..db_types import UTCDateTime, utcnow
@@ -21,225 +35,418 @@ from ..enrollments.models import Enrollment
 from ..errors import Conflict, Invalid, NotFound
 from ..events import publish_after_commit
 from ..extensions import db
+from ..local_time import start_of_today
 from ..numbers import percentage
-from ..sql import upsert
-from .access import check_module_in_course, load_enrollment
+from ..sql import collect, collected, dialect_name, greatest, rows_of, seconds_between, upsert, was_inserted
+from .access import load_enrollment
 from .counters import course_module_count, first_completion_time, is_complete
-from .models import Progress, ProgressEvent
+from .models import MODULE_STAT_SLOTS, ModuleStats, Progress, ProgressEvent
 from .signals import Completion, modules_completed
 
 MAX_BULK_ITEMS = 1000
 
+#: The learner's completions of this many days travel with ``modules_completed`` when a
+#: write holds their first completion of the day, so streak badges (up to 30 days) need no
+#: query of their own.
+RECENT_DAYS = 31
+
+_ITEM_COLUMNS = {"idx": int, "enrollment_id": int, "module_id": int, "completed": bool}
+_CHANGE_COLUMNS = {"enrollment_id": int, "module_id": int, "completed": bool, "inserted": bool,
+                   "delta": int, "seconds_delta": int, "position": int}
+
+
+@dataclass(frozen=True)
+class Record:
+    """A progress record as the write left it (the API's progress record)."""
+
+    id: int
+    enrollment_id: int
+    module_id: int
+    completed: bool
+    started_at: datetime
+    completed_at: datetime | None
+    updated_at: datetime
+
 
 @dataclass
-class Change:
-    """What one write did, for events and bulk results."""
+class Outcome:
+    """What one item of a write did."""
 
-    enrollment: Enrollment
+    index: int
+    enrollment_id: int
     module_id: int
-    progress_id: int | None
-    kind: str | None  # "started", "completed", "reopened", or None when nothing changed
-    course_completed: int = 0
-    course_total: int = 0
-    occurred_at: datetime | None = None
-
-    @property
-    def completed_the_course(self) -> bool:
-        """This change completed a module and every module of the course is now completed."""
-        return self.kind == "completed" and is_complete(self.course_completed, self.course_total)
+    owned: bool  # the enrollment exists and is the actor's
+    in_course: bool  # the module is part of the enrollment's course
+    kind: str | None = None  # "started", "completed", "reopened"; None when nothing changed
+    record: Record | None = None
 
 
-def _write_completed(enrollment_id: int, module_id: int, now: datetime) -> int | None:
-    """Complete (creating if needed); the record id when this call changed it."""
-    stmt = upsert(Progress).values(enrollment_id=enrollment_id, module_id=module_id, completed=True,
-                            started_at=now, completed_at=now, updated_at=now)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["enrollment_id", "module_id"],
-        set_={"completed": True, "completed_at": stmt.excluded.completed_at,
-              "updated_at": stmt.excluded.updated_at},
-        where=Progress.completed.is_(False),
-    ).returning(Progress.id)
-    return db.session.execute(stmt).scalar()
+# --- the statements ---------------------------------------------------------------------------
 
-
-def _write_reopened(enrollment_id: int, module_id: int, now: datetime) -> int | None:
-    stmt = (
-        update(Progress)
-        .where(Progress.enrollment_id == enrollment_id, Progress.module_id == module_id,
-               Progress.completed.is_(True))
-        .values(completed=False, completed_at=None, updated_at=now)
-        .returning(Progress.id)
-        .execution_options(synchronize_session=False)
+def _checked(items, actor_id: int):
+    """Each item with its enrollment (if the actor's), its module (if in that course) and course."""
+    return (
+        select(items.c.idx, items.c.enrollment_id, items.c.module_id, items.c.completed,
+               Enrollment.id.is_not(None).label("owned"), Module.id.is_not(None).label("in_course"),
+               Enrollment.course_id, Module.position, Course.module_count, Course.title.label("course_title"))
+        .select_from(items)
+        .outerjoin(Enrollment, and_(Enrollment.id == items.c.enrollment_id, Enrollment.user_id == actor_id))
+        .outerjoin(Module, and_(Module.id == items.c.module_id, Module.course_id == Enrollment.course_id))
+        .outerjoin(Course, Course.id == Enrollment.course_id)
     )
-    return db.session.execute(stmt).scalar()
 
 
-def _write_started(enrollment_id: int, module_id: int, now: datetime) -> int | None:
-    stmt = upsert(Progress).values(enrollment_id=enrollment_id, module_id=module_id, completed=False,
-                            started_at=now, updated_at=now)
-    stmt = stmt.on_conflict_do_nothing(index_elements=["enrollment_id", "module_id"]).returning(Progress.id)
-    return db.session.execute(stmt).scalar()
+def _write_records(target, now: datetime, only_new: bool):
+    """Step 2: bring each target record to the state asked; RETURNING what changed, how
+    (``kind``), and by how much each counter moves (``delta`` completed modules,
+    ``seconds_delta`` of completion time)."""
+    at = literal(now, UTCDateTime())
+    wanted = target.c.completed
+    stmt = upsert(Progress).from_select(
+        ["enrollment_id", "module_id", "completed", "started_at", "completed_at", "updated_at", "completion_seconds"],
+        select(target.c.enrollment_id, target.c.module_id, wanted, at, case((wanted, at), else_=None), at,
+               case((wanted, 0), else_=None))
+        .where(target.c.enrollment_id.is_not(None)),  # SQLite: INSERT .. SELECT needs a WHERE before ON CONFLICT
+    )
+    if only_new:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["enrollment_id", "module_id"])
+    else:
+        new = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["enrollment_id", "module_id"],
+            set_={"completed": new.completed, "completed_at": new.completed_at, "updated_at": new.updated_at,
+                  # A reopen keeps the seconds of the last completion: RETURNING hands them back to take out.
+                  "completion_seconds": case(
+                      (new.completed, cast(seconds_between(Progress.started_at, new.completed_at), Integer)),
+                      else_=Progress.completion_seconds)},
+            where=Progress.completed != new.completed,
+        )
+    inserted = was_inserted(Progress.started_at == Progress.updated_at)
+    seconds = func.coalesce(Progress.completion_seconds, 0)
+    return stmt.returning(
+        Progress.id, Progress.enrollment_id, Progress.module_id, Progress.completed, Progress.started_at,
+        Progress.completed_at, Progress.updated_at, inserted.label("inserted"),
+        case((Progress.completed, "completed"), (inserted, "started"), else_="reopened").label("kind"),
+        case((Progress.completed, 1), (inserted, 0), else_=-1).label("delta"),
+        case((Progress.completed, seconds), (inserted, 0), else_=-seconds).label("seconds_delta"),
+    )
 
 
-def _move_counters(enrollment: Enrollment, delta: int, now: datetime) -> tuple[int, int]:
-    """Apply ``delta`` completed modules and the activity time; return (completed, total).
-
-    One UPDATE: the row lock makes concurrent changes to one enrollment apply in turn,
-    each on the value the previous one left. The values it returns are written into the
-    loaded ``enrollment`` so the rest of the request reads them, not stale ones.
-    """
-    total = course_module_count()
-    new_count = Enrollment.completed_count + delta
-    stmt = (
-        update(Enrollment).where(Enrollment.id == enrollment.id)
+def _move_enrollments(changes, now: datetime):
+    """Step 3a: each changed enrollment's counters, from the sum of its changes; the furthest
+    completed module is recomputed from the records only when a reopen may have lowered it."""
+    per = (
+        select(changes.c.enrollment_id, func.sum(changes.c.delta).label("delta"),
+               func.coalesce(func.max(case((changes.c.completed, changes.c.position))), 0).label("completed_max"),
+               func.max(case((changes.c.delta < 0, changes.c.position))).label("reopened_max"))
+        .group_by(changes.c.enrollment_id)
+        .subquery("per_enrollment")
+    )
+    reopened_here = select(changes.c.module_id).where(changes.c.enrollment_id == Enrollment.id, changes.c.delta < 0)
+    still_completed = (
+        select(func.coalesce(func.max(Module.position), 0))
+        .select_from(Progress).join(Module, Module.id == Progress.module_id)
+        .where(Progress.enrollment_id == Enrollment.id, Progress.completed.is_(True),
+               Progress.module_id.not_in(reopened_here))
+        .scalar_subquery()
+    )
+    new_count = Enrollment.completed_count + per.c.delta
+    return (
+        update(Enrollment).where(Enrollment.id == per.c.enrollment_id)
         .values(
             completed_count=new_count,
             last_activity_at=literal(now, UTCDateTime()),
-            completed_at=first_completion_time(new_count, total, now),
+            completed_at=first_completion_time(new_count, course_module_count(), now),
+            furthest_position=case(
+                (per.c.reopened_max >= Enrollment.furthest_position, greatest(still_completed, per.c.completed_max)),
+                else_=greatest(Enrollment.furthest_position, per.c.completed_max)),
         )
-        .returning(Enrollment.completed_count, Enrollment.completed_at, Enrollment.last_activity_at, total)
-        .execution_options(synchronize_session=False)
+        .returning(Enrollment.id, Enrollment.completed_count, Enrollment.completed_at)
     )
-    completed, completed_at, last_activity_at, total_modules = db.session.execute(stmt).one()
-    for name, value in (("completed_count", completed), ("completed_at", completed_at),
-                        ("last_activity_at", last_activity_at)):
-        set_committed_value(enrollment, name, value)
-    return completed, total_modules
 
 
-def _apply(enrollment: Enrollment, module_id: int, action: str, now: datetime) -> Change:
-    """Do one write (``complete``, ``reopen`` or ``start``) with its counters and log."""
-    if action == "complete":
-        progress_id, kind, delta = _write_completed(enrollment.id, module_id, now), "completed", 1
-    elif action == "reopen":
-        progress_id, kind, delta = _write_reopened(enrollment.id, module_id, now), "reopened", -1
-    else:
-        progress_id, kind, delta = _write_started(enrollment.id, module_id, now), "started", 0
-    if progress_id is None:
-        return Change(enrollment, module_id, None, None)
-    completed, total = _move_counters(enrollment, delta, now)
-    db.session.add(ProgressEvent(user_id=enrollment.user_id, course_id=enrollment.course_id,
-                                 enrollment_id=enrollment.id, module_id=module_id, kind=kind,
-                                 occurred_at=now))
-    return Change(enrollment, module_id, progress_id, kind, completed, total, now)
+def _move_module_stats(changes):
+    """Step 3b: each changed module's counters, in the enrollment's slot."""
+    slot = (changes.c.enrollment_id % MODULE_STAT_SLOTS).label("slot")
+    stmt = upsert(ModuleStats).from_select(
+        ["module_id", "slot", "started_count", "completed_count", "completion_seconds"],
+        select(changes.c.module_id, slot, func.sum(case((changes.c.inserted, 1), else_=0)),
+               func.sum(changes.c.delta), func.sum(changes.c.seconds_delta))
+        .where(changes.c.module_id.is_not(None))
+        .group_by(changes.c.module_id, slot),
+    )
+    new = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=["module_id", "slot"],
+        set_={"started_count": ModuleStats.started_count + new.started_count,
+              "completed_count": ModuleStats.completed_count + new.completed_count,
+              "completion_seconds": ModuleStats.completion_seconds + new.completion_seconds},
+    )
 
 
-def _overall_numbers(user_id: int) -> tuple[int, int]:
-    """(completed, total) modules over all of a user's enrollments: one aggregate."""
-    done, total = db.session.execute(
-        select(func.coalesce(func.sum(Enrollment.completed_count), 0),
-               func.coalesce(func.sum(Course.module_count), 0))
-        .join(Course, Course.id == Enrollment.course_id)
-        .where(Enrollment.user_id == user_id)
-    ).one()
-    return int(done), int(total)
+def _log_events(changes, actor_id: int, now: datetime):
+    """Step 3c: one activity-log row per change."""
+    kind = case((changes.c.completed, "completed"), (changes.c.delta < 0, "reopened"), else_="started")
+    return insert(ProgressEvent).from_select(
+        ["user_id", "course_id", "enrollment_id", "module_id", "kind", "occurred_at"],
+        select(literal(actor_id), Enrollment.course_id, changes.c.enrollment_id, changes.c.module_id, kind,
+               literal(now, UTCDateTime()))
+        .join(Enrollment, Enrollment.id == changes.c.enrollment_id),
+    )
 
 
-def _send_completions(changes: list[Change]) -> None:
-    """Tell ``modules_completed`` receivers what the completions were: once per (user,
-    course) however many modules of it one request completed."""
-    completions: dict[tuple[int, int], Completion] = {}
-    for change in changes:
+def _learner_figures(actor, now: datetime) -> list:
+    """Step 4's per-learner columns, as they were before this write: completed and total
+    modules over all their enrollments, whether they completed a module earlier today, and
+    (only if not) their completion times of the last ``RECENT_DAYS`` days."""
+    mine, course = aliased(Enrollment), aliased(Course)
+    completed_event = and_(ProgressEvent.user_id == actor.id, ProgressEvent.kind == "completed")
+    earlier_today = (select(ProgressEvent.id)
+                     .where(completed_event, ProgressEvent.occurred_at >= start_of_today(now, actor.timezone))
+                     .exists())
+    recent = (select(collect(ProgressEvent.occurred_at))
+              .where(completed_event, ProgressEvent.occurred_at >= now - timedelta(days=RECENT_DAYS))
+              .scalar_subquery())
+    return [
+        select(func.coalesce(func.sum(mine.completed_count), 0)).where(mine.user_id == actor.id)
+        .scalar_subquery().label("overall_done"),
+        select(func.coalesce(func.sum(course.module_count), 0)).select_from(mine)
+        .join(course, course.id == mine.course_id).where(mine.user_id == actor.id)
+        .scalar_subquery().label("overall_total"),
+        earlier_today.label("earlier_today"),
+        case((earlier_today, None), else_=recent).label("recent"),
+    ]
+
+
+_RECORD_COLUMNS = ("id", "enrollment_id", "module_id", "completed", "started_at", "completed_at", "updated_at")
+
+
+# --- running them -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Change:
+    kind: str
+    delta: int
+
+
+@dataclass
+class _Written:
+    checked: list  # rows of _checked, in item order
+    changes: dict[tuple[int, int], _Change]  # what _write_records changed, by record key
+    records: dict[tuple[int, int], Record]  # the current record of every item that has one
+    counters: dict[int, tuple[int, datetime | None]]  # changed enrollment -> (completed, completed_at)
+    learner: object  # the row of _learner_figures
+
+
+def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool) -> _Written:
+    checked = _checked(rows_of("items", _ITEM_COLUMNS, items), actor.id).cte("checked")
+    target = select(checked).where(checked.c.owned, checked.c.in_course).subquery("target")
+    written = _write_records(target, now, only_new).cte("written")
+    changes = (
+        select(written, checked.c.position)
+        .join(checked, and_(checked.c.enrollment_id == written.c.enrollment_id,
+                            checked.c.module_id == written.c.module_id))
+        .cte("changes")
+    )
+    moved = _move_enrollments(changes, now).cte("moved")
+    stats = _move_module_stats(changes).cte("stats")
+    logged = _log_events(changes, actor.id, now).cte("logged")
+    changed = changes.c.id.is_not(None)
+    record = [case((changed, changes.c[name]), else_=getattr(Progress, name)).label(f"record_{name}")
+              for name in _RECORD_COLUMNS]
+    stmt = (
+        select(checked, *record, *[changes.c[name].label(f"change_{name}") for name in ("kind", "delta")],
+               moved.c.completed_count.label("new_completed"), moved.c.completed_at.label("new_completed_at"),
+               *_learner_figures(actor, now))
+        .select_from(checked)
+        .outerjoin(changes, and_(changes.c.enrollment_id == checked.c.enrollment_id,
+                                 changes.c.module_id == checked.c.module_id))
+        .outerjoin(Progress, and_(Progress.enrollment_id == checked.c.enrollment_id,
+                                  Progress.module_id == checked.c.module_id))
+        .outerjoin(moved, moved.c.id == checked.c.enrollment_id)
+        .order_by(checked.c.idx)
+        .add_cte(stats, logged)
+    )
+    rows = db.session.execute(stmt).all()
+    result = _Written(rows, {}, {}, {}, rows[0])
+    for row in rows:
+        key = (row.enrollment_id, row.module_id)
+        if row.change_kind is not None:
+            result.changes[key] = _Change(row.change_kind, row.change_delta)
+            result.counters[row.enrollment_id] = (row.new_completed, row.new_completed_at)
+        if row.record_id is not None:
+            result.records[key] = Record(*(getattr(row, f"record_{name}") for name in _RECORD_COLUMNS))
+    return result
+
+
+def _run_sqlite(actor, items: list[tuple], now: datetime, only_new: bool) -> _Written:
+    session = db.session
+    checked = session.execute(_checked(rows_of("items", _ITEM_COLUMNS, items), actor.id)
+                              .order_by("idx")).all()
+    target = [(row.idx, row.enrollment_id, row.module_id, row.completed) for row in checked
+              if row.owned and row.in_course]
+    written = []
+    if target:
+        written = session.execute(_write_records(rows_of("target", _ITEM_COLUMNS, target), now, only_new)).all()
+    learner = session.execute(select(*_learner_figures(actor, now))).one()  # before the counters move
+    result = _Written(checked, {(row.enrollment_id, row.module_id): _Change(row.kind, row.delta) for row in written},
+                      {}, {}, learner)
+    if target:
+        keys = rows_of("keys", {"enrollment_id": int, "module_id": int}, [(e, m) for _i, e, m, _c in target])
+        for progress in session.scalars(select(Progress).join(keys, and_(
+                keys.c.enrollment_id == Progress.enrollment_id, keys.c.module_id == Progress.module_id))
+                .execution_options(populate_existing=True)):
+            result.records[(progress.enrollment_id, progress.module_id)] = Record(
+                *(getattr(progress, name) for name in _RECORD_COLUMNS))
+    if written:
+        position = {(row.enrollment_id, row.module_id): row.position for row in checked}
+        changes = rows_of("changes", _CHANGE_COLUMNS, [
+            (row.enrollment_id, row.module_id, row.completed, row.inserted, row.delta, row.seconds_delta,
+             position[(row.enrollment_id, row.module_id)]) for row in written])
+        for enrollment_id, completed, completed_at in session.execute(_move_enrollments(changes, now)):
+            result.counters[enrollment_id] = (completed, completed_at)
+        session.execute(_move_module_stats(changes))
+        session.execute(_log_events(changes, actor.id, now))
+    return result
+
+
+def _write(actor, items: list[tuple[int, int, bool]], only_new: bool = False) -> list[Outcome]:
+    """Apply ``items`` ((enrollment id, module id, completed) each) for ``actor``; announce
+    the changes. Items naming the same record: the last one decides, the earlier ones are
+    not applied. ``only_new`` creates records and never changes an existing one."""
+    now = utcnow()
+    last = {(e, m): index for index, (e, m, _c) in enumerate(items)}
+    numbered = [(index, e, m, c) for index, (e, m, c) in enumerate(items) if last[(e, m)] == index]
+    run = _run_postgresql if dialect_name() == "postgresql" else _run_sqlite
+    written = run(actor, numbered, now, only_new)
+    _forget_loaded(written)
+
+    outcomes = {index: Outcome(index, e, m, False, False) for index, (e, m, _c) in enumerate(items)}
+    for row in written.checked:
+        outcome = outcomes[row.idx]
+        outcome.owned, outcome.in_course = bool(row.owned), bool(row.in_course)
+        change = written.changes.get((row.enrollment_id, row.module_id))
+        outcome.kind = change.kind if change is not None else None
+        outcome.record = written.records.get((row.enrollment_id, row.module_id))
+    for index, (e, m, _c) in enumerate(items):  # the earlier items for a record share its state
+        if last[(e, m)] != index:
+            outcomes[index].owned, outcomes[index].in_course = outcomes[last[(e, m)]].owned, outcomes[last[(e, m)]].in_course
+            outcomes[index].record = outcomes[last[(e, m)]].record
+    _announce(actor, now, written)
+    return [outcomes[index] for index in range(len(items))]
+
+
+def _forget_loaded(written: _Written) -> None:
+    """Expire the enrollments and records this request had loaded before the write changed
+    them underneath the ORM, so that what it renders next reads the new values."""
+    session = db.session
+    for enrollment_id in written.counters:
+        loaded = session.identity_map.get(identity_key(Enrollment, enrollment_id))
+        if loaded is not None:
+            session.expire(loaded)
+    for record in written.records.values():
+        loaded = session.identity_map.get(identity_key(Progress, record.id))
+        if loaded is not None:
+            session.expire(loaded)
+
+
+def _announce(actor, now: datetime, written: _Written) -> None:
+    """Queue one ``progress.updated`` event per change, then send the completions."""
+    if not written.changes:
+        return
+    learner = written.learner
+    overall_done = int(learner.overall_done) + sum(row.delta for row in written.changes.values())
+    overall_total = int(learner.overall_total)
+    courses = {row.enrollment_id: row for row in written.checked}
+    completions: dict[int, Completion] = {}
+    for (enrollment_id, module_id), change in written.changes.items():
+        course = courses[enrollment_id]
+        done, _completed_at = written.counters[enrollment_id]
+        publish_after_commit({
+            "type": "progress.updated",
+            "userId": actor.id,
+            "enrollmentId": enrollment_id,
+            "courseId": course.course_id,
+            "moduleId": module_id,
+            "kind": change.kind,
+            "completed": change.kind == "completed",
+            "course": {"totalModules": course.module_count, "completedModules": done,
+                       "percentage": percentage(done, course.module_count)},
+            "overall": {"totalModules": overall_total, "completedModules": overall_done,
+                        "percentage": percentage(overall_done, overall_total)},
+        })
         if change.kind == "completed":
-            pair = (change.enrollment.user_id, change.enrollment.course_id)
-            course_completed = change.completed_the_course or (pair in completions and
-                                                               completions[pair].course_completed)
-            completions[pair] = Completion(*pair, course_completed, change.occurred_at)
+            completions[enrollment_id] = Completion(
+                actor.id, course.course_id, is_complete(done, course.module_count), now,
+                course_title=course.course_title, timezone=actor.timezone,
+                completed_earlier_today=bool(learner.earlier_today),
+                recent_completions=tuple(collected(learner.recent, _utc)))
     if completions:
         modules_completed.send(list(completions.values()))
 
 
-def _announce(changes: list[Change]) -> None:
-    """Queue one ``progress.updated`` event per change, then send the completions (badges
-    are awarded, and announced, from them)."""
-    overall: dict[int, tuple[int, int]] = {}
-    for change in changes:
-        if change.kind is None:
-            continue
-        user_id = change.enrollment.user_id
-        if user_id not in overall:
-            overall[user_id] = _overall_numbers(user_id)
-        done, total = overall[user_id]
-        publish_after_commit({
-            "type": "progress.updated",
-            "userId": user_id,
-            "enrollmentId": change.enrollment.id,
-            "courseId": change.enrollment.course_id,
-            "moduleId": change.module_id,
-            "kind": change.kind,
-            "completed": change.kind == "completed",
-            "course": {"totalModules": change.course_total, "completedModules": change.course_completed,
-                       "percentage": percentage(change.course_completed, change.course_total)},
-            "overall": {"totalModules": total, "completedModules": done,
-                        "percentage": percentage(done, total)},
-        })
-    _send_completions(changes)
+def _utc(value) -> datetime:
+    """A collected timestamp (PostgreSQL: a datetime; SQLite: naive UTC text) as aware UTC."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _record(progress_id: int) -> Progress:
-    return db.session.scalar(select(Progress).where(Progress.id == progress_id)
-                             .execution_options(populate_existing=True))
+# --- the operations ---------------------------------------------------------------------------
+
+def _refuse(actor, outcome: Outcome) -> None:
+    """Raise the error of an item that was not applied (the transaction is rolled back)."""
+    if not outcome.owned:
+        load_enrollment(actor, outcome.enrollment_id, write=True)  # 404 or 403, whichever applies
+        raise NotFound("No such enrollment.")
+    if not outcome.in_course:
+        raise Invalid("The module is not part of this enrollment's course.",
+                      details={"moduleId": "not in the enrollment's course"})
 
 
-def _existing_record(enrollment_id: int, module_id: int) -> Progress:
-    return db.session.scalar(
+def _one(actor, enrollment_id: int, module_id: int, completed: bool, only_new: bool = False) -> Outcome:
+    (outcome,) = _write(actor, [(enrollment_id, module_id, completed)], only_new)
+    _refuse(actor, outcome)
+    if outcome.record is None:  # a concurrent write made it after this statement's snapshot
+        outcome.record = _read_record(enrollment_id, module_id)
+    return outcome
+
+
+def _read_record(enrollment_id: int, module_id: int) -> Record:
+    progress = db.session.scalar(
         select(Progress).where(Progress.enrollment_id == enrollment_id, Progress.module_id == module_id)
         .execution_options(populate_existing=True))
+    return Record(*(getattr(progress, name) for name in _RECORD_COLUMNS))
 
 
-def start_module(actor, enrollment_id: int, module_id: int, completed: bool = False) -> Progress:
+def start_module(actor, enrollment_id: int, module_id: int, completed: bool = False) -> Record:
     """Create the record for a module (POST /api/progress); 409 when it exists."""
-    enrollment, _course = load_enrollment(actor, enrollment_id, write=True)
-    check_module_in_course(module_id, enrollment.course_id)
-    now = utcnow()
-    change = _apply(enrollment, module_id, "start", now)
-    if change.kind is None:
+    outcome = _one(actor, enrollment_id, module_id, completed, only_new=True)
+    if outcome.kind is None:
         raise Conflict("Progress for this module already exists.",
                        details={"enrollmentId": enrollment_id, "moduleId": module_id})
-    changes = [change]
-    if completed:
-        changes.append(_apply(enrollment, module_id, "complete", now))
-    _announce(changes)
-    return _record(change.progress_id)
+    return outcome.record
 
 
-def mark_module_completed(actor, enrollment_id: int, module_id: int) -> Progress:
+def mark_module_completed(actor, enrollment_id: int, module_id: int) -> Record:
     """Complete a module; idempotent: repeating it changes nothing and never duplicates."""
-    enrollment, _course = load_enrollment(actor, enrollment_id, write=True)
-    check_module_in_course(module_id, enrollment.course_id)
-    change = _apply(enrollment, module_id, "complete", utcnow())
-    _announce([change])
-    return _existing_record(enrollment_id, module_id)
+    return _one(actor, enrollment_id, module_id, True).record
 
 
-def set_module_completed(actor, enrollment_id: int, module_id: int, completed: bool) -> Progress:
-    """Complete or reopen a module (the browser's Mark complete / Undo buttons)."""
-    if completed:
-        return mark_module_completed(actor, enrollment_id, module_id)
-    enrollment, _course = load_enrollment(actor, enrollment_id, write=True)
-    check_module_in_course(module_id, enrollment.course_id)
-    now = utcnow()
-    change = _apply(enrollment, module_id, "reopen", now)
-    if change.kind is None:
-        change = _apply(enrollment, module_id, "start", now)
-    _announce([change])
-    return _existing_record(enrollment_id, module_id)
+def set_module_completed(actor, enrollment_id: int, module_id: int, completed: bool) -> Record:
+    """Complete a module, or reopen it (starting it if it has no record yet)."""
+    return _one(actor, enrollment_id, module_id, completed).record
 
 
-def update_progress(actor, progress_id: int, completed: bool) -> Progress:
+def update_progress(actor, progress_id: int, completed: bool) -> Record:
     """PATCH a record by id: the owner completes or reopens it."""
     row = db.session.execute(
         select(Progress.enrollment_id, Progress.module_id).where(Progress.id == progress_id)).first()
     if row is None:
         raise NotFound("No such progress record.")
-    enrollment_id, module_id = row
     try:
-        enrollment, _course = load_enrollment(actor, enrollment_id, write=True)
+        return _one(actor, row.enrollment_id, row.module_id, completed).record
     except NotFound:
         raise NotFound("No such progress record.") from None  # not the enrollment's existence either
-    action = "complete" if completed else "reopen"
-    _announce([_apply(enrollment, module_id, action, utcnow())])
-    return _record(progress_id)
 
 
 @dataclass
@@ -255,53 +462,31 @@ class BulkResult:
     enrollment_id: int
     module_id: int
     status: str  # "changed", "unchanged" or "error"
-    record: Progress | None = None
+    record: Record | None = None
     error: dict | None = None
 
 
 def bulk_set_completed(actor, items: list[BulkItem]) -> list[BulkResult]:
-    """Apply up to 1,000 completions in the caller's transaction.
+    """Apply up to 1,000 completions in the caller's transaction, in one statement.
 
-    Authorization is all-or-nothing: if any enrollment is not the actor's, nothing is
-    applied. Other problems (a module outside the course) fail only their own item.
+    Authorization is all-or-nothing: if any enrollment is not the actor's, the request is
+    refused and nothing is applied. Other problems (a module outside the course) fail only
+    their own item.
     """
     if len(items) > MAX_BULK_ITEMS:
         raise Invalid(f"At most {MAX_BULK_ITEMS} items per request.", details={"items": "too many"})
-    enrollment_ids = {item.enrollment_id for item in items}
-    enrollments = {e.id: e for e in db.session.scalars(
-        select(Enrollment).where(Enrollment.id.in_(enrollment_ids)))}
-    foreign = sorted(i for i in enrollment_ids if i not in enrollments or enrollments[i].user_id != actor.id)
+    outcomes = _write(actor, [(i.enrollment_id, i.module_id, i.completed) for i in items])
+    foreign = sorted({o.enrollment_id for o in outcomes if not o.owned})
     if foreign:
         raise NotFound("No such enrollment.", details={"enrollmentIds": foreign})
-    module_courses = dict(db.session.execute(
-        select(Module.id, Module.course_id).where(Module.id.in_({item.module_id for item in items}))).all())
+    return [_bulk_result(outcome) for outcome in outcomes]
 
-    now = utcnow()
-    results: list[BulkResult] = []
-    changes: list[Change] = []
-    for index, item in enumerate(items):
-        enrollment = enrollments[item.enrollment_id]
-        result = BulkResult(index, item.enrollment_id, item.module_id, "unchanged")
-        if module_courses.get(item.module_id) != enrollment.course_id:
-            result.status = "error"
-            result.error = {"code": "invalid", "message": "The module is not part of this enrollment's course."}
-        else:
-            change = _apply(enrollment, item.module_id, "complete" if item.completed else "reopen", now)
-            if change.kind is None and not item.completed:
-                change = _apply(enrollment, item.module_id, "start", now)
-            if change.kind is not None:
-                result.status = "changed"
-                changes.append(change)
-        results.append(result)
-    _announce(changes)
 
-    wanted = {(r.enrollment_id, r.module_id) for r in results if r.status != "error"}
-    if wanted:
-        records = db.session.scalars(
-            select(Progress).where(Progress.enrollment_id.in_(enrollment_ids),
-                                   Progress.module_id.in_({m for _, m in wanted}))
-            .execution_options(populate_existing=True))
-        by_key = {(p.enrollment_id, p.module_id): p for p in records}
-        for result in results:
-            result.record = by_key.get((result.enrollment_id, result.module_id))
-    return results
+def _bulk_result(outcome: Outcome) -> BulkResult:
+    result = BulkResult(outcome.index, outcome.enrollment_id, outcome.module_id,
+                        "changed" if outcome.kind else "unchanged", outcome.record)
+    if not outcome.in_course:
+        result.status, result.record = "error", None
+        result.error = {"code": "invalid", "message": "The module is not part of this enrollment's course."}
+    return result
+

@@ -45,6 +45,10 @@ class LocalBus:
     def publish(self, message: dict) -> None:
         self.deliver(json.loads(json.dumps(message)))  # what crosses Redis: plain JSON
 
+    def publish_all(self, messages: list[dict]) -> None:
+        for message in messages:
+            self.publish(message)
+
     def deliver(self, message: dict) -> None:
         with self._lock:
             subscribers = list(self._subscribers)

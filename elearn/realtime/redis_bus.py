@@ -12,17 +12,26 @@ import time
 
 import redis
 
+from ..cache import RedisCache, generations_changed_by
 from .local_bus import LocalBus
 
 log = logging.getLogger(__name__)
 
 
 class RedisBus(LocalBus):
-    def __init__(self, url: str, channel: str):
+    """With ``cache`` (the Redis cache on the same server), a commit's cache bumps and its
+    events go out in one pipeline: one round trip, and the bumps land before any subscriber
+    hears of the change and re-reads."""
+
+    def __init__(self, url: str, channel: str, cache: RedisCache | None = None):
         super().__init__()
         self.url = url
         self.channel = channel
-        self._client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.cache = cache
+        self._client = cache.client if cache else redis.Redis.from_url(url, socket_timeout=2,
+                                                                       socket_connect_timeout=2)
+        if cache:
+            cache.bumped_by_bus = True
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._thread_lock = threading.Lock()
@@ -32,10 +41,21 @@ class RedisBus(LocalBus):
         self._ensure_listener()
 
     def publish(self, message: dict) -> None:
+        self.publish_all([message])
+
+    def publish_all(self, messages: list[dict]) -> None:
+        names = generations_changed_by(messages) if self.cache else ()
         try:
-            self._client.publish(self.channel, json.dumps(message))
+            with self._client.pipeline(transaction=False) as pipe:
+                if names:
+                    self.cache.add_bump(pipe, names)
+                for message in messages:
+                    pipe.publish(self.channel, json.dumps(message))
+                pipe.execute()
         except redis.RedisError:
-            log.exception("could not publish event to Redis")
+            if names:
+                self.cache.bump_failed(names)
+            log.exception("could not publish events to Redis")
 
     def _ensure_listener(self) -> None:
         """Start the listener lazily: only processes with subscribers need one (and a

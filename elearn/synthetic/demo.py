@@ -19,7 +19,7 @@ from ..catalog.service import recount_module_counts
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..extensions import db
-from ..progress.counters import recount_enrollments
+from ..progress.counters import recount_enrollments, recount_module_stats
 from ..progress.models import Progress, ProgressEvent
 from .learner import Step, timeline, walk
 
@@ -172,6 +172,7 @@ def _record(enrollment: Enrollment, module: Module, started: datetime, completed
     db.session.add(Progress(
         enrollment_id=enrollment.id, module_id=module.id, completed=completed is not None,
         started_at=started, completed_at=completed, updated_at=completed or started,
+        completion_seconds=round((completed - started).total_seconds()) if completed else None,
     ))
     events = [("started", started)] + ([("completed", completed)] if completed else [])
     db.session.add_all(
@@ -251,6 +252,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str]]:
 
     db.session.flush()
     recount_enrollments()
+    recount_module_stats()
     award_from_history(list(db.session.scalars(select(User.id).where(User.role == "student"))))
     return [(email, role) for email, _name, role, _tz in STAFF] + [
         ("student01@example.com … student60@example.com", "student")]

@@ -27,6 +27,7 @@ refused with a Conflict and nothing is written.
 Rows are bulk loaded (elearn/synthetic/bulk.py) in the caller's transaction; like a
 service, this flushes and the caller commits once.
 """
+import functools
 import itertools
 import math
 import random
@@ -45,7 +46,7 @@ from ..catalog.models import Category, Difficulty
 from ..db_types import utcnow
 from ..errors import Conflict
 from ..extensions import db
-from ..progress.counters import is_complete
+from ..progress.counters import is_complete, recount_module_stats
 from .bulk import CHUNK_ROWS, BulkLoader, bulk_loader
 from .demo import CATEGORIES, DEFAULT_PASSWORD, DIFFICULTIES, FIRST, LAST, TIMEZONES
 from .learner import DAY, HOUR, walk
@@ -101,9 +102,9 @@ COLUMNS = {
     "modules": ("id", "course_id", "title", "description", "position"),
     "contents": ("id", "module_id", "title", "type", "url", "position"),
     "enrollments": ("id", "user_id", "course_id", "enrolled_at", "price_paid_cents",
-                    "completed_count", "completed_at", "last_activity_at"),
+                    "completed_count", "completed_at", "last_activity_at", "furthest_position"),
     "progress": ("id", "enrollment_id", "module_id", "completed", "started_at", "completed_at",
-                 "updated_at"),
+                 "updated_at", "completion_seconds"),
     "progress_events": ("id", "user_id", "course_id", "enrollment_id", "module_id", "kind",
                         "occurred_at"),
 }
@@ -158,6 +159,11 @@ class _CourseShape:
     hard_index: int  # the module where many learners give up
     dropout: float  # scales every learner's chance of giving up at a module
 
+    @functools.cached_property
+    def positions(self) -> dict[int, int]:
+        """Each module's position (1-based; ``module_ids`` is in course order)."""
+        return {module_id: index for index, module_id in enumerate(self.module_ids, 1)}
+
 
 def generate_platform(students: int, courses: int, *, seed: int = 1, password: str = DEFAULT_PASSWORD,
                       instructors: int | None = None, now: datetime | None = None,
@@ -176,6 +182,8 @@ def generate_platform(students: int, courses: int, *, seed: int = 1, password: s
     generator.people(students, instructors, hash_password(password))
     generator.catalog(courses)
     generator.learners()
+    echo("Counting each module's records ...")
+    recount_module_stats()
     echo("Advancing id sequences and refreshing statistics ...")
     loader.finish()
     written = loader.rows_written
@@ -353,7 +361,7 @@ class _Generator:
         """Rows of one enrollment, its progress records and their events, counters included."""
         ts = self.loader.timestamp
         enrollment_id = next(self.enrollment_ids)
-        completed_count = 0
+        completed_count = furthest = 0
         last_activity = None
         for module_id, started, completed in records:
             started_at = ts(started)
@@ -361,21 +369,23 @@ class _Generator:
                                     "started", started_at))
             if completed is None:
                 self.progress_rows.append((next(self.progress_ids), enrollment_id, module_id, False,
-                                           started_at, None, started_at))
+                                           started_at, None, started_at, None))
                 last_activity = started_at
             else:
                 completed_at = ts(completed)
                 self.progress_rows.append((next(self.progress_ids), enrollment_id, module_id, True,
-                                           started_at, completed_at, completed_at))
+                                           started_at, completed_at, completed_at, completed - started))
                 self.event_rows.append((next(self.event_ids), user_id, course.id, enrollment_id,
                                         module_id, "completed", completed_at))
                 completed_count += 1
+                furthest = max(furthest, course.positions[module_id])
                 last_activity = completed_at
         # Records come in time order (a started module after the last completion), so the
         # last one's time is the latest activity, and the completion time when finished.
         finished = is_complete(completed_count, len(course.module_ids))
         self.enrollment_rows.append((enrollment_id, user_id, course.id, ts(enrolled), course.price_cents,
-                                     completed_count, last_activity if finished else None, last_activity))
+                                     completed_count, last_activity if finished else None, last_activity,
+                                     furthest))
 
     def _write_learners(self) -> None:
         for table, rows in (("enrollments", self.enrollment_rows), ("progress", self.progress_rows),

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from elearn.achievements.models import Achievement
-from elearn.achievements.service import BADGES, award_after_completion, current_streak, describe, list_achievements
+from elearn.achievements.service import BADGES, award_for_completions, current_streak, describe, list_achievements
+from elearn.extensions import db
 from elearn.progress import writes as progress
 
 from .conftest import earned
@@ -96,6 +97,22 @@ def _keys(achievements) -> list[str]:
     return [a.key for a in achievements]
 
 
+def award_after_completion(user_id, course_id, course_completed, now):
+    """Award as a write completing a module at ``now`` would, its earlier completions read
+    from the log the way the write's statement reads them."""
+    from elearn.auth.models import User
+    from elearn.progress.models import ProgressEvent
+    from elearn.progress.signals import Completion
+    from elearn.progress.writes import RECENT_DAYS
+
+    recent = tuple(db.session.scalars(select(ProgressEvent.occurred_at).where(
+        ProgressEvent.user_id == user_id, ProgressEvent.kind == "completed",
+        ProgressEvent.occurred_at >= now - timedelta(days=RECENT_DAYS), ProgressEvent.occurred_at < now)))
+    timezone = db.session.get(User, user_id).timezone
+    return award_for_completions([Completion(user_id, course_id, course_completed, now, "Course", timezone,
+                                             False, recent)])
+
+
 def test_streak_badges_are_awarded_when_reached_and_only_once(db, enrollment, log_completions):
     today = la(2026, 7, 31, 9, 0)
     log_completions(enrollment, *(today - timedelta(days=k) for k in range(6)))
@@ -122,9 +139,9 @@ def test_streak_badges_follow_the_learners_time_zone(make, db, log_completions):
     assert "streak-3" not in _keys(award_after_completion(utc.user_id, utc.course_id, False, now))
 
 
-def test_a_streak_that_does_not_include_today_awards_nothing(enrollment, log_completions):
+def test_a_streak_broken_by_a_missed_day_awards_nothing(enrollment, log_completions):
     today = la(2026, 7, 31, 9, 0)
-    log_completions(enrollment, *(today - timedelta(days=k) for k in (1, 2, 3)))
+    log_completions(enrollment, *(today - timedelta(days=k) for k in (2, 3, 4)))
     assert _keys(award_after_completion(enrollment.user_id, enrollment.course_id, False, today)) == ["first-module"]
 
 

@@ -20,6 +20,7 @@ import pytest
 from elearn.db_types import utcnow
 from elearn.extensions import db
 from elearn.progress import writes as progress
+from elearn.progress.counters import recount_module_stats
 from elearn.progress.models import Progress
 
 HOURS_TO_COMPLETE = {  # learner: hours per completed module, in module order
@@ -72,7 +73,10 @@ def issue(make) -> IssueCourse:
                 enrollment_id=enrollments[key].id, module_id=module.id).one()
             record.completed_at = done_at
             record.started_at = done_at - timedelta(hours=took)
+            record.completion_seconds = round(took * 3600)
     for key, (enrolled, idle) in TIMES.items():
         pin_times(enrollments[key], now, enrolled, idle, completed_days_ago=2 if key == "ana" else None)
+    db.session.flush()
+    recount_module_stats([course.id])  # the records were rewritten directly, as a bulk loader would
     db.session.commit()
     return IssueCourse(now, ada, course, modules, students, enrollments)

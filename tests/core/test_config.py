@@ -54,6 +54,20 @@ def test_database_url_and_redis_url_come_from_the_environment(monkeypatch):
     assert app.config["REDIS_URL"] == "redis://cache.internal:6379/0"
 
 
+def test_postgresql_pool_size_comes_from_the_environment_and_nothing_pings(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db.internal/elearn")
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "7")
+    monkeypatch.setenv("DATABASE_MAX_OVERFLOW", "0")
+    assert create_app().config["SQLALCHEMY_ENGINE_OPTIONS"] == {
+        "pool_pre_ping": False, "pool_size": 7, "max_overflow": 0}
+    monkeypatch.delenv("DATABASE_POOL_SIZE")
+    monkeypatch.delenv("DATABASE_MAX_OVERFLOW")
+    assert create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_size"] == 20
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "lots")
+    with pytest.raises(RuntimeError, match="DATABASE_POOL_SIZE must be a whole number"):
+        create_app()
+
+
 def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path):
     from elearn.extensions import db
 

@@ -1,12 +1,15 @@
 """The committed migrations build exactly the models' schema."""
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+
+from elearn.extensions import autogenerate_includes
 
 
 def test_upgrade_from_empty_database_leaves_no_autogenerate_diff(app, db):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                         "include_object": autogenerate_includes})
         diff = compare_metadata(context, db.metadata)
     assert diff == []
 
@@ -31,3 +34,16 @@ def test_hot_query_indexes_exist(app, db):
     assert ("course_id", "completed_count") in indexed_columns("enrollments")
     assert ("user_id", "occurred_at") in indexed_columns("progress_events")
     assert ("course_id", "occurred_at") in indexed_columns("progress_events")
+
+
+def test_the_student_lists_default_order_has_its_own_index(app, db):
+    """Expression indexes, which autogenerate cannot compare: PostgreSQL's says NULLS LAST."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            definition = conn.execute(text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_enrollments_course_recent'")).scalar()
+            assert "(course_id, last_activity_at DESC NULLS LAST, id)" in definition
+        else:
+            definition = conn.execute(text(
+                "SELECT sql FROM sqlite_master WHERE name = 'ix_enrollments_course_recent_sqlite'")).scalar()
+            assert "(course_id, last_activity_at DESC, id)" in definition

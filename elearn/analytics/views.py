@@ -4,6 +4,7 @@ and the course page's live view.
 Every page is also a fragment: htmx requests for the student list and the heatmap get
 just that section (search as you type, sort, paginate), and the live view pushes the
 figures and charts while those two sections refresh themselves with their own filters.
+The course page leaves the heatmap out and fetches it when it scrolls into view.
 """
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
@@ -48,8 +49,7 @@ def course_dashboard(course_id: int):
         "analytics/course.html", course_id=course_id, query=query,
         students=service.course_students(current_user, course_id, query.q, query.sort, query.page,
                                          STUDENTS_PER_PAGE),
-        grid=service.student_module_grid(current_user, course_id, query.sort, query.q, 1, HEATMAP_PER_PAGE),
-        **course_dashboard_context(current_user, course_id))
+        **course_dashboard_context(current_user, course_id))  # the heatmap is fetched when scrolled to
 
 
 @bp.get("/courses/<int:course_id>/students")

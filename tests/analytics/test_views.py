@@ -16,7 +16,8 @@ def test_my_courses_lists_figures(browser, issue):
 
 
 def test_course_page_shows_the_hand_computed_figures(browser, issue):
-    html = _as(browser, "ada@example.com").client.get(f"/teach/courses/{issue.course.id}").get_data(as_text=True)
+    client = _as(browser, "ada@example.com").client
+    html = client.get(f"/teach/courses/{issue.course.id}").get_data(as_text=True)
     assert 'data-testid="total-enrollments">4<' in html
     assert 'data-testid="average-completion">43.75%<' in html
     assert 'data-testid="completed-enrollments">1<' in html and "Completed (25.0%)" in html
@@ -25,10 +26,15 @@ def test_course_page_shows_the_hand_computed_figures(browser, issue):
         assert f">{rate}</text>" in html
     assert "Most completed: <strong>Module 1</strong> (75.0%)" in html
     assert "Least completed: <strong>Module 3</strong> (25.0%)" in html
-    assert '<svg class="chart"' in html and 'id="heatmap"' in html
-    assert html.count('class="cell completed" data-module') == 4 + 2 + 1
-    assert html.count('class="cell started" data-module') == 1
-    assert "3.0 h" in html and "3.5 h" in html
+    assert '<svg class="chart"' in html and "3.0 h" in html and "3.5 h" in html
+    heatmap_url = f"/teach/courses/{issue.course.id}/heatmap?q=&amp;sort=-lastActivityAt"
+    assert f'hx-get="{heatmap_url}"\n         hx-trigger="revealed"' in html, "fetched when scrolled to"
+    assert f'<a href="{heatmap_url}">Open it on its own page</a>' in html, "and reachable without JavaScript"
+    assert 'class="cell completed' not in html
+    heatmap = client.get(heatmap_url.replace("&amp;", "&"), headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert heatmap.lstrip().startswith('<section id="heatmap"')
+    assert heatmap.count('class="cell completed" data-module') == 4 + 2 + 1
+    assert heatmap.count('class="cell started" data-module') == 1
 
 
 def test_student_list_searches_and_sorts_as_a_fragment(browser, issue):
@@ -97,3 +103,23 @@ def test_dashboard_query_count_does_not_grow_with_students(browser, issue, make,
     with count_queries() as more:
         assert client.get(f"/teach/courses/{issue.course.id}").status_code == 200
     assert len(more) == len(few)
+
+
+def test_the_course_page_costs_the_same_statements_for_any_class_size(browser, make, count_queries):
+    ada = make.user("instructor", email="ada@example.com")
+    small, large = make.course(ada, modules=3), make.course(ada, modules=12)
+    make.complete(make.enroll(make.user(), small), 1)
+    for k in range(30):
+        make.complete(make.enroll(make.user(), large), k % 12)
+    client = _as(browser, "ada@example.com").client
+
+    def statements(path):
+        with count_queries() as sent:
+            assert client.get(path).status_code == 200
+        return len(sent)
+
+    for kind in ("", "/heatmap"):
+        few = statements(f"/teach/courses/{small.id}{kind}")
+        assert statements(f"/teach/courses/{large.id}{kind}") == few, kind
+    # sign-in, the course (access), 4 for the figures (cold), the list's count and page
+    assert statements(f"/teach/courses/{make.course(ada, modules=2).id}") <= 8

@@ -1,8 +1,8 @@
 """Production server settings: ``gunicorn -c gunicorn.conf.py wsgi:app`` (``make serve``).
 
-Worker model: gevent (benchmarks/RESULTS.md measures both on two workers: gevent holds
-2,000 WebSockets with events delivered in milliseconds and serves more HTTP requests a
-second; gthread's threads cap the sockets it can hold and starve HTTP once they are taken).
+Worker model: gevent (benchmarks/RESULTS.md: on two workers gevent holds 10,000
+WebSockets with events delivered in milliseconds and serves more HTTP requests a second;
+gthread's threads cap the sockets it can hold and starve HTTP once they are taken).
 
 - gevent: every connection is a greenlet (so is simple-websocket's reader);
   ``worker_connections`` bounds the sockets one worker holds, and psycopg2 is made
@@ -32,8 +32,10 @@ else:
 worker_class = os.environ.get("ELEARN_WORKER_CLASS", "gevent")
 threads = int(os.environ.get("ELEARN_THREADS", "256"))  # gthread only
 # Open connections (kept-alive HTTP and WebSockets) one worker accepts: gevent's pool size;
-# for gthread the connections kept alive beyond its threads.
-worker_connections = int(os.environ.get("ELEARN_WORKER_CONNECTIONS", "4096"))
+# for gthread the connections kept alive beyond its threads. The kernel decides which
+# worker accepts each connection, so one worker may get most of them: each can take
+# 10,000 (the process needs an open-files limit above that: ``ulimit -n``).
+worker_connections = int(os.environ.get("ELEARN_WORKER_CONNECTIONS", "10000"))
 # WebSockets stay open for hours; a request that stops answering for this long is stuck.
 timeout = int(os.environ.get("ELEARN_TIMEOUT", "120"))
 graceful_timeout = 10

@@ -40,6 +40,10 @@ OPEN_MODULES_OF_STUDENTS = """
 """
 
 
+#: The small course whose cold analytics are the yardstick for the largest one's.
+SMALL_COURSE_ENROLLMENTS = 50
+
+
 @dataclass
 class Subjects:
     course_id: int  # the course with the most enrollments
@@ -51,6 +55,9 @@ class Subjects:
     student_id: int  # enrolled in that course, with the most enrollments among its students
     student_enrollments: int
     enrollment_id: int  # the student's enrollment in the course
+    small_course_id: int  # the course whose enrollments are nearest to SMALL_COURSE_ENROLLMENTS
+    small_course_enrollments: int
+    small_instructor_id: int
     #: Students with open modules, shuffled; the suite hands out disjoint slices.
     pool: list[int] = field(default_factory=list)
 
@@ -70,6 +77,10 @@ def choose_subjects(seed: int) -> Subjects:
             SELECT e.user_id, e.id, (SELECT count(*) FROM enrollments o WHERE o.user_id = e.user_id) AS n
             FROM enrollments e WHERE e.course_id = %s ORDER BY n DESC, e.user_id LIMIT 1""", (course_id,))
         student_id, enrollment_id, student_enrollments = cur.fetchone()
+        cur.execute("""
+            SELECT c.id, count(e.id), c.instructor_id FROM courses c JOIN enrollments e ON e.course_id = c.id
+            GROUP BY c.id ORDER BY abs(count(e.id) - %s), c.id LIMIT 1""", (SMALL_COURSE_ENROLLMENTS,))
+        small_course_id, small_enrollments, small_instructor_id = cur.fetchone()
         # Students with at least one open module, most open work first for the markers' sake.
         cur.execute("""
             SELECT e.user_id FROM enrollments e JOIN courses c ON c.id = e.course_id
@@ -78,7 +89,8 @@ def choose_subjects(seed: int) -> Subjects:
         pool = [row[0] for row in cur.fetchall()]
     random.Random(seed).shuffle(pool)
     return Subjects(course_id, title, enrollments, modules, instructor_id, instructor_email,
-                    student_id, student_enrollments, enrollment_id, pool)
+                    student_id, student_enrollments, enrollment_id, small_course_id, small_enrollments,
+                    small_instructor_id, pool)
 
 
 def students_with_open_work(candidates: list[int], minimum: int, count: int) -> list[int]:
@@ -127,10 +139,23 @@ class TokenMinter:
             os.environ.update(saved)
 
     def tokens(self, user_ids: list[int], role: str = "student") -> dict[int, str]:
-        from elearn.auth.tokens import issue_token
+        """An API sign-in for each user (one INSERT for all), and its access token as
+        ``issue_tokens`` makes it: the server looks the sign-in up on every request."""
+        from sqlalchemy import insert
 
+        from elearn.auth import sign_ins
+        from elearn.auth.models import SignIn
+        from elearn.auth.tokens import issue_tokens
+        from elearn.extensions import db
+
+        if not user_ids:
+            return {}
         with self.app.app_context():
-            return {u: issue_token(SimpleNamespace(id=u, role=role))["access_token"] for u in user_ids}
+            rows = db.session.execute(insert(SignIn).returning(SignIn.user_id, SignIn.id, SignIn.refresh_jti), [
+                {"user_id": u, "kind": "api", "refresh_jti": sign_ins.new_jti()} for u in user_ids]).all()
+            db.session.commit()
+            return {u: issue_tokens(SimpleNamespace(id=u, role=role), sid, jti)["access_token"]
+                    for u, sid, jti in rows}
 
 
 def lua_request_list(path: str, items: list[tuple[str, str, str]]) -> int:

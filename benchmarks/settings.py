@@ -3,13 +3,22 @@ import os
 import secrets
 
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
-BENCH_DATABASE = "elearn_bench"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
-#: The generated platform (`flask generate`): about 1.2 M progress records.
-STUDENTS, COURSES, SEED, PASSWORD = 200_000, 200, 1, "bench-pass-1"
-#: A database with at least this many progress records holds the generated platform.
-GENERATED_PROGRESS_RECORDS = 1_000_000
+#: The generated platforms (`flask generate`), by ``make bench SCALE=``: each in its own
+#: database, and a database with at least ``records`` progress records holds it.
+SCALES = {
+    # about 1.2 M progress records; the largest course has about 22,000 enrollments
+    "standard": {"database": "elearn_bench", "students": 200_000, "records": 1_000_000},
+    # about 10 M progress records; the largest course has well over 100,000 enrollments
+    "large": {"database": "elearn_bench_large", "students": 1_600_000, "records": 9_000_000},
+}
+SCALE = os.environ.get("BENCH_SCALE") or "standard"
+if SCALE not in SCALES:
+    raise SystemExit(f"SCALE must be one of {', '.join(SCALES)}, not {SCALE!r}")
+BENCH_DATABASE = SCALES[SCALE]["database"]
+STUDENTS, COURSES, SEED, PASSWORD = SCALES[SCALE]["students"], 200, 1, "bench-pass-1"
+GENERATED_PROGRESS_RECORDS = SCALES[SCALE]["records"]
 
 WORKERS = 2
 

@@ -26,6 +26,18 @@ class CapturedRead:
     statements: list[tuple[str, dict]] = field(default_factory=list)
 
 
+def _browser_sign_in(app, user_id: int) -> int:
+    """A browser sign-in of ``user_id``, as ``/login`` starts one."""
+    from elearn.auth.models import SignIn
+    from elearn.extensions import db
+
+    with app.app_context():
+        sign_in = SignIn(user_id=user_id, kind="browser")
+        db.session.add(sign_in)
+        db.session.commit()
+        return sign_in.id
+
+
 def capture(app, reads: dict[str, tuple[str, dict, int | None]]) -> dict[str, CapturedRead]:
     """``reads``: name -> (path, headers, session user id or None)."""
     from elearn.extensions import db
@@ -46,7 +58,7 @@ def capture(app, reads: dict[str, tuple[str, dict, int | None]]) -> dict[str, Ca
             client = app.test_client()
             if session_user is not None:
                 with client.session_transaction() as session:
-                    session["_user_id"] = str(session_user)
+                    session["_user_id"] = f"s{_browser_sign_in(app, session_user)}"  # Flask-Login's sign-in id
                     session["_fresh"] = True
             current = []
             response = client.get(path, headers=headers)

@@ -4,11 +4,13 @@
 2. the dataset (dataset.py);
 3. the database floors and EXPLAIN of the hot reads (sql_floor.py);
 4. one production server per worker model (server.py), side by side, under wrk (wrk.py,
-   lua/) with the runs alternating between them: /healthz, the progress reads, course
-   analytics warm, the instructor pages, a read of a new student each request; cold
-   analytics timed from here; mark-completed writes, checked against a full recount;
-5. the WebSocket load on each server in turn (websocket_load.py, a process of its own),
-   and on gthread again with a thread for every socket;
+   lua/) with the runs alternating between them: /healthz, /readyz, the progress reads,
+   course analytics warm, the instructor pages, a read of a new student each request;
+   then, one request at a time from here: /healthz against single completions, and the
+   cold course analytics (a 50-enrollment course and the largest) and instructor page;
+   mark-completed writes under wrk, checked against a full recount of every counter;
+5. the WebSocket load (websocket_load.py, a process of its own) on the production
+   worker model (gevent; ``--ws-models`` for others);
 6. the table on stdout, benchmarks/RESULTS.md and benchmarks/results.json (report.py).
 """
 import argparse
@@ -34,11 +36,6 @@ from .stats import summary_ms
 
 HERE = Path(__file__).resolve().parent
 
-#: What 2,000 sockets need under gthread: a thread each, on whichever worker accepted them
-#: (their split between the workers is up to the kernel).
-GTHREAD_SIZED_THREADS = 2100
-
-
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--models", default="gthread,gevent", help="worker models to measure, in order")
@@ -47,8 +44,11 @@ def parse_args(argv):
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--cold-samples", type=int, default=20)
-    parser.add_argument("--sockets", type=int, default=2000)
-    parser.add_argument("--markers", type=int, default=200)
+    parser.add_argument("--sockets", type=int, default=10000)
+    parser.add_argument("--markers", type=int, default=500)
+    parser.add_argument("--ws-models", default="gevent", help="worker models given the WebSocket load")
+    parser.add_argument("--sequential", type=int, default=300,
+                        help="single completions (each after a /healthz) timed one at a time")
     parser.add_argument("--ws-duration", type=float, default=20, help="seconds of marking while sockets are held")
     parser.add_argument("--mark-interval", type=float, default=2.0, help="mean seconds between one student's marks")
     parser.add_argument("--writes-per-run", type=int, default=12000, help="distinct completions prepared per wrk run")
@@ -60,7 +60,7 @@ def parse_args(argv):
     if args.quick:
         args.runs, args.duration, args.cold_samples = 1, 3, 5
         args.sockets, args.markers, args.ws_duration = 200, 20, 5
-        args.writes_per_run, args.readers_per_run = 4000, 2000
+        args.writes_per_run, args.readers_per_run, args.sequential = 4000, 2000, 50
     return args
 
 
@@ -88,7 +88,7 @@ def get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
     return response.status, body
 
 
-def cold_analytics(port: int, path: str, headers: dict, generation_key: str, samples: int) -> dict:
+def cold_read(port: int, path: str, headers: dict, generation_key: str, samples: int) -> dict:
     """The first request after the course's cache generation moves on, ``samples`` times.
 
     Bumping the generation (in Redis, as a committed change to the course would) makes the
@@ -138,6 +138,18 @@ RECOUNT = """
            ON p.enrollment_id = e.id
     WHERE e.completed_count <> coalesce(p.done, 0)
 """
+#: Modules whose counters (summed over their slots) differ from a recount of their records.
+MODULE_RECOUNT = """
+    SELECT count(*) FROM
+      (SELECT module_id, sum(started_count) AS s, sum(completed_count) AS c, sum(completion_seconds) AS t
+       FROM module_stats GROUP BY module_id HAVING sum(started_count) > 0) kept
+    FULL JOIN
+      (SELECT module_id, count(*) AS s, count(*) FILTER (WHERE completed) AS c,
+              coalesce(sum(completion_seconds) FILTER (WHERE completed), 0) AS t
+       FROM progress GROUP BY module_id) counted USING (module_id)
+    WHERE kept.s IS DISTINCT FROM counted.s OR kept.c IS DISTINCT FROM counted.c
+       OR kept.t IS DISTINCT FROM counted.t
+"""
 
 
 def counter_state() -> dict:
@@ -151,8 +163,10 @@ def counter_state() -> dict:
         started = time.perf_counter()
         cur.execute(RECOUNT)
         mismatches = cur.fetchone()[0]
+        cur.execute(MODULE_RECOUNT)
+        module_mismatches = cur.fetchone()[0]
         return {"completed_records": completed, "completed_events": events, "mismatches": mismatches,
-                "recount_seconds": round(time.perf_counter() - started, 2)}
+                "module_mismatches": module_mismatches, "recount_seconds": round(time.perf_counter() - started, 2)}
 
 
 def configured_defaults() -> dict:
@@ -196,6 +210,8 @@ class Suite:
         self.note_load("start")
         self.echo("dataset")
         self.results["dataset_setup"] = dataset.ensure_dataset(self.env, echo=self.echo)
+        self.results["dataset_setup"].update(scale=settings.SCALE, database=settings.BENCH_DATABASE,
+                                             students=settings.STUDENTS, courses=settings.COURSES)
         self.results["dataset"] = dataset.dataset_sizes()
 
         self.echo("choosing subjects and minting tokens")
@@ -226,6 +242,8 @@ class Suite:
         }
         self.echo("database floors (raw SQL through psycopg2) and EXPLAIN")
         captured = sql_floor.capture(self.minter.app, self.reads)
+        self.results["statements"] = {name: len(read.statements) for name, read in captured.items()}
+        self.results["statements"].update(self.write_statements())
         floors, plans = {}, {}
         for name, read in captured.items():
             if read.status != 200:
@@ -236,6 +254,38 @@ class Suite:
             plans[name] = [vars(p) | {"seq_scan_of_progress": p.seq_scan_of_progress}
                            for p in sql_floor.explain(captured[name])]
         self.results["floors"], self.results["plans"] = floors, plans
+
+    def write_statements(self) -> dict:
+        """SQL statements of mark-completed, in-process: a learner's first completion of
+        the day (the badge check) and a second one; the writes are rolled back after."""
+        from sqlalchemy import event
+
+        from elearn.extensions import db
+
+        (user,) = self.subjects.take(1)
+        items = fixtures.open_modules([user])[user][:2]
+        token = self.minter.tokens([user])[user]
+        counts, sent = {}, []
+
+        def record(_conn, _cursor, statement, *_args):
+            sent.append(statement)
+
+        app = self.minter.app
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", record)
+        try:
+            client = app.test_client()
+            for name, (enrollment, module) in zip(("write_first_today", "write_later"), items, strict=False):
+                sent.clear()
+                response = client.post(f"/api/progress/mark-completed/{enrollment}/{module}",
+                                       headers={"Authorization": f"Bearer {token}"})
+                if response.status_code != 200:
+                    raise RuntimeError(f"mark-completed answered {response.status_code} in-process")
+                counts[name] = len(sent)
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
+        return counts
 
     # --- HTTP: every model's server up at once, runs interleaved -----------------------
 
@@ -280,7 +330,7 @@ class Suite:
         return {model: wrk.combine(found) for model, found in runs.items()}
 
     def http_phase(self) -> None:
-        endpoints = [("healthz", "/healthz", {})] + [
+        endpoints = [("healthz", "/healthz", {}), ("readyz", "/readyz", {})] + [
             (name, path, {"BENCH_COOKIE": self.cookie} if session_user else
              {"BENCH_TOKEN": headers["Authorization"].split(" ", 1)[1]})
             for name, (path, headers, session_user) in self.reads.items()]
@@ -296,8 +346,10 @@ class Suite:
             self.results["models"][model]["reads"] = reads[model]
         self.note_load("after overall_rotating")
 
-        self.echo(f"cold course analytics, {self.args.cold_samples} samples per model")
+        self.echo(f"one request at a time: {self.args.sequential} completions, each after a /healthz; "
+                  f"cold analytics and instructor page, {self.args.cold_samples} samples each")
         for model, server in self.servers.items():
+            self.results["models"][model]["sequential"] = self.sequential(server)
             self.results["models"][model]["cold_analytics"] = self.cold(server)
 
         self.writes()
@@ -312,9 +364,41 @@ class Suite:
         return {"BENCH_REQUESTS": str(path)}
 
     def cold(self, server: Server) -> dict:
+        """Cold analytics of the largest course and of the 50-enrollment one, and the
+        largest course's instructor page, each right after its course's cache moved on."""
+        s, samples = self.subjects, self.args.cold_samples
+        key = f"{self.channel}:cache:gen:course:{{}}"
         path, headers, _ = self.reads["analytics"]
-        key = f"{self.channel}:cache:gen:course:{self.subjects.course_id}"
-        return cold_analytics(server.port, path, headers, key, self.args.cold_samples)
+        small_token = self.minter.tokens([s.small_instructor_id], "instructor")[s.small_instructor_id]
+        return {
+            **cold_read(server.port, path, headers, key.format(s.course_id), samples),
+            "small": cold_read(server.port, f"/api/analytics/courses/{s.small_course_id}",
+                               {"Authorization": f"Bearer {small_token}"}, key.format(s.small_course_id), samples),
+            "teach_course": cold_read(server.port, self.reads["teach_course"][0], {"Cookie": self.cookie},
+                                      key.format(s.course_id), samples),
+        }
+
+    def sequential(self, server: Server) -> dict:
+        """One keep-alive connection, one request at a time: /healthz, then a completion
+        (each a different learner's first completion of an open module)."""
+        items = fixtures.one_open_module_each(self.subjects.take(self.args.sequential))
+        tokens = self.minter.tokens([user for user, _, _ in items])
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        health, completions = [], []
+        for user, enrollment, module in items:
+            for bucket, method, path, headers in (
+                    (health, "GET", "/healthz", {}),
+                    (completions, "POST", f"/api/progress/mark-completed/{enrollment}/{module}",
+                     {"Authorization": f"Bearer {tokens[user]}"})):
+                started = time.perf_counter()
+                conn.request(method, path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                bucket.append(time.perf_counter() - started)
+                if response.status != 200:
+                    raise RuntimeError(f"{method} {path} answered {response.status}")
+        conn.close()
+        return {"healthz": summary_ms(health), "completion": summary_ms(completions)}
 
     def writes(self) -> None:
         """mark-completed under wrk, each run a fresh list of first completions; then the
@@ -377,22 +461,14 @@ class Suite:
         return result
 
     def websocket_phase(self) -> None:
-        # gthread as configured goes last: sockets it could not take stay queued in it.
-        for model in sorted(self.servers, key=lambda m: m == "gthread"):
+        """The socket load on the production worker model (gevent): gthread holds a thread
+        per socket, so as configured (256 threads per worker) it cannot hold 10,000, and
+        measured earlier with a thread for each of 2,000 it was slower (benchmarks/analysis.md)."""
+        ws_models = [m.strip() for m in self.args.ws_models.split(",") if m.strip() in self.servers]
+        for model in sorted(ws_models, key=lambda m: m == "gthread"):
             self.results["models"][model]["websocket"] = self.websockets(self.servers[model], model)
             self.note_load(f"after {model} WebSockets")
         self.stop_servers()
-        if "gthread" in self.models:
-            # As configured, gthread has a thread per socket for only 2 x threads sockets;
-            # measure it again with a thread for every socket, whichever worker gets them.
-            sized = Server(self.env, "gthread", self.workdir / "gunicorn-gthread-sized.log",
-                           threads=GTHREAD_SIZED_THREADS)
-            self.echo(f"gthread with {GTHREAD_SIZED_THREADS} threads per worker: port {sized.port}")
-            with sized:
-                result = self.websockets(sized, "gthread-sized")
-                result["threads"] = GTHREAD_SIZED_THREADS
-                result["server_problems"] = sized.log_problems()[:20]
-            self.results["models"]["gthread"]["websocket_sized"] = result
         self.results["counters_at_end"] = counter_state()
 
     def stop_servers(self) -> None:
@@ -438,9 +514,10 @@ class Suite:
             (self.workdir / "results.json").write_text(json.dumps(self.results, indent=2, default=str))
             print(f"quick run: no RESULTS.md written; raw results and server logs in {self.workdir}")
         else:
-            (HERE / "results.json").write_text(json.dumps(self.results, indent=2, default=str))
-            (HERE / "RESULTS.md").write_text(text)
-            print(f"wrote benchmarks/RESULTS.md and benchmarks/results.json; server logs in {self.workdir}; "
+            results_json, results_md = report.result_files(settings.SCALE)
+            results_json.write_text(json.dumps(self.results, indent=2, default=str))
+            results_md.write_text(text)
+            print(f"wrote {results_md} and {results_json}; server logs in {self.workdir}; "
                   f"{self.results['seconds'] / 60:.1f} minutes")
         return 0
 

@@ -8,8 +8,9 @@
   reads it with ``date.fromisoformat``.
 - ``hour_of_week_in_zone(column, zone, since, until)``: the local hour of the week (0 is
   Monday 00:00-00:59, 167 is Sunday 23:00-23:59) of a timestamp in an IANA time zone.
-- ``rows_of(name, columns, rows)``: Python rows as a table in SQL, one bound parameter per
-  column whatever the number of rows (so the statement's text, and its plan, is reused).
+- ``rows_of(name, columns, dialect)`` / ``rows_params``: Python rows as a table in SQL,
+  one bound parameter per column whatever the number of rows (so a statement built once
+  serves any number of rows).
 - ``greatest(a, b)``, ``collect(column)`` / ``collected(value)``: the larger of two
   values; the values of a group as one list.
 - ``was_inserted(fallback)``: in an upsert's RETURNING, whether the row is new.
@@ -32,9 +33,10 @@ def dialect_name() -> str:
     return db.session.get_bind().dialect.name
 
 
-def upsert(model):
-    """``INSERT`` into ``model``'s table with ``on_conflict_do_*`` for the session's database."""
-    return (postgresql if dialect_name() == "postgresql" else sqlite).insert(model)
+def upsert(model, dialect: str | None = None):
+    """``INSERT`` into ``model``'s table with ``on_conflict_do_*`` for ``dialect`` (default:
+    the session's database)."""
+    return (postgresql if (dialect or dialect_name()) == "postgresql" else sqlite).insert(model)
 
 
 # --- Python rows as a table -------------------------------------------------------------------
@@ -42,25 +44,31 @@ def upsert(model):
 _SQL_TYPES = {int: BigInteger(), bool: Boolean(), float: Float()}
 
 
-def rows_of(name: str, columns: dict[str, type], rows: list[tuple]):
-    """``rows`` (tuples of ``int``, ``bool`` or ``float``, in the order of ``columns``) as a
-    subquery named ``name`` with those columns.
+def rows_of(name: str, columns: dict[str, type], dialect: str):
+    """A subquery named ``name`` with ``columns`` (``int``, ``bool`` or ``float`` each),
+    whose rows are given when the statement runs: ``rows_params(name, columns, rows)``.
 
     PostgreSQL: ``unnest`` of one array parameter per column. SQLite: ``json_each`` of one
-    JSON text. Either way the SQL is the same for 1 row or 1,000, and each value arrives as
-    a bound parameter, never as SQL text.
+    JSON text. Either way the SQL is the same for 1 row or 1,000 (a statement can be built
+    once and run many times), and each value arrives as a bound parameter, never as SQL text.
     """
     names = list(columns)
-    if dialect_name() == "postgresql":
-        arrays = [cast(bindparam(f"{name}_{column}", [row[i] for row in rows],
-                                 type_=postgresql.ARRAY(_SQL_TYPES[columns[column]])),
+    if dialect == "postgresql":
+        arrays = [cast(bindparam(f"{name}_{column}", type_=postgresql.ARRAY(_SQL_TYPES[columns[column]])),
                        postgresql.ARRAY(_SQL_TYPES[columns[column]]))
-                  for i, column in enumerate(names)]
+                  for column in names]
         table = func.unnest(*arrays).table_valued(*names).render_derived(name=name)
         return select(*[table.c[column] for column in names]).subquery(name)
-    each = func.json_each(bindparam(f"{name}_rows", json.dumps([list(row) for row in rows]))).table_valued("value")
+    each = func.json_each(bindparam(f"{name}_rows", type_=String())).table_valued("value")
     return select(*[func.json_extract(each.c.value, f"$[{i}]").cast(_SQL_TYPES[columns[column]]).label(column)
                     for i, column in enumerate(names)]).subquery(name)
+
+
+def rows_params(name: str, columns: dict[str, type], rows: list[tuple], dialect: str) -> dict:
+    """The parameters that give ``rows_of(name, columns, dialect)`` its ``rows``."""
+    if dialect == "postgresql":
+        return {f"{name}_{column}": [row[i] for row in rows] for i, column in enumerate(columns)}
+    return {f"{name}_rows": json.dumps([list(row) for row in rows])}
 
 
 class greatest(FunctionElement):  # noqa: N801

@@ -36,9 +36,12 @@ def completion_time(completed, total, reached_at):
     return case((and_(total > 0, completed >= total), reached_at), else_=None)
 
 
-def first_completion_time(completed, total, now: datetime):
-    """SQL: the enrollment's ``completed_at`` under the rule: kept if already set, else ``now``."""
-    return completion_time(completed, total, func.coalesce(Enrollment.completed_at, literal(now, UTCDateTime())))
+def first_completion_time(completed, total, now):
+    """SQL: the enrollment's ``completed_at`` under the rule: kept if already set, else
+    ``now`` (a datetime, or an SQL expression of one)."""
+    if isinstance(now, datetime):
+        now = literal(now, UTCDateTime())
+    return completion_time(completed, total, func.coalesce(Enrollment.completed_at, now))
 
 
 def course_module_count():

@@ -22,10 +22,12 @@ After the statement, each change queues a ``progress.updated`` event for after t
 and completions are sent as ``signals.modules_completed`` (achievements award badges from
 them) in the same transaction.
 """
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
-from sqlalchemy import Integer, and_, case, cast, func, insert, literal, select, update
+from sqlalchemy import Integer, and_, bindparam, case, cast, func, insert, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
 
@@ -33,11 +35,21 @@ from ..catalog.models import Course, Module
 from ..db_types import UTCDateTime, utcnow
 from ..enrollments.models import Enrollment
 from ..errors import Conflict, Invalid, NotFound
-from ..events import publish_after_commit
+from ..events import WRITES, publish_after_commit
 from ..extensions import db
 from ..local_time import start_of_today
 from ..numbers import percentage
-from ..sql import collect, collected, dialect_name, greatest, rows_of, seconds_between, upsert, was_inserted
+from ..sql import (
+    collect,
+    collected,
+    dialect_name,
+    greatest,
+    rows_of,
+    rows_params,
+    seconds_between,
+    upsert,
+    was_inserted,
+)
 from .access import load_enrollment
 from .counters import course_module_count, first_completion_time, is_complete
 from .models import MODULE_STAT_SLOTS, ModuleStats, Progress, ProgressEvent
@@ -81,30 +93,38 @@ class Outcome:
     record: Record | None = None
 
 
-# --- the statements ---------------------------------------------------------------------------
+# --- the statements (built once per database and mode, run with parameters) -------------------
+# Core statements on the tables (not the ORM entities): the ORM would take a dict of
+# parameters given to an INSERT for rows to insert in bulk.
 
-def _checked(items, actor_id: int):
+#: The values each run binds: building these statements costs far more than running them.
+_ACTOR = bindparam("actor_id", type_=Integer())
+_NOW = bindparam("now", type_=UTCDateTime())
+_TODAY_START = bindparam("today_start", type_=UTCDateTime())
+_RECENT_SINCE = bindparam("recent_since", type_=UTCDateTime())
+
+
+def _checked(items):
     """Each item with its enrollment (if the actor's), its module (if in that course) and course."""
     return (
         select(items.c.idx, items.c.enrollment_id, items.c.module_id, items.c.completed,
                Enrollment.id.is_not(None).label("owned"), Module.id.is_not(None).label("in_course"),
                Enrollment.course_id, Module.position, Course.module_count, Course.title.label("course_title"))
         .select_from(items)
-        .outerjoin(Enrollment, and_(Enrollment.id == items.c.enrollment_id, Enrollment.user_id == actor_id))
+        .outerjoin(Enrollment, and_(Enrollment.id == items.c.enrollment_id, Enrollment.user_id == _ACTOR))
         .outerjoin(Module, and_(Module.id == items.c.module_id, Module.course_id == Enrollment.course_id))
         .outerjoin(Course, Course.id == Enrollment.course_id)
     )
 
 
-def _write_records(target, now: datetime, only_new: bool):
+def _write_records(target, dialect: str, only_new: bool):
     """Step 2: bring each target record to the state asked; RETURNING what changed, how
     (``kind``), and by how much each counter moves (``delta`` completed modules,
     ``seconds_delta`` of completion time)."""
-    at = literal(now, UTCDateTime())
     wanted = target.c.completed
-    stmt = upsert(Progress).from_select(
+    stmt = upsert(Progress.__table__, dialect).from_select(
         ["enrollment_id", "module_id", "completed", "started_at", "completed_at", "updated_at", "completion_seconds"],
-        select(target.c.enrollment_id, target.c.module_id, wanted, at, case((wanted, at), else_=None), at,
+        select(target.c.enrollment_id, target.c.module_id, wanted, _NOW, case((wanted, _NOW), else_=None), _NOW,
                case((wanted, 0), else_=None))
         .where(target.c.enrollment_id.is_not(None)),  # SQLite: INSERT .. SELECT needs a WHERE before ON CONFLICT
     )
@@ -132,7 +152,7 @@ def _write_records(target, now: datetime, only_new: bool):
     )
 
 
-def _move_enrollments(changes, now: datetime):
+def _move_enrollments(changes):
     """Step 3a: each changed enrollment's counters, from the sum of its changes; the furthest
     completed module is recomputed from the records only when a reopen may have lowered it."""
     per = (
@@ -152,11 +172,11 @@ def _move_enrollments(changes, now: datetime):
     )
     new_count = Enrollment.completed_count + per.c.delta
     return (
-        update(Enrollment).where(Enrollment.id == per.c.enrollment_id)
+        update(Enrollment.__table__).where(Enrollment.id == per.c.enrollment_id)
         .values(
             completed_count=new_count,
-            last_activity_at=literal(now, UTCDateTime()),
-            completed_at=first_completion_time(new_count, course_module_count(), now),
+            last_activity_at=_NOW,
+            completed_at=first_completion_time(new_count, course_module_count(), _NOW),
             furthest_position=case(
                 (per.c.reopened_max >= Enrollment.furthest_position, greatest(still_completed, per.c.completed_max)),
                 else_=greatest(Enrollment.furthest_position, per.c.completed_max)),
@@ -165,10 +185,10 @@ def _move_enrollments(changes, now: datetime):
     )
 
 
-def _move_module_stats(changes):
+def _move_module_stats(changes, dialect: str):
     """Step 3b: each changed module's counters, in the enrollment's slot."""
     slot = (changes.c.enrollment_id % MODULE_STAT_SLOTS).label("slot")
-    stmt = upsert(ModuleStats).from_select(
+    stmt = upsert(ModuleStats.__table__, dialect).from_select(
         ["module_id", "slot", "started_count", "completed_count", "completion_seconds"],
         select(changes.c.module_id, slot, func.sum(case((changes.c.inserted, 1), else_=0)),
                func.sum(changes.c.delta), func.sum(changes.c.seconds_delta))
@@ -184,34 +204,31 @@ def _move_module_stats(changes):
     )
 
 
-def _log_events(changes, actor_id: int, now: datetime):
+def _log_events(changes):
     """Step 3c: one activity-log row per change."""
     kind = case((changes.c.completed, "completed"), (changes.c.delta < 0, "reopened"), else_="started")
-    return insert(ProgressEvent).from_select(
+    return insert(ProgressEvent.__table__).from_select(
         ["user_id", "course_id", "enrollment_id", "module_id", "kind", "occurred_at"],
-        select(literal(actor_id), Enrollment.course_id, changes.c.enrollment_id, changes.c.module_id, kind,
-               literal(now, UTCDateTime()))
+        select(_ACTOR, Enrollment.course_id, changes.c.enrollment_id, changes.c.module_id, kind, _NOW)
         .join(Enrollment, Enrollment.id == changes.c.enrollment_id),
     )
 
 
-def _learner_figures(actor, now: datetime) -> list:
+def _learner_figures() -> list:
     """Step 4's per-learner columns, as they were before this write: completed and total
     modules over all their enrollments, whether they completed a module earlier today, and
     (only if not) their completion times of the last ``RECENT_DAYS`` days."""
     mine, course = aliased(Enrollment), aliased(Course)
-    completed_event = and_(ProgressEvent.user_id == actor.id, ProgressEvent.kind == "completed")
-    earlier_today = (select(ProgressEvent.id)
-                     .where(completed_event, ProgressEvent.occurred_at >= start_of_today(now, actor.timezone))
-                     .exists())
+    completed_event = and_(ProgressEvent.user_id == _ACTOR, ProgressEvent.kind == "completed")
+    earlier_today = select(ProgressEvent.id).where(completed_event, ProgressEvent.occurred_at >= _TODAY_START).exists()
     recent = (select(collect(ProgressEvent.occurred_at))
-              .where(completed_event, ProgressEvent.occurred_at >= now - timedelta(days=RECENT_DAYS))
+              .where(completed_event, ProgressEvent.occurred_at >= _RECENT_SINCE)
               .scalar_subquery())
     return [
-        select(func.coalesce(func.sum(mine.completed_count), 0)).where(mine.user_id == actor.id)
+        select(func.coalesce(func.sum(mine.completed_count), 0)).where(mine.user_id == _ACTOR)
         .scalar_subquery().label("overall_done"),
         select(func.coalesce(func.sum(course.module_count), 0)).select_from(mine)
-        .join(course, course.id == mine.course_id).where(mine.user_id == actor.id)
+        .join(course, course.id == mine.course_id).where(mine.user_id == _ACTOR)
         .scalar_subquery().label("overall_total"),
         earlier_today.label("earlier_today"),
         case((earlier_today, None), else_=recent).label("recent"),
@@ -219,6 +236,58 @@ def _learner_figures(actor, now: datetime) -> list:
 
 
 _RECORD_COLUMNS = ("id", "enrollment_id", "module_id", "completed", "started_at", "completed_at", "updated_at")
+
+
+@functools.cache
+def _postgresql_statement(only_new: bool):
+    """The whole write as one ``WITH`` statement."""
+    checked = _checked(rows_of("items", _ITEM_COLUMNS, "postgresql")).cte("checked")
+    target = select(checked).where(checked.c.owned, checked.c.in_course).subquery("target")
+    written = _write_records(target, "postgresql", only_new).cte("written")
+    changes = (
+        select(written, checked.c.position)
+        .join(checked, and_(checked.c.enrollment_id == written.c.enrollment_id,
+                            checked.c.module_id == written.c.module_id))
+        .cte("changes")
+    )
+    moved = _move_enrollments(changes).cte("moved")
+    stats = _move_module_stats(changes, "postgresql").cte("stats")
+    logged = _log_events(changes).cte("logged")
+    changed = changes.c.id.is_not(None)
+    record = [case((changed, changes.c[name]), else_=getattr(Progress, name)).label(f"record_{name}")
+              for name in _RECORD_COLUMNS]
+    return (
+        select(checked, *record, *[changes.c[name].label(f"change_{name}") for name in ("kind", "delta")],
+               moved.c.completed_count.label("new_completed"), moved.c.completed_at.label("new_completed_at"),
+               *_learner_figures())
+        .select_from(checked)
+        .outerjoin(changes, and_(changes.c.enrollment_id == checked.c.enrollment_id,
+                                 changes.c.module_id == checked.c.module_id))
+        .outerjoin(Progress, and_(Progress.enrollment_id == checked.c.enrollment_id,
+                                  Progress.module_id == checked.c.module_id))
+        .outerjoin(moved, moved.c.id == checked.c.enrollment_id)
+        .order_by(checked.c.idx)
+        .add_cte(stats, logged)
+        .execution_options(**WRITES)
+    )
+
+
+@functools.cache
+def _sqlite_statements(only_new: bool) -> SimpleNamespace:
+    """The same parts as separate statements, each reading what the one before returned."""
+    changes = rows_of("changes", _CHANGE_COLUMNS, "sqlite")
+    keys = rows_of("keys", {"enrollment_id": int, "module_id": int}, "sqlite")
+    return SimpleNamespace(
+        checked=_checked(rows_of("items", _ITEM_COLUMNS, "sqlite")).order_by("idx"),
+        write=_write_records(rows_of("target", _ITEM_COLUMNS, "sqlite"), "sqlite", only_new),
+        learner=select(*_learner_figures()),
+        records=select(Progress).join(keys, and_(keys.c.enrollment_id == Progress.enrollment_id,
+                                                 keys.c.module_id == Progress.module_id))
+        .execution_options(populate_existing=True),
+        move_enrollments=_move_enrollments(changes),
+        move_module_stats=_move_module_stats(changes, "sqlite"),
+        log_events=_log_events(changes),
+    )
 
 
 # --- running them -----------------------------------------------------------------------------
@@ -238,36 +307,14 @@ class _Written:
     learner: object  # the row of _learner_figures
 
 
+def _params(actor, now: datetime) -> dict:
+    return {"actor_id": actor.id, "now": now, "today_start": start_of_today(now, actor.timezone),
+            "recent_since": now - timedelta(days=RECENT_DAYS)}
+
+
 def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool) -> _Written:
-    checked = _checked(rows_of("items", _ITEM_COLUMNS, items), actor.id).cte("checked")
-    target = select(checked).where(checked.c.owned, checked.c.in_course).subquery("target")
-    written = _write_records(target, now, only_new).cte("written")
-    changes = (
-        select(written, checked.c.position)
-        .join(checked, and_(checked.c.enrollment_id == written.c.enrollment_id,
-                            checked.c.module_id == written.c.module_id))
-        .cte("changes")
-    )
-    moved = _move_enrollments(changes, now).cte("moved")
-    stats = _move_module_stats(changes).cte("stats")
-    logged = _log_events(changes, actor.id, now).cte("logged")
-    changed = changes.c.id.is_not(None)
-    record = [case((changed, changes.c[name]), else_=getattr(Progress, name)).label(f"record_{name}")
-              for name in _RECORD_COLUMNS]
-    stmt = (
-        select(checked, *record, *[changes.c[name].label(f"change_{name}") for name in ("kind", "delta")],
-               moved.c.completed_count.label("new_completed"), moved.c.completed_at.label("new_completed_at"),
-               *_learner_figures(actor, now))
-        .select_from(checked)
-        .outerjoin(changes, and_(changes.c.enrollment_id == checked.c.enrollment_id,
-                                 changes.c.module_id == checked.c.module_id))
-        .outerjoin(Progress, and_(Progress.enrollment_id == checked.c.enrollment_id,
-                                  Progress.module_id == checked.c.module_id))
-        .outerjoin(moved, moved.c.id == checked.c.enrollment_id)
-        .order_by(checked.c.idx)
-        .add_cte(stats, logged)
-    )
-    rows = db.session.execute(stmt).all()
+    params = _params(actor, now) | rows_params("items", _ITEM_COLUMNS, items, "postgresql")
+    rows = db.session.execute(_postgresql_statement(only_new), params).all()
     result = _Written(rows, {}, {}, {}, rows[0])
     for row in rows:
         key = (row.enrollment_id, row.module_id)
@@ -280,33 +327,31 @@ def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool) ->
 
 
 def _run_sqlite(actor, items: list[tuple], now: datetime, only_new: bool) -> _Written:
-    session = db.session
-    checked = session.execute(_checked(rows_of("items", _ITEM_COLUMNS, items), actor.id)
-                              .order_by("idx")).all()
+    session, sql, params = db.session, _sqlite_statements(only_new), _params(actor, now)
+    checked = session.execute(sql.checked, params | rows_params("items", _ITEM_COLUMNS, items, "sqlite")).all()
     target = [(row.idx, row.enrollment_id, row.module_id, row.completed) for row in checked
               if row.owned and row.in_course]
     written = []
     if target:
-        written = session.execute(_write_records(rows_of("target", _ITEM_COLUMNS, target), now, only_new)).all()
-    learner = session.execute(select(*_learner_figures(actor, now))).one()  # before the counters move
+        written = session.execute(sql.write, params | rows_params("target", _ITEM_COLUMNS, target, "sqlite")).all()
+    learner = session.execute(sql.learner, params).one()  # before the counters move
     result = _Written(checked, {(row.enrollment_id, row.module_id): _Change(row.kind, row.delta) for row in written},
                       {}, {}, learner)
     if target:
-        keys = rows_of("keys", {"enrollment_id": int, "module_id": int}, [(e, m) for _i, e, m, _c in target])
-        for progress in session.scalars(select(Progress).join(keys, and_(
-                keys.c.enrollment_id == Progress.enrollment_id, keys.c.module_id == Progress.module_id))
-                .execution_options(populate_existing=True)):
+        keys = rows_params("keys", {"enrollment_id": int, "module_id": int},
+                           [(e, m) for _i, e, m, _c in target], "sqlite")
+        for progress in session.scalars(sql.records, keys):
             result.records[(progress.enrollment_id, progress.module_id)] = Record(
                 *(getattr(progress, name) for name in _RECORD_COLUMNS))
     if written:
         position = {(row.enrollment_id, row.module_id): row.position for row in checked}
-        changes = rows_of("changes", _CHANGE_COLUMNS, [
+        changes = params | rows_params("changes", _CHANGE_COLUMNS, [
             (row.enrollment_id, row.module_id, row.completed, row.inserted, row.delta, row.seconds_delta,
-             position[(row.enrollment_id, row.module_id)]) for row in written])
-        for enrollment_id, completed, completed_at in session.execute(_move_enrollments(changes, now)):
+             position[(row.enrollment_id, row.module_id)]) for row in written], "sqlite")
+        for enrollment_id, completed, completed_at in session.execute(sql.move_enrollments, changes):
             result.counters[enrollment_id] = (completed, completed_at)
-        session.execute(_move_module_stats(changes))
-        session.execute(_log_events(changes, actor.id, now))
+        session.execute(sql.move_module_stats, changes)
+        session.execute(sql.log_events, changes)
     return result
 
 

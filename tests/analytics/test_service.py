@@ -255,6 +255,24 @@ def test_without_a_search_the_list_counts_enrollments_alone(issue, count_queries
     assert searched.total == 1
 
 
+def test_the_default_order_is_read_in_index_order_without_a_sort(make, issue, db):
+    """Most recent activity first, the silent last: each database reads the page from its
+    own index of that order (PostgreSQL's says NULLS LAST) and never sorts the class."""
+    from sqlalchemy import text
+
+    stmt = service._students_query(issue.course.id, None, service.DEFAULT_STUDENT_SORT).limit(25)
+    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            for setting in ("enable_seqscan", "enable_bitmapscan", "enable_sort"):  # what the indexes can do,
+                conn.execute(text(f"SET {setting} = off"))                      # not what a tiny table costs
+            plan = "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
+            assert "ix_enrollments_course_recent" in plan and "Sort" not in plan, plan
+        else:
+            plan = "\n".join(row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            assert "ix_enrollments_course_recent_sqlite" in plan and "TEMP B-TREE" not in plan, plan
+
+
 # --- the heatmap --------------------------------------------------------------------------
 
 def test_the_grid_gives_each_students_module_states_in_order(issue):

@@ -173,3 +173,18 @@ def test_a_completion_is_one_statement_after_sign_in_on_postgresql(api, db, lear
     else:
         # SQLite runs the write's parts one after another: still a fixed number.
         assert len(many) == len(one) <= 9 and len(later) <= 9, many
+
+
+def test_a_write_marks_its_transaction_so_the_request_reads_its_own_writes(make, db):
+    """On PostgreSQL the write is a SELECT whose WITH writes: it still steps the cache aside."""
+    from elearn.events import wrote_in_transaction
+    from elearn.progress import writes
+
+    student = make.user()
+    course = make.course(modules=1)
+    enrollment_id, module_id = make.enroll(student, course).id, make.modules(course)[0].id
+    db.session.commit()
+    assert not wrote_in_transaction()
+    writes.mark_module_completed(student, enrollment_id, module_id)
+    assert wrote_in_transaction()
+    db.session.rollback()

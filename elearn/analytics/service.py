@@ -251,10 +251,8 @@ def _students_query(course_id: int, q: str | None, sort: str) -> Select:
 
 
 def _student_page(course: Course, q, sort, page, per_page) -> Page:
-    # Without a search the list is every enrollment of the course (the join to users is one
-    # to one): count those alone, from the (course_id, ...) index, not through the join.
-    count = None if q and q.strip() else (
-        select(func.count()).select_from(Enrollment).where(Enrollment.course_id == course.id))
+    # Without a search the list is every enrollment of the course: its counter says how many.
+    count = None if q and q.strip() else course.enrollment_count
     result = paginate(_students_query(course.id, q, sort), page, per_page, scalars=False, session=reads(),
                       count=count)
     result.items = [StudentRow(user_id, email, name, enrollment_id, done, course.module_count, last_activity_at)

@@ -8,8 +8,10 @@ The course page leaves the heatmap out and fetches it when it scrolls into view.
 """
 from flask import Blueprint, render_template, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..auth.models import User
+from ..cache import CATALOG_GENERATION, cached, course_generation
 from ..errors import NotFound
 from ..extensions import db
 from ..progress.queries import course_progress
@@ -27,12 +29,28 @@ STUDENTS_PER_PAGE = 25
 HEATMAP_PER_PAGE = 20
 
 
+#: The course dashboard's figure sections (``analytics/_<name>.html``), in page order.
+FIGURES = ("stats", "module_chart", "dropoff", "module_table")
+
+
 def course_dashboard_context(actor, course_id: int) -> dict:
-    """The course dashboard's figures and charts, for the page and its live pushes."""
+    """The course dashboard's figures and charts as HTML, for the page and its live pushes.
+
+    Rendered once per change of the course and shared from the cache by every instructor's
+    page and every live push (they hold nothing of the viewer's); who may see them is
+    checked on every call.
+    """
+    course = service.course_for_analytics(actor, course_id)
+    sections = cached((course_generation(course.id), CATALOG_GENERATION), f"course-figures-html:{course.id}",
+                      lambda: _render_figures(actor, course.id), dict[str, str])
+    return {"title": course.title, "figures": {name: Markup(html) for name, html in sections.items()}}
+
+
+def _render_figures(actor, course_id: int) -> dict[str, str]:
     analytics = service.course_analytics(actor, course_id)
-    return {"analytics": analytics,
-            "modules_by_id": {m.module_id: m for m in analytics.modules},
-            "max_drop": max((d.learners for d in analytics.drop_off), default=0)}
+    context = {"analytics": analytics, "modules_by_id": {m.module_id: m for m in analytics.modules},
+               "max_drop": max((d.learners for d in analytics.drop_off), default=0)}
+    return {name: render_template(f"analytics/_{name}.html", **context) for name in FIGURES}
 
 
 @bp.get("")

@@ -2,6 +2,8 @@
 
 ``Course.module_count`` is a counter kept by the catalog service in the same transaction
 as every module insert or delete, so progress percentages never count modules per read.
+``Course.enrollment_count`` is kept the same way by the enrollments service, so the
+instructor's student list never counts a class per read.
 """
 from datetime import datetime
 
@@ -54,6 +56,7 @@ class Course(db.Model):
     thumbnail_url: Mapped[str | None] = mapped_column(String(1000))
     published: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     module_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    enrollment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.current_timestamp()
     )

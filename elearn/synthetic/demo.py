@@ -18,6 +18,7 @@ from ..catalog.models import Category, Content, Course, Difficulty, Module
 from ..catalog.service import recount_module_counts
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
+from ..enrollments.service import recount_enrollment_counts
 from ..extensions import db
 from ..progress.counters import recount_enrollments, recount_module_stats
 from ..progress.models import Progress, ProgressEvent
@@ -253,6 +254,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str]]:
     db.session.flush()
     recount_enrollments()
     recount_module_stats()
+    recount_enrollment_counts()
     award_from_history(list(db.session.scalars(select(User.id).where(User.role == "student"))))
     return [(email, role) for email, _name, role, _tz in STAFF] + [
         ("student01@example.com … student60@example.com", "student")]

@@ -44,6 +44,7 @@ from ..auth.models import User
 from ..auth.service import hash_password
 from ..catalog.models import Category, Difficulty
 from ..db_types import utcnow
+from ..enrollments.service import recount_enrollment_counts
 from ..errors import Conflict
 from ..extensions import db
 from ..progress.counters import is_complete, recount_module_stats
@@ -182,7 +183,8 @@ def generate_platform(students: int, courses: int, *, seed: int = 1, password: s
     generator.people(students, instructors, hash_password(password))
     generator.catalog(courses)
     generator.learners()
-    echo("Counting each module's records ...")
+    echo("Counting each course's enrollments and each module's records ...")
+    recount_enrollment_counts()
     recount_module_stats()
     echo("Advancing id sequences and refreshing statistics ...")
     loader.finish()

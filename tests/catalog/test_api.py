@@ -170,6 +170,15 @@ def test_enrolling(api, make, db):
     assert [(e["courseTitle"], e["totalModules"], e["percentage"]) for e in mine["items"]] == [("Live", 0, 0.0)]
     assert api.get(f"/api/enrollments?userId={other.id}", tokens["sam"]).status_code == 403
     assert api.get(f"/api/enrollments?userId={other.id}", tokens["root"]).get_json()["total"] == 1
+    from elearn.catalog.models import Course
+    from elearn.enrollments.service import recount_enrollment_counts
+
+    db.session.expire_all()
+    kept = db.session.execute(select(Course.id, Course.enrollment_count).order_by(Course.id)).all()
+    assert [n for _, n in kept] == [1, 1], "each accepted enrollment counted once, the refused ones not"
+    recount_enrollment_counts()
+    assert db.session.execute(select(Course.id, Course.enrollment_count).order_by(Course.id)).all() == kept
+    db.session.rollback()
 
 
 def test_price_paid_is_fixed_at_enrollment(api, make, db):

@@ -8,6 +8,7 @@ from elearn.auth.models import User
 from elearn.catalog.models import Course, Module
 from elearn.catalog.service import recount_module_counts
 from elearn.enrollments.models import Enrollment
+from elearn.enrollments.service import recount_enrollment_counts
 from elearn.errors import Conflict
 from elearn.progress.counters import recount_enrollments
 from elearn.progress.models import Progress, ProgressEvent
@@ -137,7 +138,8 @@ def test_counters_equal_a_full_recount(app, db):
 
     def counters():
         return (
-            db.session.execute(select(Course.id, Course.module_count).order_by(Course.id)).all(),
+            db.session.execute(select(Course.id, Course.module_count, Course.enrollment_count)
+                               .order_by(Course.id)).all(),
             db.session.execute(select(Enrollment.id, Enrollment.completed_count, Enrollment.completed_at,
                                       Enrollment.last_activity_at).order_by(Enrollment.id)).all(),
         )
@@ -145,6 +147,7 @@ def test_counters_equal_a_full_recount(app, db):
     written = counters()
     assert any(row.completed_at for row in written[1]) and any(row.last_activity_at for row in written[1])
     recount_module_counts()
+    recount_enrollment_counts()
     recount_enrollments()
     db.session.commit()
     assert counters() == written

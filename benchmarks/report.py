@@ -83,7 +83,11 @@ def choose(results: dict) -> tuple[dict | None, str]:
     holding = [v for v in candidates if websocket_ok(v["ws"])]
     sockets = f"{results['config']['sockets']:,}"
     if not holding:
-        return None, "no configuration held the WebSocket load"
+        measured = [v for v in candidates if v["ws"]] or candidates
+        best = max(measured, key=lambda v: ((v["ws"] or {}).get("connected", 0), -((v["ws"] or {}).get(
+            "event_delay_ms") or {}).get("p99", 0)))
+        return best, (f"no configuration held the {sockets} sockets with every event and mark delivered; "
+                      f"the targets are shown for **{best['name']}**, which held the most")
     meeting = [v for v in holding if (v["ws"]["event_delay_ms"]["p99"] or 0) < 100]
     if meeting:
         best = max(meeting, key=http_score)

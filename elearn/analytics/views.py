@@ -125,7 +125,7 @@ def course_dashboard_live_view(user, arg) -> LiveView:
         return render_template("analytics/_live.html", course_id=course_id,
                                **course_dashboard_context(actor, course_id))
 
-    return LiveView(wants=wants, render=render)
+    return LiveView(wants=wants, render=render, courses=frozenset({course_id}))
 
 
 LIVE_VIEWS = {"teach-course": course_dashboard_live_view}

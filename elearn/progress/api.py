@@ -115,15 +115,17 @@ def _socket_user():
     return user_of_access_token(token) if token else None
 
 
-def _json_filter(user):
-    """Own events; instructors also their courses' events; admins every course's."""
+def _json_filter(user) -> tuple:
+    """(wants, the courses it follows, whether it follows everything): own events;
+    instructors also their courses' events; admins every course's."""
+    user_id = user.id
     if user.role == "admin":
-        return lambda m: m.get("type") == "progress.updated" or m.get("userId") == user.id
+        return lambda m: m.get("type") == "progress.updated" or m.get("userId") == user_id, (), True
     taught = set()
     if user.role == "instructor":
-        taught = set(db.session.scalars(select(Course.id).where(Course.instructor_id == user.id)))
-    return lambda m: m.get("userId") == user.id or (
-        m.get("type") == "progress.updated" and m.get("courseId") in taught)
+        taught = set(db.session.scalars(select(Course.id).where(Course.instructor_id == user_id)))
+    return (lambda m: m.get("userId") == user_id or (
+        m.get("type") == "progress.updated" and m.get("courseId") in taught)), taught, False
 
 
 @sock.route("/ws", bp=api)
@@ -139,16 +141,20 @@ def event_socket(ws):
     hello = {"type": "hello", "userId": user.id, "overall": {
         "totalModules": overall.total_modules, "completedModules": overall.completed_modules,
         "percentage": overall.percentage}}
-    wants = _json_filter(user)
+    wants, courses, everything = _json_filter(user)
     hub = current_app.extensions["elearn.hub"]
-    listener = hub.register(lambda m: wants(m) or about_user(user_id, [m]))
+    listener = hub.register(lambda m: wants(m) or about_user(user_id, [m]), user_id=user_id, courses=courses,
+                            everything=everything)
     release_sessions()
 
     def send(batch):
         nonlocal wants
         if about_user(user_id, batch):
             current = signed_in_user(sign_in_id)
-            wants = _json_filter(current) if current is not None else None
+            wants = None
+            if current is not None:
+                wants, courses, everything = _json_filter(current)
+                hub.reroute(listener, courses=courses, everything=everything)
             release_sessions()
         if wants is None:  # tell them why, nothing else, and hang up
             for message in batch:

@@ -4,6 +4,12 @@ Each WebSocket handler registers a ``Listener`` that says which events it wants;
 hub's bus callback only filters and enqueues (cheap, never blocks), and each handler's
 own thread renders and writes to its socket. Nothing here is shared across processes:
 the bus (Redis when configured) brings every process every event.
+
+A worker holds thousands of sockets, so an event must not be offered to each of them: a
+listener is filed under its user (events naming that ``userId``), the courses it follows
+(events naming that ``courseId``), or "everything" (an admin's views), and an event is
+filtered only by the listeners filed under its user and course, and those following
+everything. Course edits and a reconnected bus are rare and go to every listener.
 """
 import queue
 import threading
@@ -14,10 +20,16 @@ from .local_bus import RECONNECTED
 
 QUEUE_LIMIT = 256
 
+#: Events offered to every listener, whatever it is filed under.
+BROADCAST = frozenset({RECONNECTED, "course.updated", "course.deleted", "course.created"})
+
 
 @dataclass(eq=False)
 class Listener:
     wants: Callable[[dict], bool]
+    user_id: int | None = None
+    courses: frozenset[int] = frozenset()
+    everything: bool = False
     events: queue.Queue = field(default_factory=lambda: queue.Queue(maxsize=QUEUE_LIMIT))
     overflowed: bool = False
 
@@ -47,20 +59,52 @@ class Hub:
         self._bus = bus
         self._subscribed = False
         self._listeners: set[Listener] = set()
+        self._by_user: dict[int, set[Listener]] = {}
+        self._by_course: dict[int, set[Listener]] = {}
+        self._everything: set[Listener] = set()
         self._lock = threading.Lock()
 
-    def register(self, wants: Callable[[dict], bool]) -> Listener:
-        listener = Listener(wants)
+    def register(self, wants: Callable[[dict], bool], *, user_id: int | None = None,
+                 courses=(), everything: bool = False) -> Listener:
+        """A listener for events naming ``user_id`` or one of ``courses`` (or, with
+        ``everything`` or neither, any event) that ``wants`` accepts."""
+        listener = Listener(wants, user_id, frozenset(courses), everything or (user_id is None and not courses))
         with self._lock:
             if not self._subscribed:  # first socket of this process: start hearing the bus
                 self._bus.subscribe(self._dispatch)
                 self._subscribed = True
             self._listeners.add(listener)
+            self._file(listener)
         return listener
+
+    def reroute(self, listener: Listener, *, courses=(), everything: bool = False) -> None:
+        """File the listener again (its user's role, and so what it follows, changed)."""
+        with self._lock:
+            self._unfile(listener)
+            listener.courses, listener.everything = frozenset(courses), everything
+            self._file(listener)
 
     def unregister(self, listener: Listener) -> None:
         with self._lock:
             self._listeners.discard(listener)
+            self._unfile(listener)
+
+    def _file(self, listener: Listener) -> None:
+        if listener.everything:
+            self._everything.add(listener)
+        if listener.user_id is not None:
+            self._by_user.setdefault(listener.user_id, set()).add(listener)
+        for course_id in listener.courses:
+            self._by_course.setdefault(course_id, set()).add(listener)
+
+    def _unfile(self, listener: Listener) -> None:
+        self._everything.discard(listener)
+        for index, key in ((self._by_user, listener.user_id), *((self._by_course, c) for c in listener.courses)):
+            filed = index.get(key)
+            if filed is not None:
+                filed.discard(listener)
+                if not filed:
+                    del index[key]
 
     @property
     def connections(self) -> int:
@@ -69,11 +113,16 @@ class Hub:
     def _dispatch(self, message: dict) -> None:
         """Queue the event for the sockets that want it; a reconnected bus for all of them
         (each re-renders, so what it missed while the bus was down is shown)."""
+        kind = message.get("type")
         with self._lock:
-            listeners = list(self._listeners)
-        everyone = message.get("type") == RECONNECTED
-        for listener in listeners:
-            if everyone or listener.wants(message):
+            if kind in BROADCAST:
+                candidates = list(self._listeners)
+            else:
+                candidates = set(self._everything)
+                candidates.update(self._by_user.get(message.get("userId"), ()))
+                candidates.update(self._by_course.get(message.get("courseId"), ()))
+        for listener in candidates:
+            if kind == RECONNECTED or listener.wants(message):
                 listener.offer(message)
 
 

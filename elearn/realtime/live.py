@@ -22,8 +22,13 @@ from ..errors import NotFound
 
 @dataclass
 class LiveView:
+    """``wants`` filters the events that name the page's user or one of ``courses`` (or any
+    event, with ``everything``); course edits reach every page (``hub.BROADCAST``)."""
+
     wants: Callable[[dict], bool]
     render: Callable[[], str]
+    courses: frozenset[int] = frozenset()
+    everything: bool = False
 
 
 #: ``factory(user, arg: str | None) -> LiveView`` for ``?view=name[:arg]``.

@@ -88,7 +88,8 @@ def browser_socket(ws):
         ws.close(POLICY_VIOLATION, error.message)
         return
     hub = current_app.extensions["elearn.hub"]
-    listener = hub.register(lambda m: view.wants(m) or about_user(user_id, [m]))
+    listener = hub.register(lambda m: view.wants(m) or about_user(user_id, [m]), user_id=user_id,
+                            courses=view.courses, everything=view.everything)
     release_sessions()
     try:
         def push(batch=()):
@@ -104,6 +105,7 @@ def browser_socket(ws):
                         ws.close(POLICY_VIOLATION, "signed out")
                         return
                     view = open_live_view(user, spec)
+                    hub.reroute(listener, courses=view.courses, everything=view.everything)
                 html = view.render() + toasts(list(batch))
             except DomainError as error:  # e.g. the course was deleted or access revoked
                 ws.close(POLICY_VIOLATION, error.message)

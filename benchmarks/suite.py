@@ -50,7 +50,7 @@ def parse_args(argv):
     parser.add_argument("--sequential", type=int, default=300,
                         help="single completions (each after a /healthz) timed one at a time")
     parser.add_argument("--ws-duration", type=float, default=20, help="seconds of marking while sockets are held")
-    parser.add_argument("--mark-interval", type=float, default=2.0, help="mean seconds between one student's marks")
+    parser.add_argument("--mark-interval", type=float, default=5.0, help="mean seconds between one student's marks")
     parser.add_argument("--writes-per-run", type=int, default=12000, help="distinct completions prepared per wrk run")
     parser.add_argument("--readers-per-run", type=int, default=6000, help="distinct students per rotating-read run")
     parser.add_argument("--seed", type=int, default=int(time.time()))

@@ -15,14 +15,17 @@ from . import settings
 
 def ensure_database() -> bool:
     """Create the bench database if it is missing; True when this call created it."""
-    with psycopg2.connect(settings.dsn("postgres")) as conn:
-        conn.autocommit = True
+    conn = psycopg2.connect(settings.dsn("postgres"))
+    try:
+        conn.autocommit = True  # CREATE DATABASE cannot run in a transaction
         with conn.cursor() as cur:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (settings.BENCH_DATABASE,))
             if cur.fetchone():
                 return False
             cur.execute(f'CREATE DATABASE "{settings.BENCH_DATABASE}"')
             return True
+    finally:
+        conn.close()
 
 
 def flask(env: dict, *args: str) -> None:
@@ -44,7 +47,7 @@ def ensure_dataset(env: dict, echo=print) -> dict:
     generated_seconds = None
     if records < settings.GENERATED_PROGRESS_RECORDS:
         echo(f"{records:,} progress records: generating {settings.STUDENTS:,} students / "
-             f"{settings.COURSES} courses (about 80 s)")
+             f"{settings.COURSES} courses (about {settings.STUDENTS // 100_000} minutes)")
         started = time.perf_counter()
         flask(env, "generate", "--students", str(settings.STUDENTS), "--courses", str(settings.COURSES),
               "--seed", str(settings.SEED), "--password", settings.PASSWORD)
@@ -60,7 +63,8 @@ def ensure_dataset(env: dict, echo=print) -> dict:
 #: itself because autovacuum may be off on a bench server (it is off on this one), and an
 #: unvacuumed table gets no index-only scans and stale statistics: plans that a
 #: production database with autovacuum would not have.
-VACUUMED_TABLES = ("users", "courses", "modules", "enrollments", "progress", "progress_events", "achievements")
+VACUUMED_TABLES = ("users", "courses", "modules", "enrollments", "progress", "progress_events", "achievements",
+                   "module_stats", "sign_ins")
 
 
 def vacuum() -> float:

@@ -157,7 +157,7 @@ class EnrollmentFigures:
 def enrollment_figures(course: Course, now: datetime) -> EnrollmentFigures:
     """Counts over the course's enrollments: the total is the course's counter, and one
     statement reads only the learners active this week and those who completed, each an
-    index range (``ix_enrollments_course_activity``, ``ix_enrollments_course_completed``),
+    index range (``ix_enrollments_course_activity``, ``ix_enrollments_course_state``),
     so the cost follows them, not the size of the class. ``completed_modules`` is filled in
     from the module counters by the caller."""
     this_course = Enrollment.course_id == course.id
@@ -195,8 +195,8 @@ def module_completion_rates(course_id: int, total_enrollments: int) -> list[Modu
 
 
 def drop_off_by_module(course_id: int, modules: list[ModuleAnalytics], now: datetime) -> list[DropOff]:
-    """For each module, the idle learners who stopped just before it (one aggregate over
-    the course's enrollments, from their counters).
+    """For each module, the idle learners who stopped just before it (one aggregate over the
+    course's not-completed enrollments, read from ``ix_enrollments_course_state`` alone).
 
     A learner stopped at the module after their furthest completed one (the first module
     when they completed none) if neither an activity nor, lacking any, their enrolment is

@@ -31,8 +31,10 @@ class Enrollment(db.Model):
         # SQLite, whose descending order puts NULLs last anyway,
         # ix_enrollments_course_recent_sqlite (course_id, last_activity_at DESC, id).
         Index("ix_enrollments_enrolled_at", "enrolled_at"),
-        # The course's completions and their durations, read without the rest of the class.
-        Index("ix_enrollments_course_completed", "course_id", "completed_at", "enrolled_at"),
+        # The course's completions and their durations, and its idle learners by furthest
+        # module (drop-off), each read from this index alone.
+        Index("ix_enrollments_course_state", "course_id", "completed_at", "enrolled_at", "last_activity_at",
+              "furthest_position"),
         CheckConstraint("price_paid_cents >= 0", name="price_paid_not_negative"),
         CheckConstraint("completed_count >= 0", name="completed_count_not_negative"),
     )

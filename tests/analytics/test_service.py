@@ -272,6 +272,31 @@ def test_the_default_order_is_read_in_index_order_without_a_sort(make, issue, db
             assert "ix_enrollments_course_recent_sqlite" in plan and "TEMP B-TREE" not in plan, plan
 
 
+def test_drop_off_reads_the_enrollment_state_index_alone(issue, db):
+    """Idle learners by furthest module come from ix_enrollments_course_state, without
+    visiting the table (an index-only scan, on PostgreSQL once the table is vacuumed)."""
+    from sqlalchemy import func, text
+    from sqlalchemy import select as sql_select
+
+    from elearn.analytics.service import DROP_OFF_AFTER
+
+    idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
+    stmt = (sql_select(Enrollment.furthest_position + 1, func.count())
+            .where(Enrollment.course_id == issue.course.id, Enrollment.completed_at.is_(None), idle_since < issue.now - DROP_OFF_AFTER)
+            .group_by(Enrollment.furthest_position))
+    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            plan = "\n".join(row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            assert "COVERING INDEX ix_enrollments_course_state" in plan, plan
+            return
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE enrollments"))
+        for setting in ("enable_seqscan", "enable_bitmapscan"):
+            conn.execute(text(f"SET {setting} = off"))
+        plan = "\n".join(row[0] for row in conn.execute(text(f"EXPLAIN {compiled}")))
+    assert "Index Only Scan using ix_enrollments_course_state" in plan, plan
+
+
 # --- the heatmap --------------------------------------------------------------------------
 
 def test_the_grid_gives_each_students_module_states_in_order(issue):

@@ -79,6 +79,12 @@ class Record:
     completed_at: datetime | None
     updated_at: datetime
 
+    @classmethod
+    def of(cls, row, prefix: str = "") -> "Record":
+        """The record from ``row``'s attributes (a Progress, or a result row whose record
+        columns are named ``prefix`` + the field)."""
+        return cls(*(getattr(row, prefix + name) for name in _RECORD_COLUMNS))
+
 
 @dataclass
 class Outcome:
@@ -181,7 +187,7 @@ def _move_enrollments(changes):
                 (per.c.reopened_max >= Enrollment.furthest_position, greatest(still_completed, per.c.completed_max)),
                 else_=greatest(Enrollment.furthest_position, per.c.completed_max)),
         )
-        .returning(Enrollment.id, Enrollment.completed_count, Enrollment.completed_at)
+        .returning(Enrollment.id, Enrollment.completed_count)
     )
 
 
@@ -258,7 +264,7 @@ def _postgresql_statement(only_new: bool):
               for name in _RECORD_COLUMNS]
     return (
         select(checked, *record, *[changes.c[name].label(f"change_{name}") for name in ("kind", "delta")],
-               moved.c.completed_count.label("new_completed"), moved.c.completed_at.label("new_completed_at"),
+               moved.c.completed_count.label("new_completed"),
                *_learner_figures())
         .select_from(checked)
         .outerjoin(changes, and_(changes.c.enrollment_id == checked.c.enrollment_id,
@@ -303,7 +309,7 @@ class _Written:
     checked: list  # rows of _checked, in item order
     changes: dict[tuple[int, int], _Change]  # what _write_records changed, by record key
     records: dict[tuple[int, int], Record]  # the current record of every item that has one
-    counters: dict[int, tuple[int, datetime | None]]  # changed enrollment -> (completed, completed_at)
+    counters: dict[int, int]  # changed enrollment -> its completed modules now
     learner: object  # the row of _learner_figures
 
 
@@ -320,9 +326,9 @@ def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool) ->
         key = (row.enrollment_id, row.module_id)
         if row.change_kind is not None:
             result.changes[key] = _Change(row.change_kind, row.change_delta)
-            result.counters[row.enrollment_id] = (row.new_completed, row.new_completed_at)
+            result.counters[row.enrollment_id] = row.new_completed
         if row.record_id is not None:
-            result.records[key] = Record(*(getattr(row, f"record_{name}") for name in _RECORD_COLUMNS))
+            result.records[key] = Record.of(row, "record_")
     return result
 
 
@@ -341,15 +347,14 @@ def _run_sqlite(actor, items: list[tuple], now: datetime, only_new: bool) -> _Wr
         keys = rows_params("keys", {"enrollment_id": int, "module_id": int},
                            [(e, m) for _i, e, m, _c in target], "sqlite")
         for progress in session.scalars(sql.records, keys):
-            result.records[(progress.enrollment_id, progress.module_id)] = Record(
-                *(getattr(progress, name) for name in _RECORD_COLUMNS))
+            result.records[(progress.enrollment_id, progress.module_id)] = Record.of(progress)
     if written:
         position = {(row.enrollment_id, row.module_id): row.position for row in checked}
         changes = params | rows_params("changes", _CHANGE_COLUMNS, [
             (row.enrollment_id, row.module_id, row.completed, row.inserted, row.delta, row.seconds_delta,
              position[(row.enrollment_id, row.module_id)]) for row in written], "sqlite")
-        for enrollment_id, completed, completed_at in session.execute(sql.move_enrollments, changes):
-            result.counters[enrollment_id] = (completed, completed_at)
+        for enrollment_id, completed in session.execute(sql.move_enrollments, changes):
+            result.counters[enrollment_id] = completed
         session.execute(sql.move_module_stats, changes)
         session.execute(sql.log_events, changes)
     return result
@@ -406,7 +411,7 @@ def _announce(actor, now: datetime, written: _Written) -> None:
     completions: dict[int, Completion] = {}
     for (enrollment_id, module_id), change in written.changes.items():
         course = courses[enrollment_id]
-        done, _completed_at = written.counters[enrollment_id]
+        done = written.counters[enrollment_id]
         publish_after_commit({
             "type": "progress.updated",
             "userId": actor.id,
@@ -460,7 +465,7 @@ def _read_record(enrollment_id: int, module_id: int) -> Record:
     progress = db.session.scalar(
         select(Progress).where(Progress.enrollment_id == enrollment_id, Progress.module_id == module_id)
         .execution_options(populate_existing=True))
-    return Record(*(getattr(progress, name) for name in _RECORD_COLUMNS))
+    return Record.of(progress)
 
 
 def start_module(actor, enrollment_id: int, module_id: int, completed: bool = False) -> Record:

@@ -115,7 +115,11 @@ class CourseAnalytics:
 def course_analytics(actor, course_id: int, now: datetime | None = None) -> CourseAnalytics:
     """Every figure of the course dashboard: three statements,
     cached until the course's next change (or a few minutes, for the time-based figures)."""
-    course = course_for_analytics(actor, course_id)
+    return analytics_of(course_for_analytics(actor, course_id), now)
+
+
+def analytics_of(course: Course, now: datetime | None = None) -> CourseAnalytics:
+    """``course_analytics`` of a course whose access the caller has checked."""
     if now is not None:
         return _course_analytics(course, now)
     return cached((course_generation(course.id), CATALOG_GENERATION), f"course-analytics:{course.id}",
@@ -125,7 +129,7 @@ def course_analytics(actor, course_id: int, now: datetime | None = None) -> Cour
 def _course_analytics(course: Course, now: datetime) -> CourseAnalytics:
     enrollments = enrollment_figures(course, now)
     modules = module_completion_rates(course.id, enrollments.total)
-    enrollments.completed_modules = sum(m.completed_count for m in modules)  # = the enrollments' counters' sum
+    completed_modules = sum(m.completed_count for m in modules)  # = the sum of the enrollments' counters
     # max/min keep the first of equals, and the list is in module order: ties go to the lower order.
     most = max(modules, key=lambda m: m.completed_count, default=None)
     least = min(modules, key=lambda m: m.completed_count, default=None)
@@ -134,7 +138,7 @@ def _course_analytics(course: Course, now: datetime) -> CourseAnalytics:
         title=course.title,
         total_enrollments=enrollments.total,
         active_learners_7d=enrollments.active_7d,
-        average_completion=percentage(enrollments.completed_modules, enrollments.total * course.module_count),
+        average_completion=percentage(completed_modules, enrollments.total * course.module_count),
         completed_enrollments=enrollments.completed,
         completion_rate=percentage(enrollments.completed, enrollments.total),
         average_days_to_complete=_days(enrollments.average_seconds_to_complete),
@@ -149,7 +153,6 @@ def _course_analytics(course: Course, now: datetime) -> CourseAnalytics:
 class EnrollmentFigures:
     total: int
     active_7d: int
-    completed_modules: int  # summed over the enrollments
     completed: int
     average_seconds_to_complete: float | None
 
@@ -158,8 +161,7 @@ def enrollment_figures(course: Course, now: datetime) -> EnrollmentFigures:
     """Counts over the course's enrollments: the total is the course's counter, and one
     statement reads only the learners active this week and those who completed, each an
     index range (``ix_enrollments_course_activity``, ``ix_enrollments_course_state``),
-    so the cost follows them, not the size of the class. ``completed_modules`` is filled in
-    from the module counters by the caller."""
+    so the cost follows them, not the size of the class."""
     this_course = Enrollment.course_id == course.id
     completed = Enrollment.completed_at.is_not(None)
 
@@ -172,7 +174,7 @@ def enrollment_figures(course: Course, now: datetime) -> EnrollmentFigures:
         figure(func.avg(seconds_between(Enrollment.enrolled_at, Enrollment.completed_at)))
         .where(this_course, completed).scalar_subquery(),
     )).one()
-    return EnrollmentFigures(course.enrollment_count, active, 0, completed_count, average_seconds)
+    return EnrollmentFigures(course.enrollment_count, active, completed_count, average_seconds)
 
 
 def module_completion_rates(course_id: int, total_enrollments: int) -> list[ModuleAnalytics]:

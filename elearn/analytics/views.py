@@ -42,12 +42,12 @@ def course_dashboard_context(actor, course_id: int) -> dict:
     """
     course = service.course_for_analytics(actor, course_id)
     sections = cached((course_generation(course.id), CATALOG_GENERATION), f"course-figures-html:{course.id}",
-                      lambda: _render_figures(actor, course.id), dict[str, str])
+                      lambda: _render_figures(course), dict[str, str])
     return {"title": course.title, "figures": {name: Markup(html) for name, html in sections.items()}}
 
 
-def _render_figures(actor, course_id: int) -> dict[str, str]:
-    analytics = service.course_analytics(actor, course_id)
+def _render_figures(course) -> dict[str, str]:
+    analytics = service.analytics_of(course)
     context = {"analytics": analytics, "modules_by_id": {m.module_id: m for m in analytics.modules},
                "max_drop": max((d.learners for d in analytics.drop_off), default=0)}
     return {name: render_template(f"analytics/_{name}.html", **context) for name in FIGURES}

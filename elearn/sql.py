@@ -71,38 +71,35 @@ def rows_params(name: str, columns: dict[str, type], rows: list[tuple], dialect:
     return {f"{name}_rows": json.dumps([list(row) for row in rows])}
 
 
-class greatest(FunctionElement):  # noqa: N801
-    """The larger of the arguments (NULLs ignored on PostgreSQL; give non-NULL values)."""
+class _spelled_per_database(FunctionElement):  # noqa: N801
+    """A function each database names its own way: ``spellings`` maps dialect to name."""
+
+    inherit_cache = True
+    spellings: dict[str, str]
+
+
+@compiles(_spelled_per_database)
+def _spelled(element, compiler, **kw):
+    if compiler.dialect.name not in element.spellings:
+        raise CompileError(f"{element.name}() is not written for {compiler.dialect.name}")
+    return f"{element.spellings[compiler.dialect.name]}({compiler.process(element.clauses, **kw)})"
+
+
+class greatest(_spelled_per_database):  # noqa: N801
+    """The larger of the arguments (NULLs ignored on PostgreSQL; give non-NULL values).
+    SQLite's ``max()`` of two or more arguments is this scalar function, not the aggregate."""
 
     name = "greatest"
     inherit_cache = True
+    spellings = {"postgresql": "greatest", "sqlite": "max"}
 
 
-@compiles(greatest)
-def _greatest(element, compiler, **kw):
-    return f"greatest({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(greatest, "sqlite")
-def _greatest_sqlite(element, compiler, **kw):
-    return f"max({compiler.process(element.clauses, **kw)})"  # max() of 2+ arguments is scalar
-
-
-class collect(FunctionElement):  # noqa: N801
+class collect(_spelled_per_database):  # noqa: N801
     """The group's values as one list (read it back with ``collected``)."""
 
     name = "collect"
     inherit_cache = True
-
-
-@compiles(collect)
-def _collect(element, compiler, **kw):
-    return f"array_agg({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(collect, "sqlite")
-def _collect_sqlite(element, compiler, **kw):
-    return f"json_group_array({compiler.process(element.clauses, **kw)})"
+    spellings = {"postgresql": "array_agg", "sqlite": "json_group_array"}
 
 
 def collected(value, convert=lambda item: item) -> list:

@@ -9,7 +9,8 @@
   learner who was active yesterday but not yet today still has their streak and can extend
   it today; a whole day without a completion ends it.
 - Streaks are read from the activity log (``progress_events``, indexed by user and time),
-  at most 31 days at a time, never the whole history.
+  at most 31 days at a time, never the whole history. Awards need no read: a learner's
+  first completion of a day brings their completions of the last 31 days along.
 """
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -23,7 +24,7 @@ from ..enrollments.models import Enrollment
 from ..events import publish_after_commit
 from ..extensions import db
 from ..progress.models import ProgressEvent
-from ..progress.signals import Completion
+from ..progress.signals import RECENT_DAYS, Completion
 from ..sql import upsert
 from .models import Achievement
 
@@ -33,8 +34,9 @@ COURSE_COMPLETED = "course-completed"
 STREAK_BADGES = ((3, "streak-3"), (7, "streak-7"), (30, "streak-30"))
 
 #: Days of activity read per query: the longest badge (30 days) plus yesterday, for a
-#: streak that is still alive but not yet extended today.
-STREAK_WINDOW_DAYS = 31
+#: streak that is still alive but not yet extended today; the same window that progress
+#: sends along with a day's first completion.
+STREAK_WINDOW_DAYS = RECENT_DAYS
 
 ONE_DAY = timedelta(days=1)
 

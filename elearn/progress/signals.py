@@ -10,6 +10,11 @@ from blinker import Namespace
 
 _signals = Namespace()
 
+#: The learner's completions of this many days travel with a ``Completion`` when a write
+#: holds their first completion of the day: the longest streak badge (30 days) plus
+#: yesterday, so awarding streak badges needs no query of its own.
+RECENT_DAYS = 31
+
 
 @dataclass(frozen=True)
 class Completion:
@@ -18,7 +23,7 @@ class Completion:
     The write's own statement also says what the badges need, so that awarding them needs
     no query of its own: the course's title, the learner's time zone, whether they had
     already completed a module earlier today (then no streak can have grown), and if not,
-    their completion times of the last 31 days (before this one).
+    their completion times of the last ``RECENT_DAYS`` days (before this one).
     """
 
     user_id: int

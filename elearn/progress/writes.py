@@ -53,14 +53,10 @@ from ..sql import (
 from .access import load_enrollment
 from .counters import course_module_count, first_completion_time, is_complete
 from .models import MODULE_STAT_SLOTS, ModuleStats, Progress, ProgressEvent
-from .signals import Completion, modules_completed
+from .signals import RECENT_DAYS, Completion, modules_completed
 
 MAX_BULK_ITEMS = 1000
 
-#: The learner's completions of this many days travel with ``modules_completed`` when a
-#: write holds their first completion of the day, so streak badges (up to 30 days) need no
-#: query of their own.
-RECENT_DAYS = 31
 
 _ITEM_COLUMNS = {"idx": int, "enrollment_id": int, "module_id": int, "completed": bool}
 _CHANGE_COLUMNS = {"enrollment_id": int, "module_id": int, "completed": bool, "inserted": bool,

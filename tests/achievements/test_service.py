@@ -102,8 +102,7 @@ def award_after_completion(user_id, course_id, course_completed, now):
     from the log the way the write's statement reads them."""
     from elearn.auth.models import User
     from elearn.progress.models import ProgressEvent
-    from elearn.progress.signals import Completion
-    from elearn.progress.writes import RECENT_DAYS
+    from elearn.progress.signals import RECENT_DAYS, Completion
 
     recent = tuple(db.session.scalars(select(ProgressEvent.occurred_at).where(
         ProgressEvent.user_id == user_id, ProgressEvent.kind == "completed",

@@ -138,22 +138,31 @@ class TokenMinter:
             os.environ.clear()
             os.environ.update(saved)
 
-    def tokens(self, user_ids: list[int], role: str = "student") -> dict[int, str]:
-        """An API sign-in for each user (one INSERT for all), and its access token as
-        ``issue_tokens`` makes it: the server looks the sign-in up on every request."""
+    def sign_ins(self, user_ids: list[int], kind: str) -> list[tuple[int, int, str | None]]:
+        """(user, sign-in id, refresh token id): a sign-in of ``kind`` for each user, one
+        INSERT for all (signing in through the app would spend the bench on scrypt)."""
         from sqlalchemy import insert
 
         from elearn.auth import sign_ins
         from elearn.auth.models import SignIn
-        from elearn.auth.tokens import issue_tokens
         from elearn.extensions import db
+
+        with self.app.app_context():
+            rows = db.session.execute(insert(SignIn).returning(SignIn.user_id, SignIn.id, SignIn.refresh_jti), [
+                {"user_id": u, "kind": kind, "refresh_jti": sign_ins.new_jti() if kind == "api" else None}
+                for u in user_ids]).all()
+            db.session.commit()
+            return [tuple(row) for row in rows]
+
+    def tokens(self, user_ids: list[int], role: str = "student") -> dict[int, str]:
+        """An API sign-in for each user, and its access token as ``issue_tokens`` makes it:
+        the server looks the sign-in up on every request."""
+        from elearn.auth.tokens import issue_tokens
 
         if not user_ids:
             return {}
+        rows = self.sign_ins(user_ids, "api")
         with self.app.app_context():
-            rows = db.session.execute(insert(SignIn).returning(SignIn.user_id, SignIn.id, SignIn.refresh_jti), [
-                {"user_id": u, "kind": "api", "refresh_jti": sign_ins.new_jti()} for u in user_ids]).all()
-            db.session.commit()
             return {u: issue_tokens(SimpleNamespace(id=u, role=role), sid, jti)["access_token"]
                     for u, sid, jti in rows}
 

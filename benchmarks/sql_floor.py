@@ -26,22 +26,12 @@ class CapturedRead:
     statements: list[tuple[str, dict]] = field(default_factory=list)
 
 
-def _browser_sign_in(app, user_id: int) -> int:
-    """A browser sign-in of ``user_id``, as ``/login`` starts one."""
-    from elearn.auth.models import SignIn
+def capture(minter, reads: dict[str, tuple[str, dict, int | None]]) -> dict[str, CapturedRead]:
+    """``reads``: name -> (path, headers, session user id or None); ``minter`` (a
+    ``fixtures.TokenMinter``) holds the app and starts the session users' sign-ins."""
     from elearn.extensions import db
 
-    with app.app_context():
-        sign_in = SignIn(user_id=user_id, kind="browser")
-        db.session.add(sign_in)
-        db.session.commit()
-        return sign_in.id
-
-
-def capture(app, reads: dict[str, tuple[str, dict, int | None]]) -> dict[str, CapturedRead]:
-    """``reads``: name -> (path, headers, session user id or None)."""
-    from elearn.extensions import db
-
+    app = minter.app
     app.config["CACHE_ENABLED"] = False
     captured: dict[str, CapturedRead] = {}
     current: list[tuple[str, dict]] | None = None
@@ -58,7 +48,8 @@ def capture(app, reads: dict[str, tuple[str, dict, int | None]]) -> dict[str, Ca
             client = app.test_client()
             if session_user is not None:
                 with client.session_transaction() as session:
-                    session["_user_id"] = f"s{_browser_sign_in(app, session_user)}"  # Flask-Login's sign-in id
+                    ((_user, sign_in_id, _jti),) = minter.sign_ins([session_user], "browser")
+                    session["_user_id"] = f"s{sign_in_id}"  # Flask-Login's id: the sign-in
                     session["_fresh"] = True
             current = []
             response = client.get(path, headers=headers)

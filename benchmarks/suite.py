@@ -241,7 +241,7 @@ class Suite:
             "teach_students": (f"/teach/courses/{c}/students", {}, s.instructor_id),
         }
         self.echo("database floors (raw SQL through psycopg2) and EXPLAIN")
-        captured = sql_floor.capture(self.minter.app, self.reads)
+        captured = sql_floor.capture(self.minter, self.reads)
         self.results["statements"] = {name: len(read.statements) for name, read in captured.items()}
         self.results["statements"].update(self.write_statements())
         floors, plans = {}, {}

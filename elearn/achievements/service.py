@@ -251,6 +251,11 @@ class EarnedBadge:
     course_title: str | None
     earned_at: datetime
 
+    @property
+    def kind(self) -> str:
+        """The badge without its course: names its picture, static/img/badges/<kind>.svg."""
+        return self.key.split(":", 1)[0]
+
 
 def list_achievements(user_id: int) -> list[EarnedBadge]:
     """A user's badges in the order earned, with their course's title: one query."""

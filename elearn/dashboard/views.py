@@ -9,7 +9,7 @@ from ..auth.models import User
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..extensions import db
-from ..progress.activity import last_completion, next_modules, recent_activity
+from ..progress.activity import last_completion, next_modules, next_up, recent_activity
 from ..progress.queries import overall_progress
 from ..realtime.live import LiveView
 from ..web.access import login_required
@@ -22,9 +22,11 @@ def student_dashboard_context(user) -> dict:
     now = utcnow()
     overall = overall_progress(user.id)
     last_active = max((c.last_activity_at for c in overall.courses if c.last_activity_at), default=None)
+    nexts = next_modules(user.id)
     return {
         "overall": overall,
-        "next_positions": next_modules(user.id),
+        "next_modules": nexts,
+        "next_up": next_up(overall.courses, nexts),
         "last_completion": last_completion(user.id),
         "last_active": last_active,
         "activity": recent_activity(user.id),

@@ -20,7 +20,7 @@ from ..realtime.live import LiveView
 from ..web.access import login_required
 from ..web.htmx import is_htmx
 from . import writes
-from .queries import course_progress, overall_progress
+from .queries import course_progress
 
 bp = Blueprint("progress", __name__)
 VIDEO_SUFFIXES = (".mp4", ".webm", ".ogg", ".ogv", ".mov")
@@ -55,13 +55,12 @@ def course_page_context(user, course_id: int) -> dict:
     course = course_detail(user, course_id)
     enrollment = enrollment_of(user.id, course_id)
     context = {"course": course, "enrollment": enrollment, "modules": [], "progress": None,
-               "overall": None, "now": utcnow(), "embed_kind": embed_kind}
+               "now": utcnow(), "embed_kind": embed_kind}
     statuses = {}
     if enrollment is not None:
         progress = course_progress(user, enrollment.id)
         statuses = {m.module_id: m for m in progress.modules}
         context["progress"] = progress
-        context["overall"] = overall_progress(user.id)
     for module in course.modules:
         status = statuses.get(module.id)
         context["modules"].append(ModuleView(
@@ -98,7 +97,7 @@ def change_module(course_id: int, module_id: int, action: str):
     module = next((m for m in context["modules"] if m.id == module_id), None)
     if module is None:
         abort(404)
-    return render_template("progress/_module_response.html", module=module, **context)
+    return render_template("progress/_module_response.html", module=module, action=action, **context)
 
 
 def course_live_view(user, arg) -> LiveView:

@@ -27,6 +27,10 @@
     });
   });
 
+  // The live badge is for pages with JavaScript; without it there is no connection to show.
+  var liveStatus = document.getElementById("live-status");
+  if (liveStatus) liveStatus.hidden = false;
+
   document.addEventListener("htmx:ws:after:connection", function () { setLive("live", "Live"); });
   document.addEventListener("htmx:ws:close", function () { setLive("offline", "Reconnecting…"); });
 
@@ -56,3 +60,59 @@ var liveMessages = 0;
 document.addEventListener("htmx:ws:after:message:incoming", function () {
   if (liveMessages++ > 0) document.body.dispatchEvent(new CustomEvent("elearn:live"));
 });
+
+// Keyboard and screen-reader users stay where they are after Start, Mark complete or Undo.
+// The module's row is replaced by the answer (and again by the live push that follows), which
+// would drop focus to <body>: once the row shows its new state, focus goes to the next open
+// module's button after a completion, or to the row's own button otherwise, and comes back
+// there if a push replaces it within a few seconds.
+(function () {
+  var pending = null, wanted = null, wantedUntil = 0;
+
+  document.addEventListener("htmx:before:request", function (evt) {
+    var form = evt.target && evt.target.closest && evt.target.closest("form[data-module-action]");
+    if (!form) return;
+    var row = form.closest(".module");
+    pending = {id: row.id, status: row.dataset.status, action: form.dataset.moduleAction};
+    wanted = null;
+  });
+
+  function focusTarget(row, action) {
+    if (action === "complete") {
+      var rows = Array.prototype.slice.call(document.querySelectorAll(".module"));
+      var at = rows.indexOf(row);
+      var later = rows.slice(at + 1).concat(rows.slice(0, at));
+      for (var i = 0; i < later.length; i++) {
+        if (later[i].dataset.status === "completed") continue;
+        var next = later[i].querySelector(".module-actions .button.primary");
+        if (next) return next;
+      }
+    }
+    return row.querySelector(".module-actions .button.primary") || row.querySelector(".module-actions button");
+  }
+
+  // The folded finished modules stay as the learner left them when a push re-renders them.
+  var doneOpen = false;
+  document.addEventListener("click", function (evt) {
+    var summary = evt.target.closest && evt.target.closest("#done-modules > summary");
+    if (summary) doneOpen = !summary.parentElement.open;
+  });
+
+  new MutationObserver(function () {
+    var done = document.getElementById("done-modules");
+    if (done && done.open !== doneOpen) done.open = doneOpen;
+    if (pending) {
+      var row = document.getElementById(pending.id);
+      if (!row || row.dataset.status === pending.status) return;
+      var button = focusTarget(row, pending.action);
+      pending = null;
+      if (!button) return;
+      wanted = button.id;
+      wantedUntil = Date.now() + 5000;
+      button.focus();
+    } else if (wanted && Date.now() < wantedUntil && document.activeElement === document.body) {
+      var again = document.getElementById(wanted);
+      if (again) again.focus();
+    }
+  }).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-status", "open"]});
+})();

@@ -5,6 +5,9 @@ demo platform. Screenshots go to tests/screenshots/ for a person to look at.
 """
 import os
 import shutil
+import subprocess
+import tarfile
+import tempfile
 import threading
 from pathlib import Path
 
@@ -23,15 +26,23 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 375, 
 #: machine slows the suite down rather than failing it; a quiet one answers in well
 #: under a second.
 LIVE_DEADLINE_MS = 30_000
+AXE_VERSION = "4.14.1"
+AXE_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "elearn-tests"
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_app(tmp_path_factory):
+    """The app behind ``live_server``: the demo platform on its own SQLite file."""
     app = build_app(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}")
     migrate_to_head(app)
     result = app.test_cli_runner().invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
     assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -57,11 +68,14 @@ def chromium():
 
 @pytest.fixture
 def new_page(chromium):
-    """``new_page("desktop")`` opens a page in a fresh context (its own cookies)."""
+    """``new_page("desktop")`` opens a page in a fresh context (its own cookies).
+
+    ``checked=True`` lets the test inject axe-core past the app's Content-Security-Policy.
+    """
     contexts = []
 
-    def open_page(viewport="desktop"):
-        context = chromium.new_context(viewport=VIEWPORTS[viewport])
+    def open_page(viewport="desktop", checked=False):
+        context = chromium.new_context(viewport=VIEWPORTS[viewport], bypass_csp=checked)
         context.set_default_timeout(LIVE_DEADLINE_MS)
         contexts.append(context)
         return context.new_page()
@@ -71,6 +85,31 @@ def new_page(chromium):
         context.close()
 
 
+@pytest.fixture(scope="session")
+def axe_source():
+    """axe-core's script, fetched from the npm registry once into the user's cache.
+
+    Tests inject it into pages they check; the app never serves it.
+    """
+    cached = AXE_CACHE / f"axe-core-{AXE_VERSION}" / "axe.min.js"
+    if not cached.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            unavailable("browser", "npm is needed once to fetch axe-core")
+        with tempfile.TemporaryDirectory() as scratch:
+            packed = subprocess.run([npm, "pack", f"axe-core@{AXE_VERSION}", "--silent"], cwd=scratch,
+                                    capture_output=True, text=True, timeout=300)
+            if packed.returncode != 0:
+                unavailable("browser", f"npm pack axe-core failed: {packed.stderr.strip()}")
+            with tarfile.open(Path(scratch) / packed.stdout.strip().splitlines()[-1]) as archive:
+                script = archive.extractfile("package/axe.min.js").read()
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}")
+        partial.write_bytes(script)
+        partial.replace(cached)  # atomic: parallel test workers may fetch at once
+    return cached.read_text()
+
+
 def screenshot(page, name: str) -> Path:
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
@@ -78,9 +117,13 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def sign_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD, expect_path: str = "/"):
+def sign_in(page, base_url: str, email: str, password: str = DEMO_PASSWORD, expect_path: str | None = "/"):
+    """Sign in through the form; wait for ``expect_path`` (None: any page but the form)."""
     page.goto(f"{base_url}/login")
     page.fill("#email", email)
     page.fill("#password", password)
     page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}{expect_path}")
+    if expect_path is None:
+        page.wait_for_url(lambda url: "/login" not in url)
+    else:
+        page.wait_for_url(f"{base_url}{expect_path}")

@@ -46,15 +46,21 @@ def test_marking_complete_updates_in_place_and_every_open_page(live_server, new_
     expect(row).to_have_attribute("data-status", "started")  # the demo left "DOM" in progress
     screenshot(course_tab, "course-page-desktop")
     url_before = course_tab.url
+    next_module = progress["modules"][8]["moduleId"]
     row.get_by_role("button", name=re.compile("^Mark complete")).click()
     expect(row).to_have_attribute("data-status", "completed")
     expect(course_tab.get_by_test_id("course-percent")).to_have_text("80%")
     assert course_tab.url == url_before, "no navigation"
+    # Keyboard users land on the next module's button, and screen readers hear what happened.
+    expect(course_tab.locator(f"#module-{next_module}-complete")).to_be_focused()
+    expect(course_tab.locator("#module-announcer")).to_have_text("DOM completed. Your progress: 80%.")
+    # The live push that follows folds DOM into the completed modules; focus stays put.
+    expect(course_tab.locator("#done-modules > summary")).to_contain_text("8 completed modules")
+    expect(course_tab.locator(f"#module-{next_module}-complete")).to_be_focused()
     expect(dashboard_tab.get_by_test_id("overall-percent")).to_have_text("76%")
     expect(dashboard_tab.get_by_test_id("overall-counts")).to_have_text("19 of 25 modules")
 
     # A change through the JSON API moves both pages again.
-    next_module = progress["modules"][8]["moduleId"]
     response = course_tab.request.post(
         f"{live_server}/api/progress/mark-completed/{enrollment['id']}/{next_module}",
         headers={"Authorization": f"Bearer {token}"})
@@ -64,8 +70,12 @@ def test_marking_complete_updates_in_place_and_every_open_page(live_server, new_
     expect(course_tab.get_by_test_id("course-percent")).to_have_text("90%")
     screenshot(dashboard_tab, "student-dashboard-after-desktop")
 
-    # Undo in the page brings the numbers back down everywhere.
+    # Undo in the page brings the numbers back down everywhere. The finished modules are
+    # folded; the summary opens them, and they stay open while the page updates.
+    course_tab.locator("#done-modules > summary").click()
     course_tab.locator(f"#module-{next_module}").get_by_role("button", name=re.compile("^Undo")).click()
+    expect(course_tab.locator(f"#module-{next_module}")).not_to_have_attribute("data-status", "completed")
+    expect(course_tab.locator(f"#module-{next_module}-complete")).to_be_focused()
     expect(dashboard_tab.get_by_test_id("overall-percent")).to_have_text("76%")
     course_tab.locator(f"#module-{dom_module['moduleId']}").get_by_role("button", name=re.compile("^Undo")).click()
     expect(dashboard_tab.get_by_test_id("overall-percent")).to_have_text("72%")
@@ -107,6 +117,7 @@ def test_contents_an_instructor_adds_or_removes_appear_on_open_course_pages(live
     page.goto(f"{live_server}/courses/{enrollment['courseId']}")
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     module = page.locator(f"#module-{progress['modules'][0]['moduleId']}")
+    page.locator("#done-modules > summary").click()  # the first module is done, so folded
     expect(module.locator("summary")).to_have_text("Contents (2)")
 
     ada = {"Authorization": f"Bearer {_token(page, live_server, 'ada@example.com')}"}

@@ -34,7 +34,8 @@ def test_mark_complete_with_htmx_returns_the_row_and_the_bars(browser, make, db)
     assert html.lstrip().startswith(f'<li class="module is-completed" id="module-{modules[0].id}"')
     assert '<hx-partial hx-target="#course-progress" hx-swap="outerMorph">' in html
     assert 'data-testid="course-percent">25%<' in html
-    assert '<hx-partial hx-target="#overall-chip"' in html
+    assert '<hx-partial hx-target="#module-announcer" hx-swap="innerHTML">' in html
+    assert f"{modules[0].title} completed. Your progress: 25%." in html
     assert db.session.get(Enrollment, enrollment.id).completed_count == 1
 
 

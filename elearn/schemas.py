@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
 
 #: The largest id a BIGINT column holds.
 MAX_ID = 2**63 - 1
@@ -38,7 +39,7 @@ class InSchema(BaseModel):
     @classmethod
     def _no_nul(cls, value):
         if _has_nul(value):
-            raise ValueError("must not contain NUL characters")
+            raise PydanticCustomError("nul_character", "must not contain NUL characters")
         return value
 
 

@@ -1,22 +1,24 @@
-"""Admin pages (``/admin``): platform figures, learners, users, every progress record, the
-audit log.
+"""Admin pages (``/admin``): platform figures, learners, users, every course, every progress
+record, the audit log.
 
-Figures come from ``analytics.platform``, users from ``auth.service``, records from
-``progress.queries``; every filter is the feature's own API schema. Admins only.
+Figures come from ``analytics.platform`` and ``analytics.service``, users from
+``auth.service``, records from ``progress.queries``; every filter is the feature's own API
+schema. Admins only.
 """
 from datetime import datetime
 from typing import Literal
-from zoneinfo import available_timezones
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..analytics import platform
+from ..analytics import service as course_analytics
 from ..analytics.schemas import LearningPatternsQuery, PlatformQuery, RetentionQuery
 from ..audit import service as audit
 from ..audit.schemas import AuditQuery
 from ..auth import service as accounts
 from ..auth.schemas import UserCreateIn, UserQuery, UserUpdateIn
+from ..auth.time_zones import time_zone_groups
 from ..catalog.service import list_courses
 from ..errors import Conflict, Invalid
 from ..progress.queries import list_records
@@ -77,7 +79,7 @@ def learners():
         query = LearnersQuery(weeks=query.weeks, days=query.days)
         patterns = platform.learning_patterns("UTC", days=query.days)
     context = {"cohorts": platform.retention_cohorts(query.weeks), "patterns": patterns, "query": query,
-               "error": error, "zones": sorted(available_timezones())}
+               "error": error, "zones": time_zone_groups()}
     return page_or_fragment("admin/learners.html", "admin/_patterns.html", **context)
 
 
@@ -87,7 +89,7 @@ def users():
     query = parse_query(UserQuery, lenient=True)
     page = accounts.list_users(query.q, query.role, query.page, USERS_PER_PAGE)
     return page_or_fragment("admin/users.html", "admin/_users.html", users=page, query=query,
-                            errors={}, values={})
+                            errors={}, values={}, zones=time_zone_groups())
 
 
 @bp.post("/users")
@@ -96,13 +98,14 @@ def create_user():
     data, errors = parse_form(UserCreateIn)
     if data is not None:
         try:
-            accounts.create_user(data.email, data.password, data.name, data.role)
+            accounts.create_user(data.email, data.password, data.name, data.role, actor_id=current_user.id,
+                                 timezone=data.timezone)
         except Conflict as error:
             errors = {"email": error.message}
     if errors:
-        values = {name: request.form.get(name, "") for name in ("email", "name", "role")}
+        values = {name: request.form.get(name, "") for name in ("email", "name", "role", "timezone")}
         return render_template("admin/users.html", users=accounts.list_users(page=1, per_page=USERS_PER_PAGE),
-                               query=UserQuery(), errors=errors, values=values), 422
+                               query=UserQuery(), errors=errors, values=values, zones=time_zone_groups()), 422
     return redirect(url_for("admin.users", created=data.email), 303)
 
 
@@ -117,6 +120,13 @@ def update_user(user_id: int):
     if is_htmx():
         return render_template("admin/_user_row.html", user=user)
     return redirect(url_for("admin.users"), 303)
+
+
+@bp.get("/courses")
+@login_required(*ADMIN)
+def courses():
+    """Every course with its headline figures, the teaching list shown under the admin pages."""
+    return render_template("admin/courses.html", courses=course_analytics.courses_overview(current_user))
 
 
 @bp.get("/progress")

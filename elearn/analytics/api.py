@@ -31,14 +31,15 @@ def course_analytics(course_id: int):
            paginated=True, errors=(403, 404))
 def course_students(course_id: int, query: StudentQuery):
     """A course's students with their progress; ``q`` searches email and name (its instructor, admins)."""
-    return service.course_students(current_user, course_id, query.q, query.sort, query.page, query.per_page)
+    return service.course_students(current_user, course_id, query.q, query.sort, query.page, query.per_page,
+                                   query.status)
 
 
 @api.operation("/analytics/courses/<int:course_id>/students.csv", query=StudentFilter, media_type=CSV,
                errors=(403, 404))
 def course_students_csv(course_id: int, query: StudentFilter):
     """The student list as a streamed CSV file (same filter and sort as the JSON list)."""
-    lines = service.students_csv_rows(current_user, course_id, query.q, query.sort)
+    lines = service.students_csv_rows(current_user, course_id, query.q, query.sort, query.status)
     return csv_attachment(lines, f"course-{course_id}-students.csv")
 
 

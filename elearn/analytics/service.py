@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 
 from ..auth.models import User
 from ..cache import CATALOG_GENERATION, cached, course_generation
@@ -49,6 +49,13 @@ STUDENT_SORTS = {
     "-name": (func.lower(User.name).desc(),),
 }
 DEFAULT_STUDENT_SORT = "-lastActivityAt"
+
+#: The student list's triage filters, each a question an instructor asks of a class.
+STUDENT_STATUSES = ("inactive", "not-started", "below-25", "completed")
+#: "Inactive": not finished, and silent (no activity, or never any since enrolling) this long.
+INACTIVE_AFTER = timedelta(days=14)
+#: "Below 25%": not finished, with fewer than this share of the modules completed.
+LOW_PROGRESS_PERCENT = 25
 
 NOT_STARTED, STARTED, COMPLETED = "not_started", "started", "completed"
 
@@ -230,27 +237,60 @@ class StudentRow:
         return percentage(self.completed_modules, self.total_modules)
 
 
-def _students_query(course_id: int, q: str | None, sort: str) -> Select:
-    """The course's students (one row per enrollment), filtered by ``q`` and sorted."""
+def _status_condition(status: str, course: Course, now: datetime):
+    """Which of the course's enrollments a triage filter keeps."""
+    if status not in STUDENT_STATUSES:
+        raise Invalid("Unknown filter.", details={"status": f"one of {', '.join(STUDENT_STATUSES)}"})
+    not_finished = Enrollment.completed_at.is_(None)
+    if status == "inactive":
+        idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
+        return and_(not_finished, idle_since < now - INACTIVE_AFTER)
+    if status == "not-started":
+        return Enrollment.last_activity_at.is_(None)
+    if status == "below-25":
+        return and_(not_finished, Enrollment.completed_count * 100 < LOW_PROGRESS_PERCENT * course.module_count)
+    return Enrollment.completed_at.is_not(None)
+
+
+def _students_query(course: Course, q: str | None, sort: str, status: str | None = None,
+                    now: datetime | None = None) -> Select:
+    """The course's students (one row per enrollment), filtered by ``q`` and ``status``, sorted."""
     if sort not in STUDENT_SORTS:
         raise Invalid("Unknown sort order.", details={"sort": f"one of {', '.join(STUDENT_SORTS)}"})
     stmt = (
         select(User.id, User.email, User.name, Enrollment.id, Enrollment.completed_count,
                Enrollment.last_activity_at)
         .join(User, User.id == Enrollment.user_id)
-        .where(Enrollment.course_id == course_id)
+        .where(Enrollment.course_id == course.id)
         .order_by(*STUDENT_SORTS[sort], Enrollment.id)
     )
     if q and q.strip():
         pattern = contains_pattern(q)  # emails are stored lower-case; names are not
         stmt = stmt.where(or_(User.email.like(pattern, escape="\\"), User.name.ilike(pattern, escape="\\")))
+    if status:
+        stmt = stmt.where(_status_condition(status, course, now or utcnow()))
     return stmt
 
 
-def _student_page(course: Course, q, sort, page, per_page) -> Page:
-    # Without a search the list is every enrollment of the course: its counter says how many.
-    count = None if q and q.strip() else course.enrollment_count
-    result = paginate(_students_query(course.id, q, sort), page, per_page, scalars=False, session=reads(),
+def student_status_counts(course: Course, now: datetime | None = None) -> dict[str, int]:
+    """How many of the course's students each triage filter holds: one statement, cached
+    until the course changes (any progress in it bumps its generation)."""
+    now = now or utcnow()
+
+    def count() -> dict[str, int]:
+        counts = reads().execute(select(*(
+            func.count().filter(_status_condition(status, course, now)) for status in STUDENT_STATUSES
+        )).where(Enrollment.course_id == course.id)).one()
+        return dict(zip(STUDENT_STATUSES, (int(n) for n in counts), strict=True))
+
+    return cached((course_generation(course.id), CATALOG_GENERATION), f"student-status-counts:{course.id}",
+                  count, dict[str, int], ttl=300)
+
+
+def _student_page(course: Course, q, sort, page, per_page, status: str | None = None) -> Page:
+    # Without a search or filter the list is every enrollment: the course's counter says how many.
+    count = None if (q and q.strip()) or status else course.enrollment_count
+    result = paginate(_students_query(course, q, sort, status), page, per_page, scalars=False, session=reads(),
                       count=count)
     result.items = [StudentRow(user_id, email, name, enrollment_id, done, course.module_count, last_activity_at)
                     for user_id, email, name, enrollment_id, done, last_activity_at in result.items]
@@ -258,15 +298,16 @@ def _student_page(course: Course, q, sort, page, per_page) -> Page:
 
 
 def course_students(actor, course_id: int, q: str | None = None, sort: str = DEFAULT_STUDENT_SORT,
-                    page: int = 1, per_page: int = 50) -> Page:
+                    page: int = 1, per_page: int = 50, status: str | None = None) -> Page:
     """A page of the course's students (``StudentRow`` items): a count and a page query.
 
     ``q`` matches email or name anywhere, as typed. Sorting by percentage sorts by
     completed modules (every enrollment of a course has the same total); learners with no
-    activity come last either way; ties go by enrollment id.
+    activity come last either way; ties go by enrollment id. ``status`` is one of the triage
+    filters (``STUDENT_STATUSES``).
     """
     course = course_for_analytics(actor, course_id)
-    return _student_page(course, q, sort, page, per_page)
+    return _student_page(course, q, sort, page, per_page, status)
 
 
 @dataclass
@@ -367,7 +408,7 @@ def spreadsheet_safe(value) -> str:
 
 
 def students_csv_rows(actor, course_id: int, q: str | None = None,
-                      sort: str = DEFAULT_STUDENT_SORT) -> Iterator[str]:
+                      sort: str = DEFAULT_STUDENT_SORT, status: str | None = None) -> Iterator[str]:
     """The student list as CSV lines, header first, for a streamed download.
 
     Access and the query are checked now, so a refusal is an ordinary error response;
@@ -376,7 +417,7 @@ def students_csv_rows(actor, course_id: int, q: str | None = None,
     """
     course = course_for_analytics(actor, course_id)
     # Plain values only: the request commits (expiring ORM objects) before the body streams.
-    return _csv_lines(_students_query(course.id, q, sort), course.module_count)
+    return _csv_lines(_students_query(course, q, sort, status), course.module_count)
 
 
 def _csv_lines(stmt: Select, total_modules: int) -> Iterator[str]:

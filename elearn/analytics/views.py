@@ -18,7 +18,7 @@ from ..progress.queries import course_progress
 from ..realtime.live import LiveView
 from ..web.access import login_required
 from ..web.downloads import csv_attachment
-from ..web.htmx import page_or_fragment
+from ..web.htmx import is_htmx, page_or_fragment
 from ..web.inputs import parse_query
 from . import service
 from .schemas import StudentQuery
@@ -62,22 +62,30 @@ def my_courses():
 @bp.get("/courses/<int:course_id>")
 @login_required(*STAFF)
 def course_dashboard(course_id: int):
+    """The course's figures and its student list. htmx asks this same address for the list
+    alone (search, filters, sort, pages), so the address bar always holds a link to what the
+    instructor sees."""
     query = parse_query(StudentQuery, lenient=True)
-    return render_template(
-        "analytics/course.html", course_id=course_id, query=query,
-        students=service.course_students(current_user, course_id, query.q, query.sort, query.page,
-                                         STUDENTS_PER_PAGE),
-        **course_dashboard_context(current_user, course_id))  # the heatmap is fetched when scrolled to
+    if is_htmx():
+        return students(course_id)
+    context = _student_list_context(current_user, course_id, query) | course_dashboard_context(current_user, course_id)
+    return render_template("analytics/course.html", **context)  # the heatmap is fetched when scrolled to
+
+
+def _student_list_context(actor, course_id: int, query: StudentQuery) -> dict:
+    course = service.course_for_analytics(actor, course_id)
+    return {"course_id": course_id, "query": query, "title": course.title, "enrolled": course.enrollment_count,
+            "status_counts": service.student_status_counts(course),
+            "students": service.course_students(actor, course_id, query.q, query.sort, query.page,
+                                                STUDENTS_PER_PAGE, query.status)}
 
 
 @bp.get("/courses/<int:course_id>/students")
 @login_required(*STAFF)
 def students(course_id: int):
     query = parse_query(StudentQuery, lenient=True)
-    page = service.course_students(current_user, course_id, query.q, query.sort, query.page, STUDENTS_PER_PAGE)
-    return page_or_fragment("analytics/students_page.html", "analytics/_students.html", course_id=course_id,
-                            query=query, students=page,
-                            title=service.course_for_analytics(current_user, course_id).title)
+    return page_or_fragment("analytics/students_page.html", "analytics/_students.html",
+                            **_student_list_context(current_user, course_id, query))
 
 
 @bp.get("/courses/<int:course_id>/heatmap")
@@ -93,7 +101,7 @@ def heatmap(course_id: int):
 @login_required(*STAFF)
 def students_csv(course_id: int):
     query = parse_query(StudentQuery, lenient=True)
-    lines = service.students_csv_rows(current_user, course_id, query.q, query.sort)
+    lines = service.students_csv_rows(current_user, course_id, query.q, query.sort, query.status)
     return csv_attachment(lines, f"course-{course_id}-students.csv")
 
 

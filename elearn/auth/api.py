@@ -8,6 +8,7 @@ from ..web.json_api import JsonApi
 from . import service, sign_ins
 from .rate_limits import registration_limit, sign_in_limit
 from .schemas import (
+    AccountUpdateIn,
     LoginIn,
     PasswordChangeIn,
     RefreshIn,
@@ -82,10 +83,18 @@ def me():
     return current_user
 
 
+@api.operation("/auth/me", "PATCH", body=AccountUpdateIn, response=UserOut)
+def update_me(body: AccountUpdateIn):
+    """Change the signed-in user's own settings: their time zone, where their days (streaks,
+    today's progress) begin."""
+    return service.update_account(current_user, **body.model_dump(exclude_unset=True))
+
+
 @api.operation("/users", "POST", body=UserCreateIn, response=UserOut, status=201, roles=("admin",), errors=(409,))
 def create_user(body: UserCreateIn):
     """Create a user of any role."""
-    user = service.create_user(body.email, body.password, body.name, role=body.role, actor_id=current_user.id)
+    user = service.create_user(body.email, body.password, body.name, role=body.role, actor_id=current_user.id,
+                               timezone=body.timezone)
     return user, {"Location": url_for("auth_api.get_user", user_id=user.id)}
 
 

@@ -1,11 +1,11 @@
 """API and form schemas for sign-in and user administration."""
 from typing import Literal
-from zoneinfo import available_timezones
 
 from pydantic import EmailStr, Field, ValidationInfo, field_validator
 
-from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
+from ..schemas import InSchema, OutSchema, PageQuery, Timestamp, if_sent
 from .passwords import password_problem
+from .time_zones import TimeZone
 
 RoleName = Literal["student", "instructor", "admin"]
 Password = Field(min_length=8, max_length=128)
@@ -33,20 +33,20 @@ class RegisterIn(InSchema):
 
 class UserCreateIn(RegisterIn):
     role: RoleName = "student"
+    timezone: TimeZone = "UTC"
 
 
 class UserUpdateIn(InSchema):
     name: str | None = Field(None, min_length=1, max_length=120)
     role: RoleName | None = None
     active: bool | None = None
-    timezone: str | None = None
+    timezone: TimeZone | None = None
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_timezone(cls, value):
-        if value is not None and value not in available_timezones():
-            raise ValueError("unknown time zone")
-        return value
+
+class AccountUpdateIn(InSchema):
+    """The signed-in user's own settings; only the fields sent change."""
+
+    timezone: TimeZone = if_sent(description="An IANA time zone, e.g. Europe/Berlin.")
 
 
 class UserQuery(PageQuery):

@@ -83,12 +83,13 @@ def sign_out_everywhere(user: User) -> None:
     audit.record("sessions.revoked", actor_id=user.id, target_type="user", target_id=user.id)
 
 
-def create_user(email: str, password: str, name: str, role: str = "student", actor_id: int | None = None) -> User:
+def create_user(email: str, password: str, name: str, role: str = "student", actor_id: int | None = None,
+                timezone: str = "UTC") -> User:
     """A new account; ``actor_id`` names the admin creating it (logged), None for sign-up."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise Conflict("An account with this email already exists.", details={"email": email})
-    user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password))
+    user = User(email=email, name=name.strip(), role=role, timezone=timezone, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
     publish_after_commit({"type": "user.created", "userId": user.id, "role": user.role})
@@ -105,10 +106,13 @@ def get_user(user_id: int) -> User:
 
 
 def update_user(actor: User, user_id: int, *, name=None, role=None, active=None, timezone=None) -> User:
-    """Admin edits. An admin cannot demote or disable themself (there may be no other)."""
+    """Admin edits. An admin cannot disable themself or give up their admin role: there may
+    be no other admin to undo it."""
     user = get_user(user_id)
-    if user.id == actor.id and (role not in (None, "admin") or active is False):
-        raise Conflict("You cannot remove your own admin rights or disable yourself.")
+    if user.id == actor.id and active is False:
+        raise Conflict("You cannot disable your own account. Another admin can, if it must be.")
+    if user.id == actor.id and role not in (None, "admin"):
+        raise Conflict("You cannot remove your own admin role. Another admin can, if it must be.")
     if name is not None:
         user.name = name
     if role is not None and role != user.role:
@@ -125,6 +129,16 @@ def update_user(actor: User, user_id: int, *, name=None, role=None, active=None,
         user.timezone = timezone
     db.session.flush()
     publish_after_commit({"type": "user.updated", "userId": user.id, "role": user.role, "active": user.active})
+    return user
+
+
+def update_account(user: User, *, timezone: str | None = None) -> User:
+    """The user's own settings. The time zone decides where their days begin (streaks,
+    "today"), so their figures are recomputed and their open pages refreshed."""
+    if timezone is not None:
+        user.timezone = timezone
+    db.session.flush()
+    publish_after_commit({"type": "user.updated", "userId": user.id, "timezone": user.timezone})
     return user
 
 

@@ -1,4 +1,5 @@
-"""Browser sign-in: /login, /logout, /register, and /account (password, sign out everywhere).
+"""Browser sign-in: /login, /logout, /register, and /account (password, time zone, sign out
+everywhere).
 
 Each sign-in is a row the session names (``sign_ins.py``): signing out ends it, so a copy
 of the session or remember-me cookie stops working too.
@@ -11,7 +12,8 @@ from ..web.access import login_required, safe_next
 from ..web.inputs import parse_form
 from . import service, sign_ins
 from .rate_limits import registration_limit, sign_in_limit
-from .schemas import LoginIn, PasswordChangeIn, RegisterIn
+from .schemas import AccountUpdateIn, LoginIn, PasswordChangeIn, RegisterIn
+from .time_zones import time_zone_groups
 
 bp = Blueprint("auth", __name__)
 
@@ -71,10 +73,16 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _account_page(errors=None, status=200):
+    return render_template("auth/account.html", errors=errors or {}, zones=time_zone_groups(),
+                           changed=request.args.get("changed") == "1",
+                           timezone_saved=request.args.get("timezone") == "saved"), status
+
+
 @bp.get("/account")
 @login_required()
 def account():
-    return render_template("auth/account.html", errors={}, changed=request.args.get("changed") == "1")
+    return _account_page()
 
 
 @bp.post("/account/password")
@@ -89,7 +97,17 @@ def change_password():
                       next(iter(error.details.values()), error.message)}
         else:
             return redirect(url_for("auth.account", changed=1), 303)
-    return render_template("auth/account.html", errors=errors, changed=False), 422
+    return _account_page(errors, 422)
+
+
+@bp.post("/account/timezone")
+@login_required()
+def change_timezone():
+    data, errors = parse_form(AccountUpdateIn)
+    if errors:
+        return _account_page(errors, 422)
+    service.update_account(current_user, **data.model_dump(exclude_unset=True))
+    return redirect(url_for("auth.account", timezone="saved"), 303)
 
 
 @bp.post("/account/sign-out-everywhere")

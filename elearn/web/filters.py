@@ -1,4 +1,5 @@
 """Jinja filters for numbers and times as people read them."""
+import math
 from datetime import UTC, datetime
 
 
@@ -34,6 +35,28 @@ def money(cents: int) -> str:
     return "Free" if not cents else f"${cents / 100:,.2f}"
 
 
+def compact_number(value: float) -> str:
+    """A chart's number in a few characters: 950, 3.6k, 1.2M."""
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{value / limit:.1f}".removesuffix(".0") + suffix
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+
+
+def compact_money(cents: int) -> str:
+    """A chart's amount in a few characters: $950, $3.6k."""
+    return "$" + compact_number(cents / 100)
+
+
+def nice_ceiling(value: float) -> float:
+    """The round number at or above ``value`` a chart's axis ends at: 1, 2, 2.5 or 5 times a power of ten."""
+    if value <= 0:
+        return 0
+    power = 10 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+
+
 def register_filters(app) -> None:
     app.jinja_env.filters.update(time_ago=time_ago, exact_time=exact_time, iso=iso, percent=percent,
-                                 money=money)
+                                 money=money, compact_number=compact_number, compact_money=compact_money,
+                                 nice_ceiling=nice_ceiling)

@@ -3,7 +3,10 @@ from flask import make_response, render_template, request
 
 
 def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx request for a fragment. Restoring history (Back to a pushed address that is
+    not in htmx's cache) asks for the whole page, though htmx sends it."""
+    return (request.headers.get("HX-Request") == "true"
+            and request.headers.get("HX-History-Restore-Request") != "true")
 
 
 def page_or_fragment(page: str, fragment: str, **context):

@@ -8,6 +8,8 @@ One schema per input, the same limits on every surface:
 - ``parse_form(schema)``: a posted HTML form, read by each field's camelCase name (``email``,
   ``categoryId``). Returns ``(data, errors)`` for the template to show beside each input.
 - ``parse_json_body(schema)``: the JSON API's request body (400 malformed, 422 invalid).
+
+Every message is a plain sentence from ``validation_messages``, the same on both surfaces.
 """
 import json
 from typing import Annotated, Any, get_args, get_origin
@@ -16,15 +18,7 @@ from flask import request
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Invalid, Malformed
-
-
-def validation_details(error: ValidationError) -> dict[str, str]:
-    """Messages keyed by the field's path (``items.0.moduleId``), first error per field."""
-    details: dict[str, str] = {}
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "body"
-        details.setdefault(where, item["msg"])
-    return details
+from .validation_messages import field_messages, sentence
 
 
 def parse_query(schema: type[BaseModel], *, lenient: bool = False):
@@ -33,7 +27,7 @@ def parse_query(schema: type[BaseModel], *, lenient: bool = False):
         try:
             return schema.model_validate(values)
         except ValidationError as error:
-            raise Invalid("Some query parameters are invalid.", details=validation_details(error)) from error
+            raise Invalid("Some query parameters are invalid.", details=field_messages(error.errors(), schema)) from error
     values = {key: value for key, value in values.items() if value != ""}
     while True:
         try:
@@ -72,17 +66,15 @@ def parse_form(schema: type[BaseModel], **overrides):
     """Validate the posted form with ``schema``; ``overrides`` supply fields the form spells
     differently (a price typed in dollars for ``price_cents``).
 
-    Returns ``(data, {})``, or ``(None, errors)`` with messages keyed by the schema's Python
-    field names, each starting with a capital letter.
+    Returns ``(data, {})``, or ``(None, errors)`` with a sentence for each invalid field,
+    keyed by the schema's Python field name (``form`` for the form as a whole).
     """
     try:
         return schema.model_validate(_form_values(schema, request.form, overrides)), {}
     except ValidationError as error:
         errors: dict[str, str] = {}
         for item in error.errors():
-            name = str(item["loc"][0]) if item["loc"] else "form"
-            message = item["msg"].removeprefix("Value error, ")
-            errors.setdefault(name, message[0].upper() + message[1:])
+            errors.setdefault(str(item["loc"][0]) if item["loc"] else "form", sentence(item, schema))
         return None, errors
 
 
@@ -100,4 +92,4 @@ def parse_json_body(schema: type[BaseModel]):
     try:
         return schema.model_validate(payload)
     except ValidationError as error:
-        raise Invalid("Some fields are invalid.", details=validation_details(error)) from error
+        raise Invalid("Some fields are invalid.", details=field_messages(error.errors(), schema)) from error

@@ -1,4 +1,8 @@
 // elearn's page glue: live-connection status and visible errors. No build step.
+// Styles for pages with JavaScript (the phone menu) key on this class; without it the
+// header's links simply wrap.
+document.documentElement.classList.add("js");
+
 (function () {
   function setLive(state, text) {
     var el = document.getElementById("live-status");
@@ -115,4 +119,39 @@ document.addEventListener("htmx:ws:after:message:incoming", function () {
       if (again) again.focus();
     }
   }).observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["data-status", "open"]});
+})();
+
+// The header's menu on phones.
+document.addEventListener("click", function (evt) {
+  var toggle = evt.target.closest && evt.target.closest(".menu-toggle");
+  if (!toggle) return;
+  var header = toggle.closest(".site-header");
+  var open = header.classList.toggle("menu-open");
+  toggle.setAttribute("aria-expanded", open ? "true" : "false");
+});
+
+// A student's detail opens beside the list on wide screens and as a dialog on phones; focus
+// moves to it, and back to the student's name when the dialog closes.
+(function () {
+  var opener = null, opening = false;
+  var narrow = window.matchMedia("(max-width: 999px)");
+  document.addEventListener("htmx:before:request", function (evt) {
+    var link = evt.target && evt.target.closest && evt.target.closest("a.student-link");
+    if (link) { opener = link; opening = true; }
+  });
+  document.addEventListener("htmx:after:swap", function () {
+    var panel = document.getElementById("student-panel");
+    var heading = document.getElementById("student-detail-title");
+    if (!opening || !panel || !heading) return;
+    opening = false;
+    if (narrow.matches) {
+      if (!panel.matches(":modal")) { panel.close(); panel.showModal(); }
+    } else if (!panel.open) {
+      panel.show();
+    }
+    heading.focus();
+  });
+  document.addEventListener("close", function (evt) {
+    if (evt.target.id === "student-panel" && opener && opener.isConnected) opener.focus();
+  }, true);
 })();

@@ -1,14 +1,22 @@
 """The admin pages: figures as a person reads them, and nobody else gets in."""
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from elearn.audit.models import AuditEntry
 from elearn.auth.models import User
 from elearn.db_types import utcnow
 from elearn.progress.models import ProgressEvent
 
-ADMIN_PAGES = ["/admin", "/admin/learners", "/admin/users", "/admin/progress", "/admin/tickets"]
+ADMIN_PAGES = ["/admin", "/admin/learners", "/admin/users", "/admin/progress", "/admin/tickets", "/admin/courses"]
+
+
+def _current(html: str, nav: str) -> list[str]:
+    """The links marked as the current page in the navigation labelled ``nav``."""
+    block = re.search(rf'<nav [^>]*aria-label="{nav}"[^>]*>(.*?)</nav>', html, re.S).group(1)
+    return re.findall(r'aria-current="page">([^<]+)</a>', block)
 
 
 @pytest.fixture
@@ -54,6 +62,35 @@ def test_learners_page_patterns_in_a_chosen_timezone(browser, admin, make, db):
     assert "Unknown time zone" in bad
 
 
+def test_learners_time_zone_is_a_select_of_iana_zones(browser, admin):
+    html = browser.client.get("/admin/learners?tz=Asia/Tokyo").get_data(as_text=True)
+    select = re.search(r'<select id="tz" name="tz">.*?</select>', html, re.S).group(0)
+    assert re.findall(r"<option[^>]* selected>([^<]*)</option>", select) == ["Asia/Tokyo"]
+    zones = re.findall(r'<option(?: value="([^"]+)")?[^>]*>([^<]*)</option>', select)
+    names = [value or text for value, text in zones]
+    assert names[0] == "UTC" and "Europe/Berlin" in names and "America/Argentina/Buenos_Aires" in names
+    asia = re.search(r'<optgroup label="Asia">(.*?)</optgroup>', select).group(1)
+    in_asia = re.findall(r'<option(?: value="([^"]+)")?[^>]*>([^<]*)</option>', asia)
+    in_asia = [value or text for value, text in in_asia]
+    assert in_asia == sorted(in_asia) and all(name.startswith("Asia/") for name in in_asia)
+
+
+@pytest.mark.parametrize("path", ["/admin", "/admin/learners", "/admin/users", "/admin/progress", "/admin/audit",
+                                  "/admin/courses", "/admin/tickets"])
+def test_every_admin_page_highlights_admin_and_keeps_the_admin_navigation(browser, admin, path):
+    html = browser.client.get(path).get_data(as_text=True)
+    assert _current(html, "Main") == ["Admin"], path
+    assert len(_current(html, "Admin")) == 1, path
+
+
+def test_all_courses_is_an_admin_page_listing_every_course(browser, admin, make):
+    make.course(make.user("instructor"), title="Algebra")
+    make.course(make.user("instructor"), title="Botany", published=False)
+    html = browser.client.get("/admin/courses").get_data(as_text=True)
+    assert _current(html, "Admin") == ["All courses"]
+    assert "<h1>All courses</h1>" in html and "Algebra" in html and "Botany" in html
+
+
 def test_admin_creates_users_and_changes_roles(browser, admin, db):
     response = browser.post("/admin/users", {"email": "new@example.com", "password": "long-enough-1",
                                               "name": "New Teacher", "role": "instructor"})
@@ -84,8 +121,41 @@ def test_deactivating_a_user_ends_their_session_at_once(app, browser, admin, mak
 def test_admin_cannot_disable_themself(browser, admin, db):
     response = browser.post(f"/admin/users/{admin.id}", {"active": "false"}, headers={"HX-Request": "true"})
     assert response.status_code == 409
+    assert "You cannot disable your own account. Another admin can, if it must be." in response.get_data(as_text=True)
+    demote = browser.post(f"/admin/users/{admin.id}", {"role": "instructor"})
+    assert demote.status_code == 409
+    assert "You cannot remove your own admin role. Another admin can, if it must be." in demote.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(User, admin.id).active is True
+    assert (db.session.get(User, admin.id).active, db.session.get(User, admin.id).role) == (True, "admin")
+
+
+def test_the_users_page_offers_no_way_to_lock_yourself_out(browser, admin, make):
+    other = make.user(email="other@example.com")
+    html = browser.client.get("/admin/users").get_data(as_text=True)
+    own_row = re.search(rf'<tr id="user-{admin.id}".*?</tr>', html, re.S).group(0)
+    assert 'admin <span class="tag">You</span>' in own_row
+    assert "<select" not in own_row and "Disable" not in own_row
+    other_row = re.search(rf'<tr id="user-{other.id}".*?</tr>', html, re.S).group(0)
+    assert f'id="role-{other.id}"' in other_row and "Disable" in other_row
+
+
+def test_create_a_user_comes_before_the_user_table(browser, admin, make):
+    for _ in range(30):
+        make.user()
+    html = browser.client.get("/admin/users").get_data(as_text=True)
+    assert html.index('<h2 id="new-user-title">Create a user</h2>') < html.index('<table class="data">')
+
+
+def test_admin_creates_a_user_in_a_chosen_time_zone(browser, admin, db):
+    html = browser.client.get("/admin/users").get_data(as_text=True)
+    assert '<select id="new-timezone" name="timezone"><option selected>UTC</option>' in html
+    response = browser.post("/admin/users", {"email": "tokyo@example.com", "password": "long-enough-1",
+                                             "name": "Tokyo Learner", "role": "student", "timezone": "Asia/Tokyo"})
+    assert response.status_code == 303
+    user = db.session.scalar(select(User).where(User.email == "tokyo@example.com"))
+    assert user.timezone == "Asia/Tokyo"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.created"))
+    assert (entry.actor_id, entry.target_id) == (admin.id, user.id)
 
 
 def test_user_list_search_and_role_filter(browser, admin, make):

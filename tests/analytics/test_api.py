@@ -142,7 +142,7 @@ def test_the_openapi_document_describes_the_json_endpoints(client):
     assert {"200", "401", "403", "404"} <= set(figures["responses"])
     assert set(spec["components"]["schemas"]["CourseAnalyticsOut"]["properties"]) == COURSE_KEYS
     students = spec["paths"]["/api/analytics/courses/{courseId}/students"]["get"]
-    assert {p["name"] for p in students["parameters"]} == {"courseId", "q", "sort", "page", "perPage"}
+    assert {p["name"] for p in students["parameters"]} == {"courseId", "q", "sort", "status", "page", "perPage"}
     assert set(spec["components"]["schemas"]["StudentRowOut"]["properties"]) == STUDENT_KEYS
 
 
@@ -168,3 +168,14 @@ def test_statement_counts_do_not_grow_with_students_or_modules(api, make, issue,
     assert _statements(api, count_queries, f"/api/analytics/courses/{big.id}", tokens["ada"]) <= 5
     assert _statements(api, count_queries, f"/api/analytics/courses/{big.id}/students", tokens["ada"]) <= 4
     assert _statements(api, count_queries, f"/api/analytics/courses/{big.id}/students.csv", tokens["ada"]) <= 3
+
+
+def test_the_student_list_filters_by_status(api, issue, tokens):
+    token = tokens["ada"]
+    found = api.get(f"/api/analytics/courses/{issue.course.id}/students", token,
+                    query_string={"status": "inactive", "sort": "email"}).get_json()
+    assert [row["email"] for row in found["items"]] == ["ben@example.com", "dan@example.com"]
+    assert found["total"] == 2
+    refused = api.get(f"/api/analytics/courses/{issue.course.id}/students", token,
+                      query_string={"status": "asleep"})
+    assert refused.status_code == 422

@@ -259,7 +259,7 @@ def test_the_default_order_is_read_in_index_order_without_a_sort(make, issue, db
     own index of that order (PostgreSQL's says NULLS LAST) and never sorts the class."""
     from sqlalchemy import text
 
-    stmt = service._students_query(issue.course.id, None, service.DEFAULT_STUDENT_SORT).limit(25)
+    stmt = service._students_query(issue.course, None, service.DEFAULT_STUDENT_SORT).limit(25)
     compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
     with db.engine.connect() as conn:
         if conn.dialect.name == "postgresql":

@@ -12,21 +12,22 @@ def _as(browser, email):
 def test_my_courses_lists_figures(browser, issue):
     html = _as(browser, "ada@example.com").client.get("/teach").get_data(as_text=True)
     assert "Hand-computed" in html
-    assert "43.75%" in html and "25.0%" in html
+    assert "<span>43%</span>" in html and "<td>25%</td>" in html, "whole percentages"
 
 
 def test_course_page_shows_the_hand_computed_figures(browser, issue):
     client = _as(browser, "ada@example.com").client
     html = client.get(f"/teach/courses/{issue.course.id}").get_data(as_text=True)
     assert 'data-testid="total-enrollments">4<' in html
-    assert 'data-testid="average-completion">43.75%<' in html
-    assert 'data-testid="completed-enrollments">1<' in html and "Completed (25.0%)" in html
+    assert 'data-testid="average-completion">43%<' in html
+    assert 'data-testid="completed-enrollments">1<' in html and "Completed (25%)" in html
     assert 'data-testid="active-7d">2<' in html
-    for rate in ("75.0%", "50.0%", "25.0%"):
-        assert f">{rate}</text>" in html
-    assert "Most completed: <strong>Module 1</strong> (75.0%)" in html
-    assert "Least completed: <strong>Module 3</strong> (25.0%)" in html
-    assert '<svg class="chart"' in html and "3.0 h" in html and "3.5 h" in html
+    for rate in ("75%", "50%", "25%"):
+        assert f'<span class="hchart-value">{rate}<span class="visually-hidden"> completed' in html
+    assert 'class="hchart-bar completed" style="width: 75.0%"' in html
+    assert "Most completed: <strong>Module 1</strong> (75%)" in html
+    assert "Least completed: <strong>Module 3</strong> (25%)" in html
+    assert "3.0 h" in html and "3.5 h" in html
     heatmap_url = f"/teach/courses/{issue.course.id}/heatmap?q=&amp;sort=-lastActivityAt"
     assert f'hx-get="{heatmap_url}"\n         hx-trigger="revealed"' in html, "fetched when scrolled to"
     assert f'<a href="{heatmap_url}">Open it on its own page</a>' in html, "and reachable without JavaScript"
@@ -43,12 +44,12 @@ def test_student_list_searches_and_sorts_as_a_fragment(browser, issue):
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<section id="students"') and "<html" not in html
     assert "Ben Learner" in html and "Ana Learner" not in html
-    assert 'href="mailto:ben@example.com"' in html and "2/4" in html
+    assert '<small class="email">ben@example.com</small>' in html and "2/4" in html
     ordered = client.get(f"/teach/courses/{issue.course.id}/students?sort=-percentage",
                          headers={"HX-Request": "true"}).get_data(as_text=True)
     positions = [ordered.index(f"{name} Learner") for name in ("Ana", "Ben", "Cleo", "Dan")]
     assert positions == sorted(positions)
-    assert 'aria-sort="descending"' in ordered
+    assert '<th scope="col" aria-sort="descending">' in ordered
     assert client.get(f"/teach/courses/{issue.course.id}/students?sort=bogus").status_code == 200
 
 
@@ -123,3 +124,52 @@ def test_the_course_page_costs_the_same_statements_for_any_class_size(browser, m
         assert statements(f"/teach/courses/{large.id}{kind}") == few, kind
     # sign-in, the course (access), 4 for the figures (cold), the list's count and page
     assert statements(f"/teach/courses/{make.course(ada, modules=2).id}") <= 8
+
+
+def test_triage_filters_show_their_counts_and_combine_with_search_and_sort(browser, issue):
+    """Ana finished; Ben (20 days idle) and Dan (15) are inactive; only Dan is under 25%."""
+    client = _as(browser, "ada@example.com").client
+    page = client.get(f"/teach/courses/{issue.course.id}").get_data(as_text=True)
+    for label, count in (("All", 4), ("Inactive 14+ days", 2), ("Not started", 0), ("Below 25%", 1),
+                         ("Completed", 1)):
+        assert f'{label} <span class="count">{count}</span>' in page, label
+
+    def names(query):
+        html = client.get(f"/teach/courses/{issue.course.id}?{query}", headers={"HX-Request": "true"}).get_data(as_text=True)
+        assert html.lstrip().startswith('<section id="students"'), "htmx gets the list alone from the page's address"
+        return [name for name in ("Ana", "Ben", "Cleo", "Dan") if f">{name} Learner</a>" in html], html
+
+    assert names("status=inactive")[0] == ["Ben", "Dan"]
+    assert names("status=inactive&q=dan")[0] == ["Dan"]
+    assert names("status=completed")[0] == ["Ana"]
+    assert names("status=below-25")[0] == ["Dan"]
+    found, html = names("status=not-started")
+    assert found == [] and "No student matches in Not started." in html
+    ordered, html = names("status=inactive&sort=name")
+    assert ordered == ["Ben", "Dan"] and '<th scope="col" aria-sort="ascending">' in html
+    assert 'aria-current="true">Inactive 14+ days' in html
+    # Every link keeps the rest of the state and is pushed to the address bar.
+    assert f'href="/teach/courses/{issue.course.id}?sort=-name&amp;status=inactive" hx-get=' in html
+    assert 'hx-push-url="true"' in html
+    csv = client.get(f"/teach/courses/{issue.course.id}/students.csv?status=inactive&sort=email").get_data(as_text=True)
+    assert [line.split(",")[1] for line in csv.splitlines()[1:]] == ["ben@example.com", "dan@example.com"]
+
+
+def test_a_list_address_reloads_as_the_whole_page_with_its_state(browser, issue):
+    client = _as(browser, "ada@example.com").client
+    url = f"/teach/courses/{issue.course.id}?q=le&sort=name&status=inactive"
+    html = client.get(url).get_data(as_text=True)
+    assert "<h1>Hand-computed</h1>" in html and 'value="le"' in html
+    assert '<option value="name" selected>' in html and 'aria-current="true">Inactive 14+ days' in html
+    # htmx restoring history asks with HX-Request too, and needs the whole page.
+    restored = client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<h1>Hand-computed</h1>" in restored.get_data(as_text=True)
+
+
+def test_an_empty_course_says_no_one_is_enrolled(browser, make):
+    ada = make.user("instructor", email="ada@example.com")
+    course = make.course(ada, modules=2, title="Fresh")
+    html = _as(browser, "ada@example.com").client.get(f"/teach/courses/{course.id}").get_data(as_text=True)
+    assert "No one is enrolled yet. Students appear here as soon as they enroll." in html
+    assert "No student matches" not in html and "Most completed" not in html and ">0.0%" not in html
+    assert 'class="triage"' not in html, "no filters over nobody"

@@ -1,6 +1,7 @@
 """JSON sign-in, tokens and user administration."""
 from datetime import timedelta
 
+import pytest
 from flask_jwt_extended import create_access_token
 from sqlalchemy import select
 
@@ -146,12 +147,57 @@ def test_admin_lists_users_with_search_role_filter_and_pages(api, make):
     assert api.get("/api/users?role=wizard", token).status_code == 422
 
 
-def test_admin_cannot_lock_themself_out(api, make):
+def test_admin_cannot_lock_themself_out(api, make, db):
     admin = make.user("admin", email="solo@example.com")
     token = api.token("solo@example.com")
-    assert api.patch(f"/api/users/{admin.id}", token, json={"active": False}).status_code == 409
-    assert api.patch(f"/api/users/{admin.id}", token, json={"role": "student"}).status_code == 409
+    disable = api.patch(f"/api/users/{admin.id}", token, json={"active": False})
+    assert disable.status_code == 409 and disable.get_json()["error"] == {
+        "code": "conflict", "message": "You cannot disable your own account. Another admin can, if it must be.",
+        "details": {}}
+    demote = api.patch(f"/api/users/{admin.id}", token, json={"role": "student"})
+    assert demote.status_code == 409
+    assert demote.get_json()["error"]["message"] == "You cannot remove your own admin role. Another admin can, if it must be."
     assert api.get("/api/auth/me", token).get_json()["role"] == "admin"
+    db.session.expire_all()
+    assert db.session.get(User, admin.id).active is True
+    assert api.patch(f"/api/users/{admin.id}", token, json={"name": "Still Me", "role": "admin"}).status_code == 200
+
+
+def test_users_set_their_own_time_zone(api, make, db, received):
+    user = make.user(email="me@example.com")
+    token = api.token("me@example.com")
+    received.clear()
+    response = api.patch("/api/auth/me", token, json={"timezone": "America/Sao_Paulo"})
+    assert response.status_code == 200 and response.get_json()["timezone"] == "America/Sao_Paulo"
+    assert {"type": "user.updated", "userId": user.id, "timezone": "America/Sao_Paulo"} in received
+    db.session.expire_all()
+    assert db.session.get(User, user.id).timezone == "America/Sao_Paulo"
+    assert api.get("/api/auth/me", token).get_json()["timezone"] == "America/Sao_Paulo"
+    assert api.patch("/api/auth/me", token, json={}).get_json()["timezone"] == "America/Sao_Paulo"
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"timezone": "Mars/Olympus"}, "Choose a time zone from the list, like Europe/Berlin."),
+    ({"timezone": None}, "Time zone cannot be null; leave it out to keep it as it is."),
+    ({"role": "admin"}, "Remove this field; it is not one this form or request takes."),
+])
+def test_own_settings_refuse_unknown_zones_and_other_fields(api, make, db, body, message):
+    user = make.user(email="me@example.com")
+    response = api.patch("/api/auth/me", api.token("me@example.com"), json=body)
+    assert response.status_code == 422
+    assert response.get_json()["error"]["details"] == {next(iter(body)): message}
+    db.session.expire_all()
+    assert (db.session.get(User, user.id).timezone, db.session.get(User, user.id).role) == ("UTC", "student")
+
+
+def test_admins_create_users_in_a_time_zone(api, make):
+    make.user("admin", email="root@example.com")
+    token = api.token("root@example.com")
+    new = {"email": "far@example.com", "password": "long-enough-1", "name": "Far Away"}
+    created = api.post("/api/users", token, json={**new, "timezone": "Pacific/Auckland"})
+    assert created.status_code == 201 and created.get_json()["timezone"] == "Pacific/Auckland"
+    plain = api.post("/api/users", token, json={**new, "email": "near@example.com"})
+    assert plain.get_json()["timezone"] == "UTC"
 
 
 def test_role_change_applies_to_existing_tokens(api, make):

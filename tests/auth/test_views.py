@@ -1,4 +1,6 @@
 """Browser sign-in: pages, CSRF, sessions."""
+import re
+
 from sqlalchemy import select
 
 from elearn.auth.models import User
@@ -81,7 +83,7 @@ def test_register_creates_a_signed_in_student(browser, db):
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new.person@example.com"))
     assert user.role == "student" and user.password_hash != "long-enough"
-    assert "Welcome back, New" in browser.client.get("/").get_data(as_text=True)
+    assert "Welcome, New" in browser.client.get("/").get_data(as_text=True)
 
 
 def test_register_shows_field_errors_and_creates_nothing(browser, db):
@@ -142,3 +144,58 @@ def test_login_form_is_rate_limited_too(browser, make):
     limited = browser.login("form@example.com")
     assert limited.status_code == 429
     assert "That did not work" in limited.get_data(as_text=True)
+
+
+def test_account_page_shows_the_time_zone_select_with_the_users_zone(browser, make):
+    make.user(email="tz@example.com", timezone="Asia/Kolkata")
+    browser.login("tz@example.com")
+    html = browser.client.get("/account").get_data(as_text=True)
+    assert '<label for="timezone">Time zone</label>' in html and '<select id="timezone" name="timezone">' in html
+    assert re.findall(r"<option[^>]* selected>([^<]*)</option>", html) == ["Asia/Kolkata"]
+    assert '<optgroup label="Europe">' in html and "<option>Europe/Berlin</option>" in html
+    assert 'value="America/New_York">America/New York</option>' in html
+    assert "data-suggest-browser-zone" not in html, "a chosen zone is not replaced by the browser's"
+    assert "Change your password" in html, "the password change stays on the page"
+
+
+def test_an_account_still_on_utc_asks_the_browser_for_its_zone(browser, make):
+    make.user(email="new@example.com")
+    browser.login("new@example.com")
+    html = browser.client.get("/account").get_data(as_text=True)
+    assert '<select id="timezone" name="timezone" data-suggest-browser-zone>' in html
+    assert '<script src="/static/js/browser-time-zone.js" defer></script>' in html
+    with browser.client.get("/static/js/browser-time-zone.js") as script:
+        assert script.status_code == 200 and b"resolvedOptions().timeZone" in script.data
+
+
+def test_saving_a_time_zone_changes_the_user_and_tells_their_pages(browser, make, db, received):
+    user = make.user(email="tz@example.com")
+    browser.login("tz@example.com")
+    received.clear()
+    response = browser.post("/account/timezone", {"timezone": "Europe/Berlin"})
+    assert response.status_code == 303 and response.headers["Location"] == "/account?timezone=saved"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).timezone == "Europe/Berlin"
+    assert {"type": "user.updated", "userId": user.id, "timezone": "Europe/Berlin"} in received
+    page = browser.client.get("/account?timezone=saved").get_data(as_text=True)
+    assert "Time zone saved: Europe/Berlin." in page
+    assert re.findall(r"<option[^>]* selected>([^<]*)</option>", page) == ["Europe/Berlin"]
+
+
+def test_an_unknown_time_zone_is_refused_beside_the_select(browser, make, db):
+    user = make.user(email="tz@example.com", timezone="Asia/Tokyo")
+    browser.login("tz@example.com")
+    response = browser.post("/account/timezone", {"timezone": "Mars/Olympus"})
+    assert response.status_code == 422
+    assert ('<p class="field-error" id="timezone-error">Choose a time zone from the list, like Europe/Berlin.</p>'
+            in response.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(User, user.id).timezone == "Asia/Tokyo"
+
+
+def test_the_time_zone_form_needs_its_csrf_token(client, browser, make, db):
+    user = make.user(email="tz@example.com")
+    browser.login("tz@example.com")
+    assert client.post("/account/timezone", data={"timezone": "Europe/Berlin"}).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, user.id).timezone == "UTC"

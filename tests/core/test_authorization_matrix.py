@@ -129,6 +129,8 @@ RULES: dict[tuple[str, str], Rule] = {
                                         ends="password"),
     ("POST", "/account/sign-out-everywhere"): Rule(SIGNED_IN, ends="signs_out"),
     ("GET", "/api/auth/me"): Rule(SIGNED_IN),
+    ("PATCH", "/api/auth/me"): Rule(SIGNED_IN, {"timezone": "Europe/Berlin"}),
+    ("POST", "/account/timezone"): Rule(SIGNED_IN, {"timezone": "Europe/Berlin"}),
     ("POST", "/api/auth/logout"): Rule(SIGNED_IN, ends="signs_out"),
     ("POST", "/api/auth/logout-all"): Rule(SIGNED_IN, ends="signs_out"),
     ("POST", "/api/auth/password"): Rule(SIGNED_IN, {"currentPassword": PASSWORD, "newPassword": NEW_PASSWORD},
@@ -136,6 +138,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # --- users and the audit log: admins --------------------------------------------------------
     ("GET", "/admin"): Rule(ADMIN),
     ("GET", "/admin/audit"): Rule(ADMIN),
+    ("GET", "/admin/courses"): Rule(ADMIN),
     ("GET", "/admin/learners"): Rule(ADMIN),
     ("GET", "/admin/progress"): Rule(ADMIN),
     ("GET", "/admin/users"): Rule(ADMIN),

@@ -63,5 +63,5 @@ def test_validation_errors_have_the_contract_shape(api, cast):
     error = response.get_json()["error"]
     assert error["code"] == "invalid" and set(error["details"]) == {"enrollmentId", "moduleId", "extra"}
     assert api.patch(f"/api/progress/{record_id}", tokens["sam"], json={}).get_json()["error"]["details"] == {
-        "completed": "Field required"}
+        "completed": "Enter true or false for completed."}
     assert api.patch(f"/api/progress/{record_id}", tokens["sam"], json={"completed": "yes please"}).status_code == 422

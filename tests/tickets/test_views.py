@@ -1,4 +1,6 @@
 """Help pages: a learner opens a ticket, an admin answers and closes it."""
+import re
+
 from sqlalchemy import select
 
 from elearn.tickets.models import SupportTicket
@@ -46,3 +48,28 @@ def test_other_peoples_tickets_are_404(app, browser, make):
     assert other.client.get("/help/tickets/1").status_code == 404
     assert other.post("/help/tickets/1/replies", {"body": "Hi"}).status_code == 404
     assert "Mine" not in other.client.get("/help").get_data(as_text=True)
+
+
+def _current(html: str, nav: str) -> list[str]:
+    """The links marked as the current page in the navigation labelled ``nav``."""
+    block = re.search(rf'<nav [^>]*aria-label="{nav}"[^>]*>(.*?)</nav>', html, re.S)
+    return re.findall(r'aria-current="page">([^<]+)</a>', block.group(1)) if block else []
+
+
+def test_support_tickets_are_admin_pages_for_admins_and_help_for_everyone_else(app, browser, make, db):
+    make.user(email="s@example.com")
+    make.user("admin", email="root@example.com")
+    browser.login("s@example.com")
+    browser.post("/help/tickets", {"subject": "Stuck", "body": "Module 2 will not open."})
+    ticket_id = db.session.scalar(select(SupportTicket.id))
+    for path in ("/help", f"/help/tickets/{ticket_id}"):
+        html = browser.client.get(path).get_data(as_text=True)
+        assert _current(html, "Main") == ["Help"] and _current(html, "Admin") == [], path
+        assert 'class="subnav" aria-label="Admin"' not in html, path
+
+    admin = Browser(app.test_client())
+    admin.login("root@example.com")
+    for path in ("/admin/tickets", f"/help/tickets/{ticket_id}"):
+        html = admin.client.get(path).get_data(as_text=True)
+        assert _current(html, "Main") == ["Admin"], path
+        assert _current(html, "Admin") == ["Support tickets"], path

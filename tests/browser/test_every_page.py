@@ -1,0 +1,99 @@
+"""Every page, for every role, at desktop and phone widths: it fits, it reads as one
+document, and axe-core finds nothing serious.
+
+Screenshots of each land in tests/screenshots/<role>-<page>-<width>.png for a person to
+look at.
+"""
+import pytest
+
+from tests.browser.conftest import DEMO_PASSWORD, screenshot, sign_in
+
+pytestmark = pytest.mark.browser
+
+#: Document checks axe does not make (or rates below serious): one h1, no skipped
+#: heading levels, and nothing wider than the viewport.
+OUTLINE = """() => {
+  const levels = [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
+    .filter(h => h.offsetParent !== null || h.closest('details'))
+    .map(h => Number(h.tagName[1]));
+  const jumps = levels.filter((level, i) => i > 0 && level > levels[i - 1] + 1);
+  return {h1: document.querySelectorAll('h1').length, jumps,
+          levels, wider: document.documentElement.scrollWidth - window.innerWidth};
+}"""
+
+
+#: Pages whose markup is a vendored tool's, not ours: checked for fit, not for axe or outline.
+#: The API reference is Swagger UI's own page.
+THIRD_PARTY = {"/api/docs"}
+
+
+def pages(ids):
+    """(role, sign-in email, [(name, path)]) for every page a person reaches."""
+    course, enrollment = ids["course"], ids["enrollment"]
+    return [
+        ("visitor", None, [("login", "/login"), ("register", "/register"), ("catalog", "/courses"),
+                           ("api-docs", "/api/docs"), ("not-found", "/no-such-page")]),
+        ("student", "john@example.com", [
+            ("dashboard", "/"), ("catalog", "/courses"), ("course", f"/courses/{course}"),
+            ("account", "/account"), ("help", "/help"), ("ticket", f"/help/tickets/{ids['ticket']}")]),
+        ("new-student", "newcomer@example.com", [("dashboard", "/")]),
+        ("instructor", "ada@example.com", [
+            ("my-courses", "/teach"), ("course", f"/teach/courses/{course}"),
+            ("students", f"/teach/courses/{course}/students"),
+            ("student", f"/teach/courses/{course}/students/{enrollment}"),
+            ("heatmap", f"/teach/courses/{course}/heatmap"),
+            ("new-course", "/teach/courses/new"), ("edit-course", f"/teach/courses/{course}/edit"),
+            ("empty-course", f"/teach/courses/{ids['empty_course']}"), ("account", "/account")]),
+        ("admin", "admin@example.com", [
+            ("platform", "/admin"), ("learners", "/admin/learners"), ("users", "/admin/users"),
+            ("progress", "/admin/progress"), ("audit", "/admin/audit"), ("tickets", "/admin/tickets"),
+            ("ticket", f"/help/tickets/{ids['ticket']}"), ("all-courses", "/courses")]),
+    ]
+
+
+@pytest.fixture(scope="module")
+def ids(live_app):
+    """The demo's records the pages are about, and one ticket to open."""
+    from elearn.auth.service import create_user
+    from elearn.extensions import db
+    from elearn.models import Course, Enrollment, User
+    from elearn.tickets import service as tickets
+
+    with live_app.app_context():
+        course = db.session.scalar(db.select(Course).filter_by(title="JavaScript Fundamentals"))
+        john = db.session.scalar(db.select(User).filter_by(email="john@example.com"))
+        enrollment = db.session.scalar(db.select(Enrollment).filter_by(course_id=course.id, user_id=john.id))
+        empty = db.session.scalar(db.select(Course).filter_by(title="TypeScript in Depth"))
+        ticket = tickets.open_ticket(john, "Where is the Async video?", "The page says it is loading.")
+        create_user("newcomer@example.com", DEMO_PASSWORD, "Nia Newcomer")
+        db.session.commit()
+        return {"course": course.id, "enrollment": enrollment.id, "empty_course": empty.id,
+                "ticket": ticket.id}
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_every_page_fits_and_passes_axe(live_server, ids, new_page, axe_source, viewport):
+    failures = []
+    for role, email, visits in pages(ids):
+        page = new_page(viewport, checked=True)
+        if email:
+            sign_in(page, live_server, email, expect_path=None)
+        for name, path in visits:
+            page.goto(f"{live_server}{path}")
+            page.wait_for_load_state("networkidle")
+            screenshot(page, f"{role}-{name}-{viewport}")
+            outline = page.evaluate(OUTLINE)
+            if outline["wider"] > 0:
+                failures.append(f"{role} {path}: {outline['wider']} px wider than the viewport")
+            if path in THIRD_PARTY:
+                continue
+            if outline["h1"] != 1:
+                failures.append(f"{role} {path}: {outline['h1']} h1 elements")
+            if outline["jumps"]:
+                failures.append(f"{role} {path}: heading levels jump {outline['levels']}")
+            page.add_script_tag(content=axe_source)
+            found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                                  ".filter(v => ['serious', 'critical'].includes(v.impact))"
+                                  ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))")
+            failures.extend(f"{role} {path}: {violation}" for violation in found)
+    assert not failures, "\n".join(failures)

@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint serve bench clean
+.PHONY: install run test lint serve bench clean translations
 
 install: $(STAMP)
 
@@ -20,6 +20,18 @@ run: install
 	$(BIN)/flask --app elearn db upgrade
 	$(BIN)/flask --app elearn seed-demo --if-empty
 	$(BIN)/flask --app elearn run --host 127.0.0.1 --port 5000
+
+# Languages (docs/configuration.md): extract every marked string into messages.pot, merge
+# it into each catalog (elearn/translations/<lang>/LC_MESSAGES/messages.po), compile the
+# .mo files the app reads. Translate the new and fuzzy entries, then run it again; the
+# compiled .mo files are committed, and a test fails when one is behind its .po.
+TRANSLATIONS := elearn/translations
+
+translations: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext --no-location --sort-output \
+		--project elearn --copyright-holder "elearn" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 # Production server (gunicorn.conf.py): needs SECRET_KEY; DATABASE_URL/REDIS_URL as configured.
 serve: install

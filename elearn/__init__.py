@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import models  # noqa: F401  (every table registered before migrate/db use)
     from .cache import init_cache
     from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate, sock
+    from .i18n import init_i18n
     from .read_replica import init_read_replica
     from .realtime.bus import init_bus
     from .realtime.hub import init_hub
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     compress.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
+    init_i18n(app)
     init_cache(app)
     init_bus(app)  # after the cache: the Redis bus sends its bumps
     init_hub(app)
@@ -80,9 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .realtime.live import init_live
     from .tickets import api as tickets_api
     from .tickets import views as tickets_views
-    from .web import health, openapi
+    from .web import health, language, openapi
 
-    for pages in (health, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
+    for pages in (health, language, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
                   analytics_views, dashboard_views, admin_views):
         app.register_blueprint(pages.bp)
     for feature in (audit_api, auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,

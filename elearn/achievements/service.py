@@ -15,6 +15,7 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from .. import local_time
@@ -43,7 +44,7 @@ ONE_DAY = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Badge:
-    """How a badge reads; ``{course}`` in a course badge's texts is the course title."""
+    """How a badge reads; ``%(course)s`` in a course badge's texts is the course title."""
 
     title: str
     description: str
@@ -51,12 +52,13 @@ class Badge:
 
 
 BADGES: dict[str, Badge] = {
-    "first-module": Badge("First step", "Completed your first module.", "🎯"),
-    "first-course": Badge("Course finisher", "Completed your first course.", "🎓"),
-    COURSE_COMPLETED: Badge("Completed: {course}", "Completed every module of {course}.", "🏁"),
-    "streak-3": Badge("3-day streak", "Completed a module on 3 days in a row.", "🔥"),
-    "streak-7": Badge("7-day streak", "Completed a module on 7 days in a row.", "⚡"),
-    "streak-30": Badge("30-day streak", "Completed a module on 30 days in a row.", "🏆"),
+    "first-module": Badge(lazy_gettext("First step"), lazy_gettext("Completed your first module."), "🎯"),
+    "first-course": Badge(lazy_gettext("Course finisher"), lazy_gettext("Completed your first course."), "🎓"),
+    COURSE_COMPLETED: Badge(lazy_gettext("Completed: %(course)s"), lazy_gettext("Completed every module of %(course)s."),
+                            "🏁"),
+    "streak-3": Badge(lazy_gettext("3-day streak"), lazy_gettext("Completed a module on 3 days in a row."), "🔥"),
+    "streak-7": Badge(lazy_gettext("7-day streak"), lazy_gettext("Completed a module on 7 days in a row."), "⚡"),
+    "streak-30": Badge(lazy_gettext("30-day streak"), lazy_gettext("Completed a module on 30 days in a row."), "🏆"),
 }
 
 
@@ -65,12 +67,11 @@ def course_completed_key(course_id: int) -> str:
 
 
 def describe(key: str, course_title: str | None = None) -> Badge:
-    """The title, description and icon of the badge ``key`` (a course badge names its course)."""
+    """The title, description and icon of the badge ``key`` (a course badge names its course),
+    in the language of the request at hand."""
     badge = BADGES[key.split(":", 1)[0]]
-    if course_title is None:
-        return badge
-    return Badge(badge.title.format(course=course_title), badge.description.format(course=course_title),
-                 badge.icon)
+    words = {"course": course_title or ""}
+    return Badge(str(badge.title) % words, str(badge.description) % words, badge.icon)
 
 
 # --- streaks --------------------------------------------------------------------------
@@ -183,6 +184,7 @@ def _award(user_id: int, completions: list[Completion]) -> list[Achievement]:
             "key": achievement.key,
             "title": badge.title,
             "courseId": achievement.course_id,
+            "courseTitle": titles.get(achievement.course_id),
             "earnedAt": achievement.earned_at.astimezone(UTC).isoformat(),
         })
     return earned

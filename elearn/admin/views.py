@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Literal
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..analytics import platform
@@ -24,7 +25,7 @@ from ..errors import Conflict, Invalid
 from ..progress.queries import list_records
 from ..progress.schemas import ProgressQuery
 from ..web.access import login_required
-from ..web.filters import money
+from ..web.filters import money, number, short_day, short_month
 from ..web.htmx import is_htmx, page_or_fragment
 from ..web.inputs import parse_form, parse_query
 
@@ -57,14 +58,14 @@ def dashboard():
     return page_or_fragment("admin/dashboard.html", "admin/_course_table.html", overview=overview, query=query,
                             revenue_bars=[(_month_label(m.month), m.cents, money(m.cents))
                                           for m in overview.revenue.by_month],
-                            weekly_bars=[(w.week_start.strftime("%b %-d"), w.learners, str(w.learners))
+                            weekly_bars=[(short_day(w.week_start), w.learners, number(w.learners))
                                          for w in overview.engagement.weekly])
 
 
 def _month_label(month: str) -> str:
-    """"2026-01" → "Jan 26"; other months just "Feb", "Mar" ..."""
-    moment = datetime.strptime(month, "%Y-%m")
-    return moment.strftime("%b %y") if moment.month == 1 else moment.strftime("%b")
+    """"2026-01" → "Jan 26"; other months just "Feb", "Mar" ... (in the reader's language)."""
+    moment = datetime.strptime(month, "%Y-%m").date()
+    return short_month(moment, with_year=moment.month == 1)
 
 
 @bp.get("/learners")
@@ -115,7 +116,7 @@ def update_user(user_id: int):
     """Change role or (de)activate; answers htmx with the user's refreshed row."""
     data, errors = parse_form(UserUpdateIn)
     if errors:
-        raise Invalid("Some fields are invalid.", details=errors)
+        raise Invalid(gettext("Some fields are invalid."), details=errors)
     user = accounts.update_user(current_user, user_id, **data.model_dump(exclude_none=True))
     if is_htmx():
         return render_template("admin/_user_row.html", user=user)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import available_timezones
 
+from flask_babel import gettext
 from sqlalchemy import Float, and_, case, cast, distinct, func, or_, select
 
 from ..auth.models import ROLES, User
@@ -183,7 +184,7 @@ def top_courses(limit: int = TOP_COURSES, min_enrollments: int = MIN_ENROLLMENTS
     """
     for field, value in (("limit", limit), ("minEnrollments", min_enrollments)):
         if value < 1:
-            raise Invalid("Top lists need a positive length and minimum.", details={field: "at least 1"})
+            raise Invalid(gettext("Top lists need a positive length and minimum."), details={field: gettext("at least 1")})
     figures = _per_course().subquery()
     c = figures.c
     ranks_by_rate = c.enrollments >= min_enrollments
@@ -280,7 +281,7 @@ def retention_cohorts(weeks: int = RETENTION_WEEKS, now: datetime | None = None)
     Two grouped queries: cohort sizes, and distinct active learners per (cohort, week).
     """
     if not 1 <= weeks <= MAX_RETENTION_WEEKS:
-        raise Invalid("Too few or too many weeks.", details={"weeks": f"from 1 to {MAX_RETENTION_WEEKS}"})
+        raise Invalid(gettext("Too few or too many weeks."), details={"weeks": gettext("from 1 to %(max)s", max=MAX_RETENTION_WEEKS)})
     now = now or utcnow()
     first = _monday(now) - (weeks - 1) * ONE_WEEK
     students = and_(User.role == "student", User.created_at >= _midnight(first), User.created_at <= now)
@@ -315,7 +316,7 @@ def _zone_names() -> frozenset[str]:
 def check_timezone(name: str) -> str:
     """``name`` if it is an IANA time zone (as Python and PostgreSQL know them); 422 otherwise."""
     if name not in _zone_names():
-        raise Invalid("Unknown time zone.", details={"tz": "an IANA time zone name, e.g. Europe/Berlin"})
+        raise Invalid(gettext("Unknown time zone."), details={"tz": gettext("an IANA time zone name, e.g. Europe/Berlin")})
     return name
 
 
@@ -359,7 +360,7 @@ def learning_patterns(tz: str, now: datetime | None = None, days: int = PATTERN_
     """
     check_timezone(tz)
     if not 1 <= days <= MAX_PATTERN_DAYS:
-        raise Invalid("Too few or too many days.", details={"days": f"from 1 to {MAX_PATTERN_DAYS}"})
+        raise Invalid(gettext("Too few or too many days."), details={"days": gettext("from 1 to %(max)s", max=MAX_PATTERN_DAYS)})
     now = now or utcnow()
     since = now - timedelta(days=days)
     hour = hour_of_week_in_zone(ProgressEvent.occurred_at, tz, since, now).label("hour_of_week")

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import Select, and_, func, or_, select
 
 from ..auth.models import User
@@ -72,7 +73,7 @@ def course_for_analytics(actor, course_id: int) -> Course:
     """The course, if ``actor`` teaches it or is an admin (see the module docstring)."""
     course = get_course(actor, course_id)
     if not can_edit(actor, course):
-        raise Forbidden("Only the course's instructor or an admin can see its analytics.")
+        raise Forbidden(gettext("Only the course's instructor or an admin can see its analytics."))
     return course
 
 
@@ -240,7 +241,7 @@ class StudentRow:
 def _status_condition(status: str, course: Course, now: datetime):
     """Which of the course's enrollments a triage filter keeps."""
     if status not in STUDENT_STATUSES:
-        raise Invalid("Unknown filter.", details={"status": f"one of {', '.join(STUDENT_STATUSES)}"})
+        raise Invalid(gettext("Unknown filter."), details={"status": gettext("one of %(choices)s", choices=", ".join(STUDENT_STATUSES))})
     not_finished = Enrollment.completed_at.is_(None)
     if status == "inactive":
         idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
@@ -256,7 +257,7 @@ def _students_query(course: Course, q: str | None, sort: str, status: str | None
                     now: datetime | None = None) -> Select:
     """The course's students (one row per enrollment), filtered by ``q`` and ``status``, sorted."""
     if sort not in STUDENT_SORTS:
-        raise Invalid("Unknown sort order.", details={"sort": f"one of {', '.join(STUDENT_SORTS)}"})
+        raise Invalid(gettext("Unknown sort order."), details={"sort": gettext("one of %(choices)s", choices=", ".join(STUDENT_SORTS))})
     stmt = (
         select(User.id, User.email, User.name, Enrollment.id, Enrollment.completed_count,
                Enrollment.last_activity_at)
@@ -374,7 +375,7 @@ def courses_overview(actor, now: datetime | None = None) -> list[CourseOverview]
     """The instructor's courses (an admin's: all), each with its headline figures: one
     grouped query, ordered by title."""
     if actor.role not in ("instructor", "admin"):
-        raise Forbidden("Only instructors and admins have course analytics.")
+        raise Forbidden(gettext("Only instructors and admins have course analytics."))
     now = now or utcnow()
     stmt = (
         select(

@@ -7,6 +7,7 @@ figures and charts while those two sections refresh themselves with their own fi
 The course page leaves the heatmap out and fetches it when it scrolls into view.
 """
 from flask import Blueprint, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -111,7 +112,7 @@ def student_detail(course_id: int, enrollment_id: int):
     service.course_for_analytics(current_user, course_id)
     progress = course_progress(current_user, enrollment_id)
     if progress.course_id != course_id:
-        raise NotFound("No such student in this course.")
+        raise NotFound(gettext("No such student in this course."))
     student = db.session.get(User, progress.user_id)
     return page_or_fragment("analytics/student_page.html", "analytics/_student_detail.html", course_id=course_id,
                             progress=progress, student=student,

@@ -8,6 +8,7 @@ event: nothing on any page depends on the log.
 from datetime import datetime
 
 from flask import has_request_context, request
+from flask_babel import lazy_gettext
 from sqlalchemy import insert, select
 
 from ..db_types import utcnow
@@ -17,14 +18,14 @@ from .models import AuditEntry
 
 #: What the log records, by ``action``.
 ACTIONS = {
-    "sign_in.failed": "A sign-in was refused (wrong password, unknown or disabled account)",
-    "sign_in.limited": "Sign-ins for an account or address were rate limited",
-    "password.changed": "A user changed their password",
-    "sessions.revoked": "A user signed out everywhere",
-    "user.role_changed": "An admin changed a user's role",
-    "user.deactivated": "An admin disabled a user",
-    "user.reactivated": "An admin enabled a user again",
-    "user.created": "An admin created a user",
+    "sign_in.failed": lazy_gettext("A sign-in was refused (wrong password, unknown or disabled account)"),
+    "sign_in.limited": lazy_gettext("Sign-ins for an account or address were rate limited"),
+    "password.changed": lazy_gettext("A user changed their password"),
+    "sessions.revoked": lazy_gettext("A user signed out everywhere"),
+    "user.role_changed": lazy_gettext("An admin changed a user's role"),
+    "user.deactivated": lazy_gettext("An admin disabled a user"),
+    "user.reactivated": lazy_gettext("An admin enabled a user again"),
+    "user.created": lazy_gettext("An admin created a user"),
 }
 
 

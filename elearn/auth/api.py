@@ -1,5 +1,6 @@
 """JSON sign-in and user administration."""
 from flask import url_for
+from flask_babel import gettext
 from flask_jwt_extended import current_user
 
 from ..errors import Unauthorized
@@ -39,12 +40,12 @@ def refresh(body: RefreshIn):
     token stops working, and presenting it again ends the sign-in."""
     owner = refresh_token_owner(body.refresh_token)
     if owner is None:
-        raise Unauthorized("The refresh token is invalid, expired or revoked; sign in again.", code="invalid_token")
+        raise Unauthorized(gettext("The refresh token is invalid, expired or revoked; sign in again."), code="invalid_token")
     user, presented = owner
     jti = sign_ins.rotate_refresh(user.sign_in_id, presented)
     if jti is None:
         db.session.commit()  # keep the revocation: this request is answered with an error
-        raise Unauthorized("This refresh token was already used; the sign-in is ended. Sign in again.",
+        raise Unauthorized(gettext("This refresh token was already used; the sign-in is ended. Sign in again."),
                            code="token_reused")
     return issue_tokens(user, user.sign_in_id, jti)
 

@@ -4,6 +4,7 @@ Operations flush but never commit: the request (or CLI command) commits once. Re
 sign-ins, password changes and the admin's changes to users are written to the audit log.
 """
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -48,13 +49,13 @@ def authenticate(email: str, password: str) -> User:
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         _refused(None, email, "unknown_account")
-        raise Unauthorized("Wrong email or password.", code="bad_credentials")
+        raise Unauthorized(gettext("Wrong email or password."), code="bad_credentials")
     if not user.check_password(password):
         _refused(user, email, "wrong_password")
-        raise Unauthorized("Wrong email or password.", code="bad_credentials")
+        raise Unauthorized(gettext("Wrong email or password."), code="bad_credentials")
     if not user.active:
         _refused(user, email, "account_disabled")
-        raise Forbidden("This account is disabled.", code="account_disabled")
+        raise Forbidden(gettext("This account is disabled."), code="account_disabled")
     return user
 
 
@@ -68,10 +69,10 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """The user's own password change: the current one is required, the new one must be
     acceptable, and every other sign-in of the user ends (this one stays)."""
     if not user.check_password(current_password):
-        raise Invalid("Your current password is not right.", details={"currentPassword": "This is not your current password."})
+        raise Invalid(gettext("Your current password is not right."), details={"currentPassword": gettext("This is not your current password.")})
     problem = password_problem(new_password, user.email, user.name)
     if problem:
-        raise Invalid("Choose another password.", details={"newPassword": problem})
+        raise Invalid(gettext("Choose another password."), details={"newPassword": problem})
     user.password_hash = hash_password(new_password)
     sign_ins.revoke_all(user.id, "password_changed", keep=user.sign_in_id)
     audit.record("password.changed", actor_id=user.id, target_type="user", target_id=user.id)
@@ -88,7 +89,7 @@ def create_user(email: str, password: str, name: str, role: str = "student", act
     """A new account; ``actor_id`` names the admin creating it (logged), None for sign-up."""
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
-        raise Conflict("An account with this email already exists.", details={"email": email})
+        raise Conflict(gettext("An account with this email already exists."), details={"email": email})
     user = User(email=email, name=name.strip(), role=role, timezone=timezone, password_hash=hash_password(password))
     db.session.add(user)
     db.session.flush()
@@ -101,7 +102,7 @@ def create_user(email: str, password: str, name: str, role: str = "student", act
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(gettext("No such user."))
     return user
 
 
@@ -110,9 +111,9 @@ def update_user(actor: User, user_id: int, *, name=None, role=None, active=None,
     be no other admin to undo it."""
     user = get_user(user_id)
     if user.id == actor.id and active is False:
-        raise Conflict("You cannot disable your own account. Another admin can, if it must be.")
+        raise Conflict(gettext("You cannot disable your own account. Another admin can, if it must be."))
     if user.id == actor.id and role not in (None, "admin"):
-        raise Conflict("You cannot remove your own admin role. Another admin can, if it must be.")
+        raise Conflict(gettext("You cannot remove your own admin role. Another admin can, if it must be."))
     if name is not None:
         user.name = name
     if role is not None and role != user.role:

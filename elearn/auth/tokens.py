@@ -7,6 +7,7 @@ Tokens are read from the ``Authorization`` header only; the script WebSocket, wh
 browsers cannot give headers, reads ``?token=`` itself.
 """
 from flask import current_app
+from flask_babel import gettext
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, decode_token
 
 from ..web.errors import json_error
@@ -57,7 +58,7 @@ def _load_user(_header, payload):
 
 
 def _user_gone(_header, _payload):
-    return json_error(401, "token_revoked", "This token was revoked or its account disabled; sign in again.")
+    return json_error(401, "token_revoked", gettext("This token was revoked or its account disabled; sign in again."))
 
 
 def _missing(reason):
@@ -65,11 +66,11 @@ def _missing(reason):
 
 
 def _invalid(reason):
-    return json_error(401, "invalid_token", "The token is invalid.", {"reason": reason})
+    return json_error(401, "invalid_token", gettext("The token is invalid."), {"reason": reason})
 
 
 def _expired(_header, _payload):
-    return json_error(401, "token_expired", "The token has expired; refresh it or sign in again.")
+    return json_error(401, "token_expired", gettext("The token has expired; refresh it or sign in again."))
 
 
 def init_tokens(jwt: JWTManager) -> None:

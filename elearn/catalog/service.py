@@ -5,6 +5,7 @@ transaction, and tells the features that count over modules (``signals.py``) so 
 theirs stay right too. Every change publishes ``course.created``, ``course.updated`` or
 ``course.deleted`` for the pages showing the course.
 """
+from flask_babel import gettext
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
@@ -39,16 +40,16 @@ def get_course(actor, course_id: int, edit: bool = False) -> Course:
     """Load a course the actor may see (404 otherwise) and, with ``edit``, change (403)."""
     course = db.session.get(Course, course_id)
     if course is None or not can_view(actor, course):
-        raise NotFound("No such course.")
+        raise NotFound(gettext("No such course."))
     if edit and not can_edit(actor, course):
-        raise Forbidden("Only the course's instructor or an admin can change it.")
+        raise Forbidden(gettext("Only the course's instructor or an admin can change it."))
     return course
 
 
 def get_module(actor, module_id: int, edit: bool = False) -> Module:
     module = db.session.get(Module, module_id)
     if module is None:
-        raise NotFound("No such module.")
+        raise NotFound(gettext("No such module."))
     get_course(actor, module.course_id, edit=edit)
     return module
 
@@ -93,17 +94,17 @@ def course_detail(actor, course_id: int) -> Course:
 def _check_lookups(category_id, difficulty_id) -> None:
     errors = {}
     if category_id is not None and db.session.get(Category, category_id) is None:
-        errors["categoryId"] = "No such category."
+        errors["categoryId"] = gettext("No such category.")
     if difficulty_id is not None and db.session.get(Difficulty, difficulty_id) is None:
-        errors["difficultyId"] = "No such difficulty."
+        errors["difficultyId"] = gettext("No such difficulty.")
     if errors:
-        raise Invalid("Some fields are invalid.", details=errors)
+        raise Invalid(gettext("Some fields are invalid."), details=errors)
 
 
 def create_course(actor, *, title, description="", category_id=None, difficulty_id=None,
                   price_cents=0, thumbnail_url=None, published=False) -> Course:
     if actor.role not in ("instructor", "admin"):
-        raise Forbidden("Only instructors and admins create courses.")
+        raise Forbidden(gettext("Only instructors and admins create courses."))
     _check_lookups(category_id, difficulty_id)
     course = Course(title=title, description=description, category_id=category_id,
                     difficulty_id=difficulty_id, price_cents=price_cents,
@@ -235,7 +236,7 @@ def delete_content(actor, content_id: int) -> int:
     """Remove a content item; returns its course's id."""
     content = db.session.get(Content, content_id)
     if content is None:
-        raise NotFound("No such content.")
+        raise NotFound(gettext("No such content."))
     module = get_module(actor, content.module_id, edit=True)
     db.session.execute(delete(Content).where(Content.id == content_id))
     publish_after_commit({"type": "course.updated", "courseId": module.course_id})

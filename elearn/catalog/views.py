@@ -8,6 +8,7 @@ module editor and plain posts with a redirect back.
 from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext
 from flask_login import current_user
 
 from ..enrollments.service import enrolled_course_ids
@@ -53,7 +54,8 @@ def _read_course_form():
             raise InvalidOperation
         overrides["price_cents"] = int((price * 100).to_integral_value())
     except InvalidOperation:
-        price_error = {"price_cents": f"Enter a price like 49.00, from 0 to {MAX_PRICE:,} (0 for free)."}
+        price_error = {"price_cents": gettext("Enter a price like 49.00, from 0 to %(max)s (0 for free).",
+                                              max=format_decimal(MAX_PRICE))}
     data, errors = parse_form(CourseIn, **overrides)
     values = {"title": form.get("title", ""), "description": form.get("description", ""),
               "category_id": form.get("categoryId") or None, "difficulty_id": form.get("difficultyId") or None,

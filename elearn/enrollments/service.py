@@ -7,6 +7,7 @@ tests that prove it never drifts).
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -26,25 +27,25 @@ def enroll(actor, course_id: int, user_id: int | None = None) -> Enrollment:
     target_id = user_id or actor.id
     if actor.role != "admin":
         if actor.role != "student":
-            raise Forbidden("Only students enroll in courses.")
+            raise Forbidden(gettext("Only students enroll in courses."))
         if target_id != actor.id:
-            raise Forbidden("You can only enroll yourself.")
+            raise Forbidden(gettext("You can only enroll yourself."))
     target = db.session.get(User, target_id)
     if target is None:
-        raise NotFound("No such user.")
+        raise NotFound(gettext("No such user."))
     if target.role != "student":
-        raise Invalid("Only students can be enrolled.", details={"userId": "not a student"})
+        raise Invalid(gettext("Only students can be enrolled."), details={"userId": gettext("not a student")})
     course = get_course(actor, course_id)
     if not course.published and actor.role != "admin":
-        raise NotFound("No such course.")
+        raise NotFound(gettext("No such course."))
     if db.session.scalar(select(Enrollment.id).filter_by(user_id=target_id, course_id=course_id)):
-        raise Conflict("Already enrolled in this course.", details={"courseId": course_id})
+        raise Conflict(gettext("Already enrolled in this course."), details={"courseId": course_id})
     enrollment = Enrollment(user_id=target_id, course_id=course_id, price_paid_cents=course.price_cents)
     try:
         with db.session.begin_nested():  # a concurrent enroll may have won the race
             db.session.add(enrollment)
     except IntegrityError as error:
-        raise Conflict("Already enrolled in this course.", details={"courseId": course_id}) from error
+        raise Conflict(gettext("Already enrolled in this course."), details={"courseId": course_id}) from error
     db.session.execute(update(Course).where(Course.id == course_id)
                        .values(enrollment_count=Course.enrollment_count + 1)
                        .execution_options(synchronize_session=False))
@@ -83,7 +84,7 @@ class EnrollmentSummary:
 def list_enrollments(actor, user_id: int | None = None, page=1, per_page=50) -> Page:
     """The actor's own enrollments; admins may ask for anyone's."""
     if user_id is not None and user_id != actor.id and actor.role != "admin":
-        raise Forbidden("Only admins can list other users' enrollments.")
+        raise Forbidden(gettext("Only admins can list other users' enrollments."))
     stmt = (
         select(Enrollment, Course.title, Course.module_count)
         .join(Course, Course.id == Enrollment.course_id)

@@ -3,6 +3,7 @@
 Only the enrollment's owner writes. The owner, the course's instructor and admins read;
 anyone else is told the enrollment does not exist (404 before 403).
 """
+from flask_babel import gettext
 from sqlalchemy import select
 
 from ..catalog.models import Course, Module
@@ -24,14 +25,14 @@ def load_enrollment(actor, enrollment_id: int, write: bool = False) -> tuple[Enr
         .where(Enrollment.id == enrollment_id)
     ).first()
     if row is None or not may_read(actor, row[0], row[1].instructor_id):
-        raise NotFound("No such enrollment.")
+        raise NotFound(gettext("No such enrollment."))
     if write and row[0].user_id != actor.id:
-        raise Forbidden("Only the learner can change their own progress.")
+        raise Forbidden(gettext("Only the learner can change their own progress."))
     return row[0], row[1]
 
 
 def check_module_in_course(module_id: int, course_id: int) -> None:
     found = db.session.scalar(select(Module.course_id).where(Module.id == module_id))
     if found != course_id:
-        raise Invalid("The module is not part of this enrollment's course.",
-                      details={"moduleId": "not in the enrollment's course"})
+        raise Invalid(gettext("The module is not part of this enrollment's course."),
+                      details={"moduleId": gettext("not in the enrollment's course")})

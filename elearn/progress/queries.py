@@ -7,6 +7,7 @@ counting records, and are cached until the learner's next change.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import and_, or_, select
 
 from ..auth.models import User
@@ -101,14 +102,14 @@ def course_progress(actor, enrollment_id: int) -> CourseProgress:
 def course_progresses(actor, enrollment_ids: list[int]) -> list[CourseProgress]:
     """Several course progresses at once; any id the actor may not read is a 404."""
     if len(enrollment_ids) > MAX_BATCH_IDS:
-        raise Invalid(f"At most {MAX_BATCH_IDS} ids per request.", details={"ids": "too many"})
+        raise Invalid(gettext("At most %(count)s ids per request.", count=MAX_BATCH_IDS), details={"ids": gettext("too many")})
     pairs = db.session.execute(
         select(Enrollment, Course).join(Course, Course.id == Enrollment.course_id)
         .where(Enrollment.id.in_(enrollment_ids))).all()
     found = {e.id: (e, c) for e, c in pairs if may_read(actor, e, c.instructor_id)}
     missing = [i for i in enrollment_ids if i not in found]
     if missing:
-        raise NotFound("No such enrollment.", details={"ids": missing})
+        raise NotFound(gettext("No such enrollment."), details={"ids": missing})
     return _course_progresses([found[i] for i in dict.fromkeys(enrollment_ids)])
 
 
@@ -195,7 +196,7 @@ def list_records(actor, *, user_id=None, q=None, course_id=None, completed=None,
     first, for the admin's page and ``GET /api/progress`` alike. ``q`` matches the learner's
     email or name as typed. One query per page plus a count."""
     if actor.role != "admin":
-        raise Forbidden("Only admins can list every progress record.")
+        raise Forbidden(gettext("Only admins can list every progress record."))
     stmt = (
         select(Progress.id, Progress.enrollment_id, Progress.module_id, User.id, User.email, User.name,
                Course.id, Course.title, Module.title, Module.position, Progress.completed, Progress.started_at,

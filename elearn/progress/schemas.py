@@ -1,6 +1,7 @@
 """API schemas for progress."""
 from typing import Literal
 
+from flask_babel import gettext
 from pydantic import Field, field_validator
 
 from ..schemas import MAX_ID, Id, InSchema, OutSchema, PageQuery, Timestamp
@@ -41,9 +42,9 @@ class BatchQuery(InSchema):
     def _ids(cls, value: str) -> str:
         parts = [p.strip() for p in value.split(",") if p.strip()]
         if not parts or not all(p.isascii() and p.isdigit() and 0 < int(p) <= MAX_ID for p in parts):
-            raise ValueError("expected comma-separated positive integers")
+            raise ValueError(gettext("expected comma-separated positive integers"))
         if len(parts) > 100:
-            raise ValueError("at most 100 ids")
+            raise ValueError(gettext("at most %(count)s ids", count=100))
         return value
 
     def id_list(self) -> list[int]:

@@ -8,6 +8,7 @@ pushes render the same partials from the same context (``course_page_context``).
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..auth.models import User
@@ -81,7 +82,7 @@ def course_page(course_id: int):
 def change_module(course_id: int, module_id: int, action: str):
     enrollment = enrollment_of(current_user.id, course_id)
     if enrollment is None:
-        raise NotFound("You are not enrolled in this course.")
+        raise NotFound(gettext("You are not enrolled in this course."))
     if action == "complete":
         writes.mark_module_completed(current_user, enrollment.id, module_id)
     elif action == "undo":

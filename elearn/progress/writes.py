@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
+from flask_babel import gettext
 from sqlalchemy import Integer, and_, bindparam, case, cast, func, insert, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
@@ -443,10 +444,10 @@ def _refuse(actor, outcome: Outcome) -> None:
     """Raise the error of an item that was not applied (the transaction is rolled back)."""
     if not outcome.owned:
         load_enrollment(actor, outcome.enrollment_id, write=True)  # 404 or 403, whichever applies
-        raise NotFound("No such enrollment.")
+        raise NotFound(gettext("No such enrollment."))
     if not outcome.in_course:
-        raise Invalid("The module is not part of this enrollment's course.",
-                      details={"moduleId": "not in the enrollment's course"})
+        raise Invalid(gettext("The module is not part of this enrollment's course."),
+                      details={"moduleId": gettext("not in the enrollment's course")})
 
 
 def _one(actor, enrollment_id: int, module_id: int, completed: bool, only_new: bool = False) -> Outcome:
@@ -468,7 +469,7 @@ def start_module(actor, enrollment_id: int, module_id: int, completed: bool = Fa
     """Create the record for a module (POST /api/progress); 409 when it exists."""
     outcome = _one(actor, enrollment_id, module_id, completed, only_new=True)
     if outcome.kind is None:
-        raise Conflict("Progress for this module already exists.",
+        raise Conflict(gettext("Progress for this module already exists."),
                        details={"enrollmentId": enrollment_id, "moduleId": module_id})
     return outcome.record
 
@@ -488,11 +489,11 @@ def update_progress(actor, progress_id: int, completed: bool) -> Record:
     row = db.session.execute(
         select(Progress.enrollment_id, Progress.module_id).where(Progress.id == progress_id)).first()
     if row is None:
-        raise NotFound("No such progress record.")
+        raise NotFound(gettext("No such progress record."))
     try:
         return _one(actor, row.enrollment_id, row.module_id, completed).record
     except NotFound:
-        raise NotFound("No such progress record.") from None  # not the enrollment's existence either
+        raise NotFound(gettext("No such progress record.")) from None  # not the enrollment's existence either
 
 
 @dataclass
@@ -520,11 +521,11 @@ def bulk_set_completed(actor, items: list[BulkItem]) -> list[BulkResult]:
     their own item.
     """
     if len(items) > MAX_BULK_ITEMS:
-        raise Invalid(f"At most {MAX_BULK_ITEMS} items per request.", details={"items": "too many"})
+        raise Invalid(gettext("At most %(count)s items per request.", count=MAX_BULK_ITEMS), details={"items": gettext("too many")})
     outcomes = _write(actor, [(i.enrollment_id, i.module_id, i.completed) for i in items])
     foreign = sorted({o.enrollment_id for o in outcomes if not o.owned})
     if foreign:
-        raise NotFound("No such enrollment.", details={"enrollmentIds": foreign})
+        raise NotFound(gettext("No such enrollment."), details={"enrollmentIds": foreign})
     return [_bulk_result(outcome) for outcome in outcomes]
 
 
@@ -533,6 +534,6 @@ def _bulk_result(outcome: Outcome) -> BulkResult:
                         "changed" if outcome.kind else "unchanged", outcome.record)
     if not outcome.in_course:
         result.status, result.record = "error", None
-        result.error = {"code": "invalid", "message": "The module is not part of this enrollment's course."}
+        result.error = {"code": "invalid", "message": gettext("The module is not part of this enrollment's course.")}
     return result
 

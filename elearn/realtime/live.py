@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext
 
 from ..errors import NotFound
 
@@ -53,7 +54,7 @@ def open_live_view(user, spec: str) -> LiveView:
     name, _, arg = (spec or "").partition(":")
     factory = current_app.extensions["elearn.live_views"].get(name)
     if factory is None:
-        raise NotFound("No such live view.")
+        raise NotFound(gettext("No such live view."))
     return factory(user, arg or None)
 
 

@@ -13,6 +13,7 @@ close every ticket.
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ..auth.models import User
@@ -38,7 +39,7 @@ def _load(actor, ticket_id: int) -> SupportTicket:
     """The ticket, if it is the actor's or the actor is an admin; 404 otherwise."""
     ticket = db.session.get(SupportTicket, ticket_id)
     if ticket is None or not _may_see(actor, ticket):
-        raise NotFound("No such ticket.")
+        raise NotFound(gettext("No such ticket."))
     return ticket
 
 
@@ -46,15 +47,15 @@ def _text(field: str, value: str, max_length: int) -> str:
     """``value`` without surrounding blanks; 422 naming ``field`` if empty or too long."""
     value = (value or "").strip()
     if not value:
-        raise Invalid("Some fields are invalid.", details={field: "must not be empty"})
+        raise Invalid(gettext("Some fields are invalid."), details={field: gettext("must not be empty")})
     if len(value) > max_length:
-        raise Invalid("Some fields are invalid.", details={field: f"at most {max_length} characters"})
+        raise Invalid(gettext("Some fields are invalid."), details={field: gettext("at most %(count)s characters", count=max_length)})
     return value
 
 
 def _check_status(status: str) -> None:
     if status not in TICKET_STATUSES:
-        raise Invalid("Unknown ticket status.", details={"status": f"one of {', '.join(TICKET_STATUSES)}"})
+        raise Invalid(gettext("Unknown ticket status."), details={"status": gettext("one of %(choices)s", choices=", ".join(TICKET_STATUSES))})
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -86,7 +87,7 @@ def set_status(actor, ticket_id: int, status: str) -> SupportTicket:
     """Close or reopen a ticket (admins only). Closing an already closed ticket keeps its
     original ``closed_at``."""
     if actor.role != "admin":
-        raise Forbidden("Only admins close and reopen tickets.")
+        raise Forbidden(gettext("Only admins close and reopen tickets."))
     _check_status(status)
     ticket = _load(actor, ticket_id)
     _change_status(ticket, status)
@@ -179,7 +180,7 @@ def get_ticket(actor, ticket_id: int) -> TicketDetail:
         .where(SupportTicket.id == ticket_id)
     ).first()
     if row is None or not _may_see(actor, row[0]):
-        raise NotFound("No such ticket.")
+        raise NotFound(gettext("No such ticket."))
     ticket, email, name = row
     replies = [
         ReplyView(*fields) for fields in db.session.execute(

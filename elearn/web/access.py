@@ -3,6 +3,7 @@ import functools
 from urllib.parse import urlsplit
 
 from flask import redirect, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from ..errors import Forbidden, Unauthorized
@@ -12,9 +13,9 @@ from .htmx import hx_redirect, is_htmx
 def require_role(user, *roles: str) -> None:
     """Raise unless ``user`` is signed in and (when roles are named) has one of them."""
     if user is None or not getattr(user, "is_authenticated", False):
-        raise Unauthorized("Sign in first.")
+        raise Unauthorized(gettext("Sign in first."))
     if roles and user.role not in roles:
-        raise Forbidden("You do not have access to this.")
+        raise Forbidden(gettext("You do not have access to this."))
 
 
 def safe_next(target: str | None) -> str | None:

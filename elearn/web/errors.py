@@ -5,6 +5,7 @@ HTTP errors (unknown route, wrong method, body too large, CSRF failure) go throu
 renderers, so a client never sees Flask's default HTML inside the JSON API.
 """
 from flask import current_app, jsonify, make_response, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -57,7 +58,7 @@ def register_error_handlers(app):
         db.session.rollback()
         return render_error(
             400, "csrf_failed",
-            "This form expired or did not come from elearn. Reload the page and try again.",
+            gettext("This form expired or did not come from elearn. Reload the page and try again."),
         )
 
     @app.errorhandler(HTTPException)
@@ -66,7 +67,7 @@ def register_error_handlers(app):
         status = error.code or 500
         message = error.description or error.name
         if status == 413:
-            message = "The request body is too large."
+            message = gettext("The request body is too large.")
         response = make_response(render_error(status, _HTTP_CODES.get(status, "error"), message))
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
@@ -83,7 +84,7 @@ def register_error_handlers(app):
         except Exception:  # noqa: BLE001  (the connection is already gone)
             pass
         current_app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
-        message = "The database is not answering right now. Please try again in a few seconds."
+        message = gettext("The database is not answering right now. Please try again in a few seconds.")
         if wants_json():
             response = json_error(503, "unavailable", message)
         else:
@@ -100,4 +101,4 @@ def register_error_handlers(app):
         db.session.rollback()
         original = error.original_exception or error
         current_app.logger.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
-        return render_error(500, "internal_error", "Something went wrong on our side.")
+        return render_error(500, "internal_error", gettext("Something went wrong on our side."))

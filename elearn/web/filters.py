@@ -1,25 +1,71 @@
-"""Jinja filters for numbers and times as people read them."""
+"""Jinja filters for numbers and times as people read them, in the reader's language and
+time zone (``elearn/i18n.py`` chooses both): one style on every page.
+
+Dates read "Oct 17, 2026" ("17 oct 2026"); moments within a week read "3 days ago" ("hace
+3 días"), older ones as their date, with the full date and time in the reader's zone in
+the tooltip (``time_tag`` in templates/_macros.html).
+"""
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+
+from babel import dates, numbers
+from flask_babel import get_locale, get_timezone, gettext, lazy_gettext
+
+#: How long a moment reads as relative ("3 days ago") before it reads as a date.
+RELATIVE_FOR = timedelta(days=7)
+CURRENCY = "USD"
+
+
+def _locale():
+    return get_locale() or "en"
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(get_timezone() or UTC)
 
 
 def time_ago(moment: datetime | None, now: datetime | None = None) -> str:
-    """"just now", "5 minutes ago", "3 days ago", "2 months ago"."""
+    """"just now", "5 minutes ago", "3 days ago"; a week or more back, the date."""
     if moment is None:
-        return "never"
-    seconds = int(((now or datetime.now(UTC)) - moment).total_seconds())
-    if seconds < 45:
-        return "just now"
-    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("week", 7 * 86400),
-                       ("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    return "just now"
+        return gettext("never")
+    age = (now or datetime.now(UTC)) - moment
+    if age < timedelta(seconds=45):
+        return gettext("just now")
+    if age >= RELATIVE_FOR:
+        return day(moment)
+    return dates.format_timedelta(-age, add_direction=True, threshold=1, locale=_locale())
+
+
+def day(moment: datetime | date | None) -> str:
+    """The date alone, "Oct 17, 2026": a moment's date in the reader's zone."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        moment = _local(moment).date()
+    return dates.format_date(moment, "medium", locale=_locale())
+
+
+def short_day(moment: datetime | date) -> str:
+    """A day without its year, "Oct 17" ("17 oct"): chart labels and "since"."""
+    if isinstance(moment, datetime):
+        moment = _local(moment).date()
+    return dates.format_skeleton("MMMd", moment, locale=_locale())
+
+
+def short_month(moment: date, with_year: bool = False) -> str:
+    """A month on a chart's axis: "Feb", or "Jan 26" where a year begins."""
+    return dates.format_skeleton("MMMyy" if with_year else "MMM", moment, locale=_locale())
 
 
 def exact_time(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+    """The full date and time in the reader's zone: "Oct 16, 2026, 10:00 PM CDT"."""
+    if moment is None:
+        return ""
+    locale = dates.Locale.parse(_locale())
+    pattern = (str(locale.datetime_formats["medium"])
+               .replace("{1}", locale.date_formats["medium"].pattern)
+               .replace("{0}", locale.time_formats["short"].pattern + " z"))
+    return dates.format_datetime(moment, pattern, tzinfo=get_timezone() or UTC, locale=locale)
 
 
 def iso(moment: datetime | None) -> str:
@@ -27,36 +73,72 @@ def iso(moment: datetime | None) -> str:
 
 
 def percent(value: float) -> str:
-    """Whole percent for display, rounded down so 99.6% never reads as done."""
-    return f"{int(value)}%"
+    """Whole percent for display, rounded down so 99.6% never reads as done ("72%", "72 %")."""
+    return numbers.format_percent(int(value) / 100, locale=_locale())
+
+
+def number(value: float, decimals: int | None = None) -> str:
+    """A number with the reader's grouping and decimal sign: 12,345 (12.345); ``decimals``
+    fixes the digits after the point: 3.0 (3,0)."""
+    pattern = None if decimals is None else "#,##0." + "0" * decimals
+    return numbers.format_decimal(value, format=pattern, locale=_locale())
 
 
 def money(cents: int) -> str:
-    return "Free" if not cents else f"${cents / 100:,.2f}"
+    """"$49.00" ("49,00 US$"); "Free" for nothing."""
+    if not cents:
+        return gettext("Free")
+    return numbers.format_currency(cents / 100, CURRENCY, locale=_locale())
 
 
 def compact_number(value: float) -> str:
-    """A chart's number in a few characters: 950, 3.6k, 1.2M."""
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(value) >= limit:
-            return f"{value / limit:.1f}".removesuffix(".0") + suffix
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+    """A chart's number in a few characters: 950, 3.6K, 1.2M (3,6 mil)."""
+    return numbers.format_compact_decimal(value, fraction_digits=1, locale=_locale())
 
 
 def compact_money(cents: int) -> str:
-    """A chart's amount in a few characters: $950, $3.6k."""
-    return "$" + compact_number(cents / 100)
+    """A chart's amount in a few characters: $950, $3.6K."""
+    return numbers.format_compact_currency(cents / 100, CURRENCY, fraction_digits=1, locale=_locale())
+
+
+def weekday(iso_weekday: int, width: str = "abbreviated") -> str:
+    """An ISO weekday (1 is Monday) by name: "Tue" ("mar")."""
+    return dates.get_day_names(width, locale=_locale())[iso_weekday - 1]
+
+
+#: What the stored words mean to a reader: roles, content types, ticket statuses.
+ROLE_NAMES = {"student": lazy_gettext("student"), "instructor": lazy_gettext("instructor"), "admin": lazy_gettext("admin")}
+ROLE_NAMES_PLURAL = {"student": lazy_gettext("Students"), "instructor": lazy_gettext("Instructors"),
+                "admin": lazy_gettext("Admins")}
+CONTENT_TYPE_NAMES = {"video": lazy_gettext("video"), "article": lazy_gettext("article"), "pdf": lazy_gettext("PDF"),
+                 "link": lazy_gettext("link"), "quiz": lazy_gettext("quiz")}
+TICKET_STATUS_NAMES = {"open": lazy_gettext("Open"), "closed": lazy_gettext("Closed")}
+
+
+def role_name(role: str, plural: bool = False) -> str:
+    return str((ROLE_NAMES_PLURAL if plural else ROLE_NAMES).get(role, role))
+
+
+def content_type_name(kind: str) -> str:
+    return str(CONTENT_TYPE_NAMES.get(kind, kind))
+
+
+def ticket_status_name(status: str) -> str:
+    return str(TICKET_STATUS_NAMES.get(status, status))
 
 
 def nice_ceiling(value: float) -> float:
-    """The round number at or above ``value`` a chart's axis ends at: 1, 2, 2.5 or 5 times a power of ten."""
+    """The round number at or above ``value`` a chart's axis ends at, chosen so that its
+    quarters (the gridlines) are round too: 1, 2, 4, 6 or 8 times a power of ten."""
     if value <= 0:
         return 0
     power = 10 ** math.floor(math.log10(value))
-    return next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value)
+    return next(step * power for step in (1, 2, 4, 6, 8, 10) if step * power >= value)
 
 
 def register_filters(app) -> None:
-    app.jinja_env.filters.update(time_ago=time_ago, exact_time=exact_time, iso=iso, percent=percent,
-                                 money=money, compact_number=compact_number, compact_money=compact_money,
-                                 nice_ceiling=nice_ceiling)
+    app.jinja_env.filters.update(time_ago=time_ago, day=day, short_day=short_day, exact_time=exact_time, iso=iso,
+                                 percent=percent, number=number, money=money, compact_number=compact_number,
+                                 compact_money=compact_money, nice_ceiling=nice_ceiling, weekday=weekday,
+                                 role_name=role_name, content_type_name=content_type_name,
+                                 ticket_status_name=ticket_status_name)

@@ -15,6 +15,7 @@ import json
 from typing import Annotated, Any, get_args, get_origin
 
 from flask import request
+from flask_babel import gettext
 from pydantic import BaseModel, ValidationError
 
 from ..errors import Invalid, Malformed
@@ -27,7 +28,7 @@ def parse_query(schema: type[BaseModel], *, lenient: bool = False):
         try:
             return schema.model_validate(values)
         except ValidationError as error:
-            raise Invalid("Some query parameters are invalid.", details=field_messages(error.errors(), schema)) from error
+            raise Invalid(gettext("Some query parameters are invalid."), details=field_messages(error.errors(), schema)) from error
     values = {key: value for key, value in values.items() if value != ""}
     while True:
         try:
@@ -86,10 +87,10 @@ def parse_json_body(schema: type[BaseModel]):
         try:
             payload = json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError) as error:
-            raise Malformed("The request body is not valid JSON (or is nested too deeply).") from error
+            raise Malformed(gettext("The request body is not valid JSON (or is nested too deeply).")) from error
     if not isinstance(payload, dict):
-        raise Malformed("The request body must be a JSON object.")
+        raise Malformed(gettext("The request body must be a JSON object."))
     try:
         return schema.model_validate(payload)
     except ValidationError as error:
-        raise Invalid("Some fields are invalid.", details=field_messages(error.errors(), schema)) from error
+        raise Invalid(gettext("Some fields are invalid."), details=field_messages(error.errors(), schema)) from error

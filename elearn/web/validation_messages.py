@@ -8,93 +8,124 @@ is "current password"), unless ``LABELS`` words it better; a validator that rais
 """
 from typing import Any, Literal, get_args, get_origin
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale, gettext, lazy_gettext
 from pydantic import BaseModel
 from pydantic.alias_generators import to_snake
 from pydantic_core import ErrorDetails
 
-#: Labels that the field name does not give, with the word that introduces them.
+#: Labels of the fields people fill in, with the word that introduces them (the sentences
+#: are translated, so their labels are too); other fields are named after themselves.
 LABELS = {
-    "current_password": "your current password",
-    "new_password": "a new password",
-    "email": "an email address",
-    "body": "a message",
-    "q": "a search",
-    "tz": "a time zone",
-    "timezone": "a time zone",
-    "per_page": "a page size",
-    "page": "a page number",
-    "price_cents": "a price in cents",
-    "order": "a position",
-    "type": "a content type",
-    "sort": "a sort order",
-    "since": "a start time",
-    "days": "a number of days",
-    "weeks": "a number of weeks",
-    "min_enrollments": "a minimum number of enrollments",
-    "items": "the items",
-    "ids": "the IDs",
+    "current_password": lazy_gettext("your current password"),
+    "new_password": lazy_gettext("a new password"),
+    "password": lazy_gettext("a password"),
+    "email": lazy_gettext("an email address"),
+    "name": lazy_gettext("a name"),
+    "title": lazy_gettext("a title"),
+    "description": lazy_gettext("a description"),
+    "subject": lazy_gettext("a subject"),
+    "body": lazy_gettext("a message"),
+    "role": lazy_gettext("a role"),
+    "status": lazy_gettext("a status"),
+    "active": lazy_gettext("active"),
+    "published": lazy_gettext("published"),
+    "completed": lazy_gettext("completed"),
+    "category_id": lazy_gettext("a category ID"),
+    "difficulty_id": lazy_gettext("a difficulty ID"),
+    "thumbnail_url": lazy_gettext("a thumbnail URL"),
+    "url": lazy_gettext("a URL"),
+    "q": lazy_gettext("a search"),
+    "tz": lazy_gettext("a time zone"),
+    "timezone": lazy_gettext("a time zone"),
+    "per_page": lazy_gettext("a page size"),
+    "page": lazy_gettext("a page number"),
+    "price_cents": lazy_gettext("a price in cents"),
+    "order": lazy_gettext("a position"),
+    "type": lazy_gettext("a content type"),
+    "sort": lazy_gettext("a sort order"),
+    "since": lazy_gettext("a start time"),
+    "until": lazy_gettext("an end time"),
+    "days": lazy_gettext("a number of days"),
+    "weeks": lazy_gettext("a number of weeks"),
+    "min_enrollments": lazy_gettext("a minimum number of enrollments"),
+    "items": lazy_gettext("the items"),
+    "ids": lazy_gettext("the IDs"),
+    "course_id": lazy_gettext("a course ID"),
+    "module_id": lazy_gettext("a module ID"),
+    "enrollment_id": lazy_gettext("an enrollment ID"),
+    "user_id": lazy_gettext("a user ID"),
 }
 
 #: Words written another way inside a label.
 _WORDS = {"id": "ID", "ids": "IDs", "url": "URL"}
-_DETERMINERS = ("a ", "an ", "the ", "your ")
-_DATE_TIME = "like 2026-01-31T09:00:00+00:00"
-_WHOLE_NUMBER = "Enter {a_label} as a whole number."
+#: The words that introduce a label, in each language shipped ("a title", "un título").
+_DETERMINERS = ("a ", "an ", "the ", "your ", "un ", "una ", "unos ", "unas ", "el ", "la ", "los ", "las ", "tu ")
 
 #: The sentence for each error type. Placeholders: {label} ("title"), {Label} ("Title"),
 #: {a_label} ("a title") and the error's context (``max_length``, ``ge``, ``expected`` ...).
 #: Types of our own: ``blank`` (an empty required text), ``null`` (``null`` where a value
 #: is needed), ``choose`` and ``yes_no`` (a missing choice or true/false), ``email``.
+_WHOLE_NUMBER = lazy_gettext("Enter {a_label} as a whole number.")
+_NUMBER = lazy_gettext("Enter {a_label} as a number.")
+_YES_NO = lazy_gettext("Enter true or false for {label}.")
+_JSON = lazy_gettext("Send valid JSON.")
+_OBJECT = lazy_gettext("Send a JSON object here.")
+_URL = lazy_gettext("Enter {a_label} starting with https://, http:// or /.")
+_TOO_LONG = lazy_gettext("Enter {a_label} of at most {max_length} characters.")
+_CHOOSE_FROM = lazy_gettext("Choose {a_label}: {expected}.")
+_DATE_TIME = lazy_gettext("Enter {a_label} as a date and time, like 2026-01-31T09:00:00+00:00.")
+_DATE = lazy_gettext("Enter {a_label} as a date, like 2026-01-31.")
 MESSAGES = {
-    "missing": "Enter {a_label}.",
-    "blank": "Enter {a_label}.",
-    "choose": "Choose {a_label}.",
-    "yes_no": "Enter true or false for {label}.",
-    "null": "{Label} cannot be null; leave it out to keep it as it is.",
-    "extra_forbidden": "Remove this field; it is not one this form or request takes.",
-    "json_invalid": "Send valid JSON.",
-    "json_type": "Send valid JSON.",
-    "string_type": "Enter {a_label} as text.",
-    "string_too_short": "Use at least {min_length} characters.",
-    "string_too_long": "Enter {a_label} of at most {max_length} characters.",
-    "string_pattern_mismatch": "Enter {a_label} in the expected format.",
-    "nul_character": "{Label} must not contain NUL characters.",
-    "email": "Enter a valid email address, like name@example.com.",
-    "time_zone": "Choose a time zone from the list, like Europe/Berlin.",
+    "missing": lazy_gettext("Enter {a_label}."),
+    "blank": lazy_gettext("Enter {a_label}."),
+    "choose": lazy_gettext("Choose {a_label}."),
+    "yes_no": _YES_NO,
+    "null": lazy_gettext("{Label} cannot be null; leave it out to keep it as it is."),
+    "extra_forbidden": lazy_gettext("Remove this field; it is not one this form or request takes."),
+    "json_invalid": _JSON,
+    "json_type": _JSON,
+    "string_type": lazy_gettext("Enter {a_label} as text."),
+    "string_too_short": lazy_gettext("Use at least {min_length} characters."),
+    "string_too_long": _TOO_LONG,
+    "string_pattern_mismatch": lazy_gettext("Enter {a_label} in the expected format."),
+    "nul_character": lazy_gettext("{Label} must not contain NUL characters."),
+    "email": lazy_gettext("Enter a valid email address, like name@example.com."),
+    "time_zone": lazy_gettext("Choose a time zone from the list, like Europe/Berlin."),
     "int_type": _WHOLE_NUMBER,
     "int_parsing": _WHOLE_NUMBER,
     "int_parsing_size": _WHOLE_NUMBER,
     "int_from_float": _WHOLE_NUMBER,
-    "float_type": "Enter {a_label} as a number.",
-    "float_parsing": "Enter {a_label} as a number.",
-    "greater_than_equal": "{Label} must be {ge} or more.",
-    "greater_than": "{Label} must be more than {gt}.",
-    "less_than_equal": "{Label} must be {le} or less.",
-    "less_than": "{Label} must be less than {lt}.",
-    "bool_type": "Enter true or false for {label}.",
-    "bool_parsing": "Enter true or false for {label}.",
-    "literal_error": "Choose {a_label}: {expected}.",
-    "enum": "Choose {a_label}: {expected}.",
-    "list_type": "Send {a_label} as a list.",
-    "too_short": "Send at least {min_length} of {a_label}.",
-    "too_long": "Send at most {max_length} of {a_label}.",
-    "model_type": "Send a JSON object here.",
-    "model_attributes_type": "Send a JSON object here.",
-    "dict_type": "Send a JSON object here.",
-    "url_type": "Enter {a_label} starting with https://, http:// or /.",
-    "url_parsing": "Enter {a_label} starting with https://, http:// or /.",
-    "url_scheme": "Enter {a_label} starting with https://, http:// or /.",
-    "url_too_long": "Enter {a_label} of at most {max_length} characters.",
-    "datetime_type": f"Enter {{a_label}} as a date and time, {_DATE_TIME}.",
-    "datetime_parsing": f"Enter {{a_label}} as a date and time, {_DATE_TIME}.",
-    "datetime_from_date_parsing": f"Enter {{a_label}} as a date and time, {_DATE_TIME}.",
-    "timezone_aware": f"Give {{a_label}} with a UTC offset, {_DATE_TIME}.",
-    "date_type": "Enter {a_label} as a date, like 2026-01-31.",
-    "date_parsing": "Enter {a_label} as a date, like 2026-01-31.",
-    "date_from_datetime_parsing": "Enter {a_label} as a date, like 2026-01-31.",
+    "float_type": _NUMBER,
+    "float_parsing": _NUMBER,
+    "greater_than_equal": lazy_gettext("{Label} must be {ge} or more."),
+    "greater_than": lazy_gettext("{Label} must be more than {gt}."),
+    "less_than_equal": lazy_gettext("{Label} must be {le} or less."),
+    "less_than": lazy_gettext("{Label} must be less than {lt}."),
+    "bool_type": _YES_NO,
+    "bool_parsing": _YES_NO,
+    "literal_error": _CHOOSE_FROM,
+    "enum": _CHOOSE_FROM,
+    "list_type": lazy_gettext("Send {a_label} as a list."),
+    "too_short": lazy_gettext("Send at least {min_length} of {a_label}."),
+    "too_long": lazy_gettext("Send at most {max_length} of {a_label}."),
+    "model_type": _OBJECT,
+    "model_attributes_type": _OBJECT,
+    "dict_type": _OBJECT,
+    "url_type": _URL,
+    "url_parsing": _URL,
+    "url_scheme": _URL,
+    "url_too_long": _TOO_LONG,
+    "datetime_type": _DATE_TIME,
+    "datetime_parsing": _DATE_TIME,
+    "datetime_from_date_parsing": _DATE_TIME,
+    "timezone_aware": lazy_gettext("Give {a_label} with a UTC offset, like 2026-01-31T09:00:00+00:00."),
+    "date_type": _DATE,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
 }
 #: Any other error type.
-FALLBACK = "Enter a valid {label}."
+FALLBACK = lazy_gettext("Enter a valid {label}.")
 
 
 def field_messages(error_list: list[ErrorDetails], schema: type[BaseModel]) -> dict[str, str]:
@@ -111,7 +142,7 @@ def sentence(item: ErrorDetails, schema: type[BaseModel]) -> str:
     """The plain sentence for one of pydantic's errors about an input to ``schema``."""
     name, annotation = _field(schema, item["loc"])
     kind = _kind(item, annotation)
-    phrase = LABELS.get(to_snake(name)) if name else None
+    phrase = str(LABELS[to_snake(name)]) if name and to_snake(name) in LABELS else None
     if phrase is None:
         words = " ".join(_WORDS.get(word, word) for word in to_snake(name or "value").split("_"))
         phrase = ("an " if words[:1] in ("a", "e", "i", "o") else "a ") + words
@@ -119,7 +150,7 @@ def sentence(item: ErrorDetails, schema: type[BaseModel]) -> str:
     ctx = {key: _readable(value) for key, value in (item.get("ctx") or {}).items()}
     if kind == "value_error":
         return _as_sentence(str(ctx.get("error") or item["msg"]))
-    template = MESSAGES.get(kind, FALLBACK)
+    template = str(MESSAGES.get(kind, FALLBACK))
     return template.format_map(_Blank(ctx, label=label, Label=label[0].upper() + label[1:], a_label=phrase))
 
 
@@ -170,9 +201,9 @@ def _options(annotation) -> set:
 
 
 def _readable(value):
-    """Numbers with thousands separators, and choices without Python's quotes."""
+    """Numbers with the reader's thousands separators, and choices without Python's quotes."""
     if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
+        return format_decimal(value, locale=get_locale() or "en")
     if isinstance(value, str):
         return value.replace("'", "")
     return value
@@ -180,7 +211,7 @@ def _readable(value):
 
 def _as_sentence(text: str) -> str:
     """A validator's own message as a sentence: capital first, full stop last."""
-    text = text.strip() or "This value is not valid"
+    text = text.strip() or gettext("This value is not valid")
     return text[0].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
 
 

@@ -4,6 +4,11 @@
 document.documentElement.classList.add("js");
 
 (function () {
+  // Words the page shows from here come translated in <body data-text-*> (base.html).
+  function translated(key, fallback) {
+    return (document.body && document.body.dataset[key]) || fallback;
+  }
+
   function setLive(state, text) {
     var el = document.getElementById("live-status");
     // "ended": the server signed this page out and dropped its connection for good.
@@ -35,14 +40,14 @@ document.documentElement.classList.add("js");
   var liveStatus = document.getElementById("live-status");
   if (liveStatus) liveStatus.hidden = false;
 
-  document.addEventListener("htmx:ws:after:connection", function () { setLive("live", "Live"); });
-  document.addEventListener("htmx:ws:close", function () { setLive("offline", "Reconnecting…"); });
+  document.addEventListener("htmx:ws:after:connection", function () { setLive("live", translated("textLive", "Live")); });
+  document.addEventListener("htmx:ws:close", function () { setLive("offline", translated("textReconnecting", "Reconnecting…")); });
 
   // A request that never got an answer (network down, server restarting).
   document.addEventListener("htmx:error", function (evt) {
     var detail = evt.detail || {};
     if (detail.connection) return; // WebSocket hiccups are shown by the live status
-    toast("Could not reach elearn. Check your connection and try again.");
+    toast(translated("textUnreachable", "Could not reach elearn. Check your connection and try again."));
   });
 
   // Mark-complete and similar buttons show their own failures in place; anything else
@@ -51,7 +56,8 @@ document.documentElement.classList.add("js");
     var ctx = (evt.detail || {}).ctx || {};
     var status = ctx.response && ctx.response.status;
     if (status === 401 || status === 403 || status >= 500) {
-      toast(status >= 500 ? "Something went wrong on our side. Please try again." : "You are not allowed to do that.");
+      toast(status >= 500 ? translated("textServerError", "Something went wrong on our side. Please try again.")
+                        : translated("textNotAllowed", "You are not allowed to do that."));
     }
   });
 })();

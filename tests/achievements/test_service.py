@@ -180,7 +180,8 @@ def test_awards_are_announced_after_the_commit_and_never_for_rolled_back_work(ma
     stored = {a.key: a for a in db.session.scalars(select(Achievement))}
     assert earned(received) == [
         {"type": "achievement.earned", "userId": student.id, "key": key, "title": title,
-         "courseId": course_id, "earnedAt": stored[key].earned_at.isoformat()}
+         "courseId": course_id, "courseTitle": "Algebra" if course_id else None,
+         "earnedAt": stored[key].earned_at.isoformat()}
         for key, title, course_id in (("first-module", "First step", None),
                                       (f"course-completed:{course.id}", "Completed: Algebra", course.id),
                                       ("first-course", "Course finisher", None))

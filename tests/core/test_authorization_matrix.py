@@ -122,6 +122,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/auth/register"): Rule(ANYONE, _new_account()),
     ("POST", "/api/auth/refresh"): Rule(ANYONE, lambda run: {"refreshToken": run.visitor_refresh_token()}),
     ("POST", "/logout"): Rule(ANYONE, ends="signs_out"),
+    ("POST", "/language"): Rule(ANYONE, {"lang": "es", "next": "/"}),
     # --- one's own account -----------------------------------------------------------------------
     ("GET", "/"): Rule(SIGNED_IN),
     ("GET", "/account"): Rule(SIGNED_IN),

@@ -3,12 +3,14 @@ from flask_jwt_extended import current_user
 
 from ..web.downloads import csv_attachment
 from ..web.json_api import CSV, JsonApi
+from . import at_risk, service
 from . import platform as platform_service
-from . import service
 from .schemas import (
+    AtRiskOut,
     CourseAnalyticsOut,
     LearningPatternsOut,
     LearningPatternsQuery,
+    PageQuery,
     PlatformOut,
     PlatformQuery,
     RetentionOut,
@@ -41,6 +43,14 @@ def course_students_csv(course_id: int, query: StudentFilter):
     """The student list as a streamed CSV file (same filter and sort as the JSON list)."""
     lines = service.students_csv_rows(current_user, course_id, query.q, query.sort, query.status)
     return csv_attachment(lines, f"course-{course_id}-students.csv")
+
+
+@api.operation("/analytics/courses/<int:course_id>/at-risk", query=PageQuery, response=AtRiskOut, paginated=True,
+               errors=(403, 404))
+def course_at_risk(course_id: int, query: PageQuery):
+    """The course's learners at risk, the longest idle first, each with the signals that fired
+    in words and a predicted finish (its instructor, admins)."""
+    return at_risk.at_risk_learners(current_user, course_id, query.page, query.per_page)
 
 
 # --- the admin dashboard ---------------------------------------------------------------------

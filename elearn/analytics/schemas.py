@@ -67,6 +67,25 @@ class StudentRowOut(OutSchema):
     last_activity_at: Timestamp | None
 
 
+class SignalOut(OutSchema):
+    code: Literal["inactive", "stalled", "behind_pace", "not_started"]
+    message: str
+    since: Timestamp | None
+
+
+class AtRiskOut(OutSchema):
+    enrollment_id: int
+    user_id: int
+    email: str
+    name: str
+    completed_modules: int
+    total_modules: int
+    percentage: float
+    last_activity_at: Timestamp | None
+    predicted_completion_at: Timestamp | None
+    signals: list[SignalOut]
+
+
 # --- platform analytics (admin dashboard) -------------------------------------------------
 
 class PlatformQuery(PageQuery):

@@ -57,6 +57,8 @@ class Course(db.Model):
     published: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     module_count: Mapped[int] = mapped_column(default=0, server_default="0")
     enrollment_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Days of silence (or, never started, since enrolling) after which a learner is at risk.
+    at_risk_after_days: Mapped[int] = mapped_column(default=14, server_default="14")
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.current_timestamp()
     )

@@ -26,6 +26,7 @@ class CourseIn(InSchema):
     price_cents: int = Field(0, ge=0, le=100_000_000)
     thumbnail_url: SafeUrl | None = None
     published: bool = False
+    at_risk_after_days: int = Field(14, ge=1, le=365, description="Days of silence after which a learner is at risk.")
 
 
 class CourseUpdateIn(InSchema):
@@ -39,6 +40,7 @@ class CourseUpdateIn(InSchema):
     price_cents: int = if_sent(ge=0, le=100_000_000)
     thumbnail_url: SafeUrl | None = None
     published: bool = if_sent()
+    at_risk_after_days: int = if_sent(ge=1, le=365)
 
 
 class CourseQuery(PageQuery):
@@ -112,6 +114,7 @@ class CourseOut(OutSchema):
     thumbnail_url: str | None
     published: bool
     module_count: int
+    at_risk_after_days: int
     created_at: Timestamp
 
 

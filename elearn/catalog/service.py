@@ -102,13 +102,14 @@ def _check_lookups(category_id, difficulty_id) -> None:
 
 
 def create_course(actor, *, title, description="", category_id=None, difficulty_id=None,
-                  price_cents=0, thumbnail_url=None, published=False) -> Course:
+                  price_cents=0, thumbnail_url=None, published=False, at_risk_after_days=14) -> Course:
     if actor.role not in ("instructor", "admin"):
         raise Forbidden(gettext("Only instructors and admins create courses."))
     _check_lookups(category_id, difficulty_id)
     course = Course(title=title, description=description, category_id=category_id,
                     difficulty_id=difficulty_id, price_cents=price_cents,
-                    thumbnail_url=thumbnail_url, published=published, instructor_id=actor.id)
+                    thumbnail_url=thumbnail_url, published=published, at_risk_after_days=at_risk_after_days,
+                    instructor_id=actor.id)
     db.session.add(course)
     db.session.flush()
     publish_after_commit({"type": "course.created", "courseId": course.id})

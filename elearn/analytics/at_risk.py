@@ -1,0 +1,240 @@
+"""Learners who need help now, and why: rule-based signals, computed in SQL.
+
+Each signal is a condition on a course's unfinished enrollments, so the list of learners
+at risk and its count are plain queries whatever the class size:
+
+- ``inactive``: no activity for the course's ``at_risk_after_days`` (default 14), or for
+  three times the learner's own usual time per module (at least ``MIN_UNUSUAL_IDLE``).
+- ``stalled``: a module started longer ago than 80% of the learners who completed it
+  took to complete it (modules with at least ``MIN_FINISHERS`` such learners).
+- ``behind_pace``: fewer modules completed than the median learner of the course who has
+  been enrolled about as long (the same band of ``AGE_BANDS``), from a week in.
+- ``not_started``: enrolled ``at_risk_after_days`` ago and nothing started.
+
+The two baselines (the 80th percentile per module, the median per age band) take one
+statement each and are cached per course for ``BASELINE_TTL``; a page of at-risk learners
+is then a count, the page, and the page's open modules (for the words of ``stalled``).
+"""
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask_babel import gettext, ngettext
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+
+from ..auth.models import User
+from ..cache import cached
+from ..catalog.models import Course, Module
+from ..db_types import UTCDateTime, utcnow
+from ..enrollments.models import Enrollment
+from ..numbers import percentage
+from ..pagination import Page, paginate
+from ..progress.models import Progress
+from ..progress.pace import course_pace_seconds, predicted_completion
+from ..read_replica import reads
+from ..sql import seconds_between
+from .service import course_for_analytics
+
+SIGNALS = ("inactive", "stalled", "behind_pace", "not_started")
+#: Upper bounds (days since enrolling) of the bands learners are compared within.
+AGE_BANDS = (7, 14, 30, 60, 120)
+#: A learner is behind pace only from this band on: the first week is a grace period.
+FIRST_PACED_BAND = 1
+#: Idle for this many times their usual time per module is unusual for a learner...
+UNUSUAL_IDLE_FACTOR = 3
+#: ...but never before this long.
+MIN_UNUSUAL_IDLE = timedelta(days=3)
+#: A module's 80th percentile needs this many learners who completed it.
+MIN_FINISHERS = 3
+STALLED_PERCENTILE = 0.8
+BASELINE_TTL = 900
+
+
+@dataclass
+class Signal:
+    code: str
+    message: str
+    since: datetime | None
+
+
+@dataclass
+class AtRiskLearner:
+    enrollment_id: int
+    user_id: int
+    email: str
+    name: str
+    completed_modules: int
+    total_modules: int
+    last_activity_at: datetime | None
+    predicted_completion_at: datetime | None
+    signals: list[Signal] = field(default_factory=list)
+
+    @property
+    def percentage(self) -> float:
+        return percentage(self.completed_modules, self.total_modules)
+
+
+@dataclass
+class Baselines:
+    """What a course's learners are compared with: seconds within which 80% of those who
+    completed each module did so, and the median completed modules per age band."""
+
+    stalled_after: dict[int, float]
+    median_by_band: dict[int, int]
+
+
+def _band(now: datetime):
+    """The age band of an enrollment, as SQL: 0 for the first week, up to len(AGE_BANDS)."""
+    return case(*((Enrollment.enrolled_at > now - timedelta(days=days), k) for k, days in enumerate(AGE_BANDS)),
+                else_=len(AGE_BANDS))
+
+
+def baselines(course: Course, now: datetime | None = None) -> Baselines:
+    now = now or utcnow()
+
+    def compute() -> dict:
+        ranked = (
+            select(Progress.module_id, Progress.completion_seconds,
+                   func.row_number().over(partition_by=Progress.module_id,
+                                          order_by=Progress.completion_seconds).label("rank"),
+                   func.count().over(partition_by=Progress.module_id).label("finishers"))
+            .join(Module, Module.id == Progress.module_id)
+            .where(Module.course_id == course.id, Progress.completed.is_(True),
+                   Progress.completion_seconds.is_not(None))
+            .subquery()
+        )
+        # The 80th percentile is the value ranked ceil(0.8 n): (4 n + 4) // 5 in integers.
+        stalled_after = reads().execute(
+            select(ranked.c.module_id, ranked.c.completion_seconds)
+            .where(ranked.c.finishers >= MIN_FINISHERS, ranked.c.rank == (4 * ranked.c.finishers + 4) // 5))
+        band = _band(now).label("band")
+        by_band = (
+            select(band, Enrollment.completed_count,
+                   func.row_number().over(partition_by=band, order_by=Enrollment.completed_count).label("rank"),
+                   func.count().over(partition_by=band).label("learners"))
+            .where(Enrollment.course_id == course.id)
+            .subquery()
+        )
+        medians = reads().execute(
+            select(by_band.c.band, by_band.c.completed_count)
+            .where(by_band.c.rank == (by_band.c.learners + 1) // 2))
+        return {"stalled_after": {str(m): float(s) for m, s in stalled_after},
+                "median_by_band": {str(b): int(c) for b, c in medians}}
+
+    raw = cached((), f"at-risk-baselines:{course.id}", compute, dict, ttl=BASELINE_TTL)
+    return Baselines({int(m): s for m, s in raw["stalled_after"].items()},
+                     {int(b): c for b, c in raw["median_by_band"].items()})
+
+
+def _conditions(course: Course, base: Baselines, now: datetime) -> dict:
+    """Each signal as a condition on the course's unfinished enrollments."""
+    after = now - timedelta(days=course.at_risk_after_days)
+    now_value = literal(now, UTCDateTime)
+    idle_seconds = seconds_between(Enrollment.last_activity_at, now_value)
+    usual_seconds = seconds_between(Enrollment.enrolled_at, Enrollment.last_activity_at) / Enrollment.completed_count
+    open_too_long = [and_(Progress.module_id == module_id, Progress.started_at < now - timedelta(seconds=seconds))
+                     for module_id, seconds in base.stalled_after.items()]
+    behind = [and_(_band(now) == band, Enrollment.completed_count < median)
+              for band, median in base.median_by_band.items() if band >= FIRST_PACED_BAND]
+    return {
+        "inactive": and_(Enrollment.last_activity_at.is_not(None), or_(
+            Enrollment.last_activity_at < after,
+            and_(Enrollment.completed_count >= 2, Enrollment.last_activity_at < now - MIN_UNUSUAL_IDLE,
+                 idle_seconds > UNUSUAL_IDLE_FACTOR * usual_seconds))),
+        "stalled": exists().where(Progress.enrollment_id == Enrollment.id, Progress.completed.is_(False),
+                                  or_(*open_too_long)) if open_too_long else None,
+        "behind_pace": or_(*behind) if behind else None,
+        "not_started": and_(Enrollment.last_activity_at.is_(None), Enrollment.enrolled_at < after),
+    }
+
+
+def _duration(seconds: float) -> str:
+    days = int(seconds // 86400)
+    if days >= 1:
+        return ngettext("%(num)d day", "%(num)d days", days)
+    hours = max(1, int(seconds // 3600))
+    return ngettext("%(num)d hour", "%(num)d hours", hours)
+
+
+def _signals(row, course: Course, base: Baselines, open_modules: list, titles: dict[int, str],
+             now: datetime) -> list[Signal]:
+    """The words for the signals one learner fired (the same rules as ``_conditions``)."""
+    found = []
+    after = now - timedelta(days=course.at_risk_after_days)
+    last, done = row.last_activity_at, row.completed_count
+    if last is not None:
+        usual = (last - row.enrolled_at).total_seconds() / done if done >= 2 else None
+        idle = (now - last).total_seconds()
+        unusual = usual is not None and now - last > MIN_UNUSUAL_IDLE and idle > UNUSUAL_IDLE_FACTOR * usual
+        if last < after or unusual:
+            text = gettext("No activity for %(idle)s", idle=_duration(idle))
+            if usual is not None:
+                text = gettext("%(text)s; usually a module every %(usual)s", text=text, usual=_duration(usual))
+            found.append(Signal("inactive", text, last))
+    for module_id, started_at in open_modules:
+        limit = base.stalled_after.get(module_id)
+        if limit is not None and started_at < now - timedelta(seconds=limit):
+            found.append(Signal("stalled", gettext(
+                "On “%(module)s” for %(took)s; 80%% of those who finished it took under %(limit)s",
+                module=titles.get(module_id, "?"), took=_duration((now - started_at).total_seconds()),
+                limit=_duration(limit)), started_at))
+    band = next((k for k, days in enumerate(AGE_BANDS) if row.enrolled_at > now - timedelta(days=days)),
+                len(AGE_BANDS))
+    median = base.median_by_band.get(band)
+    if band >= FIRST_PACED_BAND and median is not None and done < median:
+        found.append(Signal("behind_pace", gettext(
+            "%(done)d of %(total)d modules done; learners enrolled as long have done %(median)d",
+            done=done, total=course.module_count, median=median), None))
+    if last is None and row.enrolled_at < after:
+        found.append(Signal("not_started", gettext(
+            "Enrolled %(days)s ago and has not started", days=_duration((now - row.enrolled_at).total_seconds())),
+            row.enrolled_at))
+    return found
+
+
+def at_risk_condition(course: Course, now: datetime | None = None):
+    """The enrollments of ``course`` that fired any signal, as a SQL condition (the student
+    list's "at risk" filter uses it too)."""
+    now = now or utcnow()
+    conditions = [c for c in _conditions(course, baselines(course, now), now).values() if c is not None]
+    return and_(Enrollment.course_id == course.id, Enrollment.completed_at.is_(None), or_(*conditions))
+
+
+def at_risk_learners(actor, course_id: int, page: int = 1, per_page: int = 50,
+                     now: datetime | None = None) -> Page:
+    """A page of the course's learners at risk (``AtRiskLearner`` items), the longest idle
+    first: the count, the page, and the page's open modules, whatever the class size."""
+    course = course_for_analytics(actor, course_id)
+    now = now or utcnow()
+    base = baselines(course, now)
+    idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
+    stmt = (
+        select(Enrollment.id, Enrollment.user_id, User.email, User.name, Enrollment.completed_count,
+               Enrollment.enrolled_at, Enrollment.last_activity_at)
+        .join(User, User.id == Enrollment.user_id)
+        .where(at_risk_condition(course, now))
+        .order_by(idle_since, Enrollment.id)
+    )
+    result = paginate(stmt, page, per_page, scalars=False, session=reads(),
+                      count=select(func.count()).select_from(Enrollment).where(at_risk_condition(course, now)))
+    ids = [row.id for row in result.items]
+    open_modules: dict[int, list] = {}
+    if ids:
+        for enrollment_id, module_id, started_at in reads().execute(
+                select(Progress.enrollment_id, Progress.module_id, Progress.started_at)
+                .where(Progress.enrollment_id.in_(ids), Progress.completed.is_(False))):
+            open_modules.setdefault(enrollment_id, []).append((module_id, started_at))
+    open_ids = {module_id for records in open_modules.values() for module_id, _ in records}
+    titles = dict(reads().execute(select(Module.id, Module.title).where(Module.id.in_(open_ids))).all()) if open_ids else {}
+    pace = course_pace_seconds(course.id)
+    result.items = [
+        AtRiskLearner(
+            row.id, row.user_id, row.email, row.name, row.completed_count, course.module_count,
+            row.last_activity_at,
+            predicted_completion(enrolled_at=row.enrolled_at, last_activity_at=row.last_activity_at,
+                                 completed=row.completed_count, total=course.module_count, now=now,
+                                 course_seconds_per_module=pace),
+            _signals(row, course, base, open_modules.get(row.id, []), titles, now))
+        for row in result.items
+    ]
+    return result
+

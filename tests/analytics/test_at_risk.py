@@ -135,7 +135,7 @@ def test_statements_do_not_grow_with_the_class(course, make, count_queries):
         return len(sent)
 
     few = statements()
-    for k in range(12):
+    for _ in range(12):
         enrollment = make.enroll(make.user(), course)
         enrollment.enrolled_at = utcnow() - timedelta(days=30)
     db.session.commit()

@@ -36,6 +36,9 @@ def init_i18n(app) -> None:
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=select_language,
                    timezone_selector=select_time_zone)
     app.jinja_env.globals.update(languages=LANGUAGES, current_language=current_language)
+    # Flask-Babel remembers its choice in ``g``, which belongs to the app context: where one
+    # context serves several requests (tests, a CLI command), each request chooses afresh.
+    app.before_request(refresh)
 
 
 def select_language() -> str:

@@ -12,16 +12,22 @@ session ended (signed out, signed out everywhere, password changed, account disa
 told so and the socket closes; a changed role re-opens the view, which closes the socket
 if the page is no longer theirs. Events reach every process, so this holds on every
 worker and host.
+
+Pushes are rendered in the page's language, chosen by the handshake request (its cookie and
+``Accept-Language``) when the socket opens, and in the user's time zone, re-read whenever
+their account changes.
 """
 import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request
+from flask_babel import get_locale
 from flask_login import current_user
 from simple_websocket import ConnectionClosed
 
 from ..errors import DomainError
 from ..extensions import sock
+from ..i18n import localized
 from ..read_replica import release_sessions
 from .live import open_live_view, reload_user, toasts
 
@@ -81,6 +87,7 @@ def browser_socket(ws):
         ws.close(POLICY_VIOLATION, "sign in first")
         return
     user_id, session_id = current_user.id, current_user.get_id()
+    language, time_zone = get_locale(), current_user.timezone
     spec = request.args.get("view", "")
     try:
         view = open_live_view(current_user, spec)
@@ -93,20 +100,22 @@ def browser_socket(ws):
     release_sessions()
     try:
         def push(batch=()):
-            nonlocal view
+            nonlocal view, time_zone
             try:
                 if about_user(user_id, batch):
                     user = reload_user(session_id)
                     if user is None:
                         reason = next((m["reason"] for m in batch if m.get("type") == "user.updated" and m.get("reason")),
                                       None)
-                        ws.send(render_template("realtime/_signed_out.html", reason=reason))
+                        with localized(language, time_zone):
+                            ws.send(render_template("realtime/_signed_out.html", reason=reason))
                         _let_the_page_hang_up(ws)
                         ws.close(POLICY_VIOLATION, "signed out")
                         return
-                    view = open_live_view(user, spec)
+                    view, time_zone = open_live_view(user, spec), user.timezone
                     hub.reroute(listener, courses=view.courses, everything=view.everything)
-                html = view.render() + toasts(list(batch))
+                with localized(language, time_zone):
+                    html = view.render() + toasts(list(batch))
             except DomainError as error:  # e.g. the course was deleted or access revoked
                 ws.close(POLICY_VIOLATION, error.message)
                 return

@@ -32,7 +32,7 @@ from ..progress.models import Progress
 from ..progress.pace import course_pace_seconds, predicted_completion
 from ..read_replica import reads
 from ..sql import seconds_between
-from .service import course_for_analytics
+from .access import course_for_analytics
 
 SIGNALS = ("inactive", "stalled", "behind_pace", "not_started")
 #: Upper bounds (days since enrolling) of the bands learners are compared within.

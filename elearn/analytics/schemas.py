@@ -10,14 +10,15 @@ StudentSort = Literal["percentage", "-percentage", "lastActivityAt", "-lastActiv
                       "email", "-email", "name", "-name"]
 
 
-StudentStatus = Literal["inactive", "not-started", "below-25", "completed"]
+StudentStatus = Literal["at-risk", "inactive", "not-started", "below-25", "completed"]
 
 
 class StudentFilter(InSchema):
     q: str | None = Field(None, max_length=254, description="Part of the email or name, matched as typed.")
     sort: StudentSort = "-lastActivityAt"
     status: StudentStatus | None = Field(None, description=(
-        "Only these students: inactive (not finished and no activity for 14 days or more), not-started "
+        "Only these students: at-risk (any at-risk signal), inactive (not finished and no activity for the "
+        "course's atRiskAfterDays, 14 unless set), not-started "
         "(no activity yet), below-25 (not finished, under 25% of the modules), completed."))
 
 

@@ -6,10 +6,7 @@ features keep (``Course.module_count``, ``Enrollment.completed_count``,
 progress records into Python, and the number of statements does not grow with the
 number of students or modules.
 
-Access, one rule for every function here and the same as the catalog's editing rule:
-only the course's instructor and admins read its analytics. A course the actor cannot
-see at all (no such course, or someone else's draft) is 404; a course they can see but
-do not teach (a published one) is 403. A student never gets an answer.
+Access: every function here checks ``course_for_analytics`` (``access.py``).
 """
 import csv
 import io
@@ -23,7 +20,6 @@ from sqlalchemy import Select, and_, func, or_, select
 from ..auth.models import User
 from ..cache import CATALOG_GENERATION, cached, course_generation
 from ..catalog.models import Course, Module
-from ..catalog.service import can_edit, get_course
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..errors import Forbidden, Invalid
@@ -33,6 +29,8 @@ from ..progress.models import ModuleStats, Progress
 from ..read_replica import reads
 from ..sql import seconds_between
 from ..text_search import contains_pattern
+from . import at_risk
+from .access import course_for_analytics
 
 ACTIVE_WINDOW = timedelta(days=7)
 #: A learner silent this long, short of the last module, has dropped off.
@@ -52,9 +50,9 @@ STUDENT_SORTS = {
 DEFAULT_STUDENT_SORT = "-lastActivityAt"
 
 #: The student list's triage filters, each a question an instructor asks of a class.
-STUDENT_STATUSES = ("inactive", "not-started", "below-25", "completed")
-#: "Inactive": not finished, and silent (no activity, or never any since enrolling) this long.
-INACTIVE_AFTER = timedelta(days=14)
+STUDENT_STATUSES = ("at-risk", "inactive", "not-started", "below-25", "completed")
+#: "Inactive": not finished, and silent (no activity, or never any since enrolling) for the
+#: course's ``at_risk_after_days``. "At risk": any signal of ``at_risk``.
 #: "Below 25%": not finished, with fewer than this share of the modules completed.
 LOW_PROGRESS_PERCENT = 25
 
@@ -65,16 +63,6 @@ CSV_COLUMNS = ("userId", "email", "name", "enrollmentId", "completedModules", "t
 CSV_BATCH_SIZE = 1000
 #: Spreadsheets run a cell starting with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-# --- access ---------------------------------------------------------------------------
-
-def course_for_analytics(actor, course_id: int) -> Course:
-    """The course, if ``actor`` teaches it or is an admin (see the module docstring)."""
-    course = get_course(actor, course_id)
-    if not can_edit(actor, course):
-        raise Forbidden(gettext("Only the course's instructor or an admin can see its analytics."))
-    return course
 
 
 def _hours(seconds) -> float | None:
@@ -243,9 +231,11 @@ def _status_condition(status: str, course: Course, now: datetime):
     if status not in STUDENT_STATUSES:
         raise Invalid(gettext("Unknown filter."), details={"status": gettext("one of %(choices)s", choices=", ".join(STUDENT_STATUSES))})
     not_finished = Enrollment.completed_at.is_(None)
+    if status == "at-risk":
+        return at_risk.at_risk_condition(course, now)
     if status == "inactive":
         idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
-        return and_(not_finished, idle_since < now - INACTIVE_AFTER)
+        return and_(not_finished, idle_since < now - timedelta(days=course.at_risk_after_days))
     if status == "not-started":
         return Enrollment.last_activity_at.is_(None)
     if status == "below-25":
@@ -288,7 +278,8 @@ def student_status_counts(course: Course, now: datetime | None = None) -> dict[s
                   count, dict[str, int], ttl=300)
 
 
-def _student_page(course: Course, q, sort, page, per_page, status: str | None = None) -> Page:
+def students_of(course: Course, q, sort, page, per_page, status: str | None = None) -> Page:
+    """``course_students`` of a course whose access the caller has checked."""
     # Without a search or filter the list is every enrollment: the course's counter says how many.
     count = None if (q and q.strip()) or status else course.enrollment_count
     result = paginate(_students_query(course, q, sort, status), page, per_page, scalars=False, session=reads(),
@@ -308,7 +299,7 @@ def course_students(actor, course_id: int, q: str | None = None, sort: str = DEF
     filters (``STUDENT_STATUSES``).
     """
     course = course_for_analytics(actor, course_id)
-    return _student_page(course, q, sort, page, per_page, status)
+    return students_of(course, q, sort, page, per_page, status)
 
 
 @dataclass
@@ -340,7 +331,7 @@ def student_module_grid(actor, course_id: int, sort: str = DEFAULT_STUDENT_SORT,
     exactly those enrollments: four queries whatever the page or course size.
     """
     course = course_for_analytics(actor, course_id)
-    students = _student_page(course, q, sort, page, per_page)
+    students = students_of(course, q, sort, page, per_page)
     modules = [GridModule(*row) for row in reads().execute(
         select(Module.id, Module.title, Module.position)
         .where(Module.course_id == course.id).order_by(Module.position))]

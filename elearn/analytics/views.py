@@ -34,14 +34,14 @@ HEATMAP_PER_PAGE = 20
 FIGURES = ("stats", "module_chart", "dropoff", "module_table")
 
 
-def course_dashboard_context(actor, course_id: int) -> dict:
+def course_dashboard_context(actor, course_id: int, course=None) -> dict:
     """The course dashboard's figures and charts as HTML, for the page and its live pushes.
 
     Rendered once per change of the course and shared from the cache by every instructor's
     page and every live push (they hold nothing of the viewer's); who may see them is
-    checked on every call.
+    checked on every call (``course``: one the caller has just checked).
     """
-    course = service.course_for_analytics(actor, course_id)
+    course = course or service.course_for_analytics(actor, course_id)
     sections = cached((course_generation(course.id), CATALOG_GENERATION), f"course-figures-html:{course.id}",
                       lambda: _render_figures(course), dict[str, str])
     return {"title": course.title, "figures": {name: Markup(html) for name, html in sections.items()}}
@@ -69,16 +69,17 @@ def course_dashboard(course_id: int):
     query = parse_query(StudentQuery, lenient=True)
     if is_htmx():
         return students(course_id)
-    context = _student_list_context(current_user, course_id, query) | course_dashboard_context(current_user, course_id)
+    context = _student_list_context(current_user, course_id, query)
+    context |= course_dashboard_context(current_user, course_id, context["course"])
     return render_template("analytics/course.html", **context)  # the heatmap is fetched when scrolled to
 
 
 def _student_list_context(actor, course_id: int, query: StudentQuery) -> dict:
     course = service.course_for_analytics(actor, course_id)
-    return {"course_id": course_id, "query": query, "title": course.title, "enrolled": course.enrollment_count,
-            "status_counts": service.student_status_counts(course),
-            "students": service.course_students(actor, course_id, query.q, query.sort, query.page,
-                                                STUDENTS_PER_PAGE, query.status)}
+    return {"course": course, "course_id": course_id, "query": query, "title": course.title,
+            "enrolled": course.enrollment_count, "status_counts": service.student_status_counts(course),
+            "students": service.students_of(course, query.q, query.sort, query.page, STUDENTS_PER_PAGE,
+                                            query.status)}
 
 
 @bp.get("/courses/<int:course_id>/students")

@@ -21,7 +21,7 @@ run: install
 	$(BIN)/flask --app elearn seed-demo --if-empty
 	$(BIN)/flask --app elearn run --host 127.0.0.1 --port 5000
 
-# Languages (docs/configuration.md): extract every marked string into messages.pot, merge
+# Languages (docs/pages.md): extract every marked string into messages.pot, merge
 # it into each catalog (elearn/translations/<lang>/LC_MESSAGES/messages.po), compile the
 # .mo files the app reads. Translate the new and fuzzy entries, then run it again; the
 # compiled .mo files are committed, and a test fails when one is behind its .po.

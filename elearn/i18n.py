@@ -7,7 +7,7 @@ for visitors. Live pages render their pushes long after the handshake request, s
 socket captures both when it opens and renders every push inside ``localized``.
 
 Catalogs live in ``elearn/translations``; ``make translations`` extracts and compiles
-them (docs/configuration.md, "Languages").
+them (docs/pages.md, "Languages and time zones").
 """
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -5,7 +5,7 @@ HTTP errors (unknown route, wrong method, body too large, CSRF failure) go throu
 renderers, so a client never sees Flask's default HTML inside the JSON API.
 """
 from flask import current_app, jsonify, make_response, render_template, request
-from flask_babel import gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -26,6 +26,18 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     422: "invalid",
     429: "rate_limited",
+}
+
+#: Our own words for the HTTP errors raised outside our services (Werkzeug's are English only).
+_HTTP_MESSAGES = {
+    400: lazy_gettext("The request could not be understood."),
+    401: lazy_gettext("Sign in first."),
+    403: lazy_gettext("You do not have access to this."),
+    404: lazy_gettext("There is nothing at this address. Check it, or start again from the home page."),
+    405: lazy_gettext("This address does not take that kind of request."),
+    413: lazy_gettext("The request body is too large."),
+    415: lazy_gettext("Send the request body as JSON."),
+    429: lazy_gettext("Too many attempts. Wait a minute and try again."),
 }
 
 
@@ -65,9 +77,7 @@ def register_error_handlers(app):
     def _http(error: HTTPException):
         db.session.rollback()
         status = error.code or 500
-        message = error.description or error.name
-        if status == 413:
-            message = gettext("The request body is too large.")
+        message = str(_HTTP_MESSAGES.get(status, error.description or error.name))
         response = make_response(render_error(status, _HTTP_CODES.get(status, "error"), message))
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))

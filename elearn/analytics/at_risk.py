@@ -202,8 +202,14 @@ def at_risk_condition(course: Course, now: datetime | None = None):
 def at_risk_learners(actor, course_id: int, page: int = 1, per_page: int = 50,
                      now: datetime | None = None) -> Page:
     """A page of the course's learners at risk (``AtRiskLearner`` items), the longest idle
-    first: the count, the page, and the page's open modules, whatever the class size."""
-    course = course_for_analytics(actor, course_id)
+    first (its instructor, admins)."""
+    return learners_at_risk(course_for_analytics(actor, course_id), page, per_page, now)
+
+
+def learners_at_risk(course: Course, page: int = 1, per_page: int = 50, now: datetime | None = None,
+                     total: int | None = None) -> Page:
+    """``at_risk_learners`` of a course whose access the caller has checked: the count (unless
+    the caller knows ``total``), the page, and the page's open modules, whatever the class size."""
     now = now or utcnow()
     base = baselines(course, now)
     idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
@@ -215,7 +221,8 @@ def at_risk_learners(actor, course_id: int, page: int = 1, per_page: int = 50,
         .order_by(idle_since, Enrollment.id)
     )
     result = paginate(stmt, page, per_page, scalars=False, session=reads(),
-                      count=select(func.count()).select_from(Enrollment).where(at_risk_condition(course, now)))
+                      count=total if total is not None else
+                      select(func.count()).select_from(Enrollment).where(at_risk_condition(course, now)))
     ids = [row.id for row in result.items]
     open_modules: dict[int, list] = {}
     if ids:

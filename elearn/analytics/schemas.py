@@ -68,6 +68,10 @@ class StudentRowOut(OutSchema):
     last_activity_at: Timestamp | None
 
 
+class AtRiskQuery(PageQuery):
+    panel: bool = False  # the course page's short panel rather than the whole list
+
+
 class SignalOut(OutSchema):
     code: Literal["inactive", "stalled", "behind_pace", "not_started"]
     message: str

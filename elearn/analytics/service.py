@@ -26,6 +26,7 @@ from ..errors import Forbidden, Invalid
 from ..numbers import percentage
 from ..pagination import Page, paginate
 from ..progress.models import ModuleStats, Progress
+from ..progress.pace import course_pace_seconds, predicted_completion
 from ..read_replica import reads
 from ..sql import seconds_between
 from ..text_search import contains_pattern
@@ -220,6 +221,7 @@ class StudentRow:
     completed_modules: int
     total_modules: int
     last_activity_at: datetime | None
+    predicted_completion_at: datetime | None = None
 
     @property
     def percentage(self) -> float:
@@ -250,7 +252,7 @@ def _students_query(course: Course, q: str | None, sort: str, status: str | None
         raise Invalid(gettext("Unknown sort order."), details={"sort": gettext("one of %(choices)s", choices=", ".join(STUDENT_SORTS))})
     stmt = (
         select(User.id, User.email, User.name, Enrollment.id, Enrollment.completed_count,
-               Enrollment.last_activity_at)
+               Enrollment.last_activity_at, Enrollment.enrolled_at)
         .join(User, User.id == Enrollment.user_id)
         .where(Enrollment.course_id == course.id)
         .order_by(*STUDENT_SORTS[sort], Enrollment.id)
@@ -284,8 +286,12 @@ def students_of(course: Course, q, sort, page, per_page, status: str | None = No
     count = None if (q and q.strip()) or status else course.enrollment_count
     result = paginate(_students_query(course, q, sort, status), page, per_page, scalars=False, session=reads(),
                       count=count)
-    result.items = [StudentRow(user_id, email, name, enrollment_id, done, course.module_count, last_activity_at)
-                    for user_id, email, name, enrollment_id, done, last_activity_at in result.items]
+    now, pace = utcnow(), course_pace_seconds(course.id)
+    result.items = [
+        StudentRow(user_id, email, name, enrollment_id, done, course.module_count, last_activity_at,
+                   predicted_completion(enrolled_at=enrolled_at, last_activity_at=last_activity_at, completed=done,
+                                        total=course.module_count, now=now, course_seconds_per_module=pace))
+        for user_id, email, name, enrollment_id, done, last_activity_at, enrolled_at in result.items]
     return result
 
 
@@ -426,7 +432,7 @@ def _csv_lines(stmt: Select, total_modules: int) -> Iterator[str]:
     yield line(CSV_COLUMNS)
     result = reads().execute(stmt.execution_options(yield_per=CSV_BATCH_SIZE))
     try:
-        for user_id, email, name, enrollment_id, done, last_activity_at in result:
+        for user_id, email, name, enrollment_id, done, last_activity_at, _enrolled_at in result:
             yield line((user_id, email, name, enrollment_id, done, total_modules,
                         percentage(done, total_modules),
                         last_activity_at.isoformat() if last_activity_at else None))

@@ -21,8 +21,8 @@ from ..web.access import login_required
 from ..web.downloads import csv_attachment
 from ..web.htmx import is_htmx, page_or_fragment
 from ..web.inputs import parse_query
-from . import service
-from .schemas import StudentQuery
+from . import at_risk, service
+from .schemas import AtRiskQuery, StudentQuery
 
 bp = Blueprint("analytics", __name__, url_prefix="/teach")
 STAFF = ("instructor", "admin")
@@ -71,6 +71,7 @@ def course_dashboard(course_id: int):
         return students(course_id)
     context = _student_list_context(current_user, course_id, query)
     context |= course_dashboard_context(current_user, course_id, context["course"])
+    context |= _at_risk_context(context["course"], panel=True, total=context["status_counts"]["at-risk"])
     return render_template("analytics/course.html", **context)  # the heatmap is fetched when scrolled to
 
 
@@ -88,6 +89,28 @@ def students(course_id: int):
     query = parse_query(StudentQuery, lenient=True)
     return page_or_fragment("analytics/students_page.html", "analytics/_students.html",
                             **_student_list_context(current_user, course_id, query))
+
+
+#: Learners shown in the course page's "Needs attention" panel; its own page lists them all.
+AT_RISK_PANEL_SIZE = 5
+AT_RISK_PER_PAGE = 25
+
+
+def _at_risk_context(course, panel: bool, page: int = 1, total: int | None = None) -> dict:
+    return {"at_risk": at_risk.learners_at_risk(course, page, AT_RISK_PANEL_SIZE if panel else AT_RISK_PER_PAGE,
+                                                total=total),
+            "panel": panel, "course_id": course.id, "title": course.title, "enrolled": course.enrollment_count,
+            "at_risk_after_days": course.at_risk_after_days}
+
+
+@bp.get("/courses/<int:course_id>/at-risk", endpoint="at_risk")
+@login_required(*STAFF)
+def at_risk_list(course_id: int):
+    """Every learner of the course who needs attention (htmx: the list, or the page's panel)."""
+    query = parse_query(AtRiskQuery, lenient=True)
+    course = service.course_for_analytics(current_user, course_id)
+    return page_or_fragment("analytics/at_risk_page.html", "analytics/_at_risk.html",
+                            **_at_risk_context(course, query.panel and is_htmx(), query.page))
 
 
 @bp.get("/courses/<int:course_id>/heatmap")

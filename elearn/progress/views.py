@@ -21,6 +21,7 @@ from ..realtime.live import LiveView
 from ..web.access import login_required
 from ..web.htmx import is_htmx
 from . import writes
+from .pace import course_pace_seconds, predicted_completion
 from .queries import course_progress
 
 bp = Blueprint("progress", __name__)
@@ -62,6 +63,10 @@ def course_page_context(user, course_id: int) -> dict:
         progress = course_progress(user, enrollment.id)
         statuses = {m.module_id: m for m in progress.modules}
         context["progress"] = progress
+        context["predicted_finish"] = predicted_completion(
+            enrolled_at=enrollment.enrolled_at, last_activity_at=enrollment.last_activity_at,
+            completed=progress.completed_modules, total=progress.total_modules, now=context["now"],
+            course_seconds_per_module=course_pace_seconds(course_id))
     for module in course.modules:
         status = statuses.get(module.id)
         context["modules"].append(ModuleView(

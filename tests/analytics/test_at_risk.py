@@ -27,6 +27,7 @@ from elearn.enrollments.models import Enrollment
 from elearn.extensions import db
 from elearn.progress import writes
 from elearn.progress.models import Progress
+from elearn.progress.pace import predicted_completion
 
 PLAN = {  # name: (enrolled days ago, modules completed, last activity days ago or None)
     "ana": (12, 4, 2), "ben": (40, 2, 20), "cleo": (10, 3, 6), "dan": (3, 0, 2), "eve": (40, 0, None),
@@ -141,3 +142,40 @@ def test_statements_do_not_grow_with_the_class(course, make, count_queries):
     db.session.commit()
     assert statements() == few <= 7
 
+
+
+def test_the_course_page_shows_who_needs_attention_and_the_list_filters_them(course, browser):
+    browser.login("ada@example.com")
+    html = browser.client.get(f"/teach/courses/{course.id}").get_data(as_text=True)
+    assert 'Needs attention <span class="muted">(5)</span>' in html
+    assert "No activity for 20 days; usually a module every 10 days" in html
+    assert "See all" not in html, "all five fit in the panel"
+    assert 'At risk <span class="count">5</span>' in html
+    listed = browser.client.get(f"/teach/courses/{course.id}?status=at-risk&sort=name",
+                                headers={"HX-Request": "true"}).get_data(as_text=True)
+    names = [name for name in ("Ana", "Ben", "Cleo", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy") if f">{name}</a>" in listed]
+    assert names == ["Ben", "Cleo", "Dan", "Eve", "Gus"]
+    page = browser.client.get(f"/teach/courses/{course.id}/at-risk").get_data(as_text=True)
+    assert "<h1>Learners who need attention in Signals</h1>" in page
+    assert page.count('<li class="signal signal-') == 5
+    panel = browser.client.get(f"/teach/courses/{course.id}/at-risk?panel=true",
+                               headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert panel.lstrip().startswith('<section id="at-risk"') and "<h1>" not in panel
+
+
+def test_a_learner_sees_when_they_will_finish_at_their_pace(course, browser):
+    browser.login("ben@example.com")
+    html = browser.client.get(f"/courses/{course.id}").get_data(as_text=True)
+    finish = (utcnow() + timedelta(days=20)).strftime("%b %-d, %Y")
+    assert f"At your pace you’ll finish around {finish}." in html
+
+
+def test_no_prediction_once_finished_or_for_an_empty_course():
+    now = utcnow()
+    assert predicted_completion(enrolled_at=now, last_activity_at=now, completed=4, total=4, now=now,
+                                course_seconds_per_module=60) is None
+    assert predicted_completion(enrolled_at=now, last_activity_at=None, completed=0, total=0, now=now,
+                                course_seconds_per_module=60) is None
+    # Two modules in a minute is not a pace to promise: at most one module an hour.
+    assert predicted_completion(enrolled_at=now - timedelta(minutes=1), last_activity_at=now, completed=2,
+                                total=4, now=now, course_seconds_per_module=60) == now + timedelta(hours=2)

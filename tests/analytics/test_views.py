@@ -3,6 +3,7 @@ import pytest
 
 from elearn.analytics import at_risk
 from elearn.extensions import db
+from elearn.progress.pace import course_pace_seconds
 
 
 def _as(browser, email):
@@ -99,6 +100,7 @@ def test_admin_sees_every_course(browser, issue, make):
 def test_dashboard_query_count_does_not_grow_with_students(browser, issue, make, count_queries):
     client = _as(browser, "ada@example.com").client
     at_risk.baselines(issue.course)  # kept for minutes, not per change: warm in both requests
+    course_pace_seconds(issue.course.id)
     db.session.commit()
     with count_queries() as few:
         assert client.get(f"/teach/courses/{issue.course.id}").status_code == 200
@@ -125,9 +127,10 @@ def test_the_course_page_costs_the_same_statements_for_any_class_size(browser, m
     for kind in ("", "/heatmap"):
         few = statements(f"/teach/courses/{small.id}{kind}")
         assert statements(f"/teach/courses/{large.id}{kind}") == few, kind
-    # sign-in, the course (access), 4 for the figures, the list's page, its filter counts
-    # and the two at-risk baselines behind them (all cold)
-    assert statements(f"/teach/courses/{make.course(ada, modules=2).id}") <= 10
+    # sign-in, the course (access), 4 for the figures, the list's page, its filter counts,
+    # the two at-risk baselines behind them, the course's pace (all cold) and the page of
+    # learners who need attention
+    assert statements(f"/teach/courses/{make.course(ada, modules=2).id}") <= 11
 
 
 def test_triage_filters_show_their_counts_and_combine_with_search_and_sort(browser, issue):

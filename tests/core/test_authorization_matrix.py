@@ -191,6 +191,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/analytics/courses/<int:course_id>/students"): Rule(TEACHES),
     ("GET", "/api/analytics/courses/<int:course_id>/students.csv"): Rule(TEACHES),
     ("GET", "/api/analytics/courses/<int:course_id>/at-risk"): Rule(TEACHES),
+    ("GET", "/teach/courses/<int:course_id>/at-risk"): Rule(TEACHES),
     ("GET", "/api/analytics/platform"): Rule(ADMIN),
     ("GET", "/api/analytics/retention"): Rule(ADMIN),
     ("GET", "/api/analytics/learning-patterns"): Rule(ADMIN),

@@ -70,12 +70,13 @@ def chromium():
 def new_page(chromium):
     """``new_page("desktop")`` opens a page in a fresh context (its own cookies).
 
-    ``checked=True`` lets the test inject axe-core past the app's Content-Security-Policy.
+    ``checked=True`` lets the test inject axe-core past the app's Content-Security-Policy;
+    ``locale`` is the browser's language (its Accept-Language).
     """
     contexts = []
 
-    def open_page(viewport="desktop", checked=False):
-        context = chromium.new_context(viewport=VIEWPORTS[viewport], bypass_csp=checked)
+    def open_page(viewport="desktop", checked=False, locale="en-US"):
+        context = chromium.new_context(viewport=VIEWPORTS[viewport], bypass_csp=checked, locale=locale)
         context.set_default_timeout(LIVE_DEADLINE_MS)
         contexts.append(context)
         return context.new_page()

@@ -28,7 +28,8 @@ THIRD_PARTY = {"/api/docs"}
 
 
 def pages(ids):
-    """(role, sign-in email, [(name, path)]) for every page a person reaches."""
+    """(role, sign-in email, [(name, path)]) for every page a person reaches; a role ending in
+    "-es" browses in Spanish."""
     course, enrollment = ids["course"], ids["enrollment"]
     return [
         ("visitor", None, [("login", "/login"), ("register", "/register"), ("catalog", "/courses"),
@@ -43,7 +44,9 @@ def pages(ids):
             ("student", f"/teach/courses/{course}/students/{enrollment}"),
             ("heatmap", f"/teach/courses/{course}/heatmap"),
             ("new-course", "/teach/courses/new"), ("edit-course", f"/teach/courses/{course}/edit"),
-            ("empty-course", f"/teach/courses/{ids['empty_course']}"), ("account", "/account")]),
+            ("empty-course", f"/teach/courses/{ids['empty_course']}"), ("account", "/account"),
+            ("needs-attention", f"/teach/courses/{course}/at-risk")]),
+        ("student-es", "john@example.com", [("dashboard", "/"), ("course", f"/courses/{course}")]),
         ("admin", "admin@example.com", [
             ("platform", "/admin"), ("learners", "/admin/learners"), ("users", "/admin/users"),
             ("progress", "/admin/progress"), ("audit", "/admin/audit"), ("tickets", "/admin/tickets"),
@@ -75,7 +78,7 @@ def ids(live_app):
 def test_every_page_fits_and_passes_axe(live_server, ids, new_page, axe_source, viewport):
     failures = []
     for role, email, visits in pages(ids):
-        page = new_page(viewport, checked=True)
+        page = new_page(viewport, checked=True, locale="es-ES" if role.endswith("-es") else "en-US")
         if email:
             sign_in(page, live_server, email, expect_path=None)
         for name, path in visits:

@@ -193,6 +193,22 @@ def module_completion_rates(course_id: int, total_enrollments: int) -> list[Modu
     ]
 
 
+def median_active_seconds(course_id: int) -> dict[int, int]:
+    """Per module, the median active time (heartbeats of its page) of the learners who spent
+    any: one statement over the course's records with time."""
+    ranked = (
+        select(Progress.module_id, Progress.active_seconds,
+               func.row_number().over(partition_by=Progress.module_id, order_by=Progress.active_seconds).label("rank"),
+               func.count().over(partition_by=Progress.module_id).label("learners"))
+        .join(Module, Module.id == Progress.module_id)
+        .where(Module.course_id == course_id, Progress.active_seconds > 0)
+        .subquery()
+    )
+    rows = reads().execute(select(ranked.c.module_id, ranked.c.active_seconds)
+                           .where(ranked.c.rank == (ranked.c.learners + 1) // 2))
+    return {module_id: int(seconds) for module_id, seconds in rows}
+
+
 def drop_off_by_module(course_id: int, modules: list[ModuleAnalytics], now: datetime) -> list[DropOff]:
     """For each module, the idle learners who stopped just before it (one aggregate over the
     course's not-completed enrollments, read from ``ix_enrollments_course_state`` alone).

@@ -50,6 +50,7 @@ def course_dashboard_context(actor, course_id: int, course=None) -> dict:
 def _render_figures(course) -> dict[str, str]:
     analytics = service.analytics_of(course)
     context = {"analytics": analytics, "modules_by_id": {m.module_id: m for m in analytics.modules},
+               "active_medians": service.median_active_seconds(course.id),
                "max_drop": max((d.learners for d in analytics.drop_off), default=0)}
     return {name: render_template(f"analytics/_{name}.html", **context) for name in FIGURES}
 

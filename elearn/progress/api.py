@@ -15,17 +15,19 @@ from ..realtime.local_bus import RECONNECTED
 from ..realtime.sockets import POLICY_VIOLATION, about_user, pump
 from ..schemas import PageQuery
 from ..web.json_api import JsonApi
-from . import queries, writes
+from . import active_time, queries, writes
 from .schemas import (
     BatchQuery,
     BulkIn,
     BulkOut,
     CourseProgressListOut,
     CourseProgressOut,
+    HeartbeatIn,
     OverallOut,
     ProgressIn,
     ProgressOut,
     ProgressQuery,
+    ProgressRecordOut,
     ProgressUpdateIn,
 )
 
@@ -39,13 +41,20 @@ def start_module(body: ProgressIn):
     return record, {"Location": url_for("progress_api.enrollment_records", enrollment_id=record.enrollment_id)}
 
 
+@api.operation("/progress/heartbeat", "POST", body=HeartbeatIn, status=204, errors=(403, 404, 422))
+def heartbeat(body: HeartbeatIn):
+    """The learner is working on this module's page: adds the time since their previous
+    heartbeat on it, at most 30 seconds, and nothing after a gap (an idle or hidden page)."""
+    active_time.record_heartbeat(current_user, body.enrollment_id, body.module_id)
+
+
 @api.operation("/progress/my-progress", query=PageQuery, response=ProgressOut, paginated=True)
 def my_progress(query: PageQuery):
     """The caller's progress records, most recently changed first."""
     return queries.records_of_user(current_user, query.page, query.per_page)
 
 
-@api.operation("/progress/enrollment/<int:enrollment_id>", response=ProgressOut, many=True, errors=(404,))
+@api.operation("/progress/enrollment/<int:enrollment_id>", response=ProgressRecordOut, many=True, errors=(404,))
 def enrollment_records(enrollment_id: int):
     """One enrollment's progress records, in module order."""
     return queries.records_of_enrollment(current_user, enrollment_id)

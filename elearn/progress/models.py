@@ -32,6 +32,9 @@ class Progress(db.Model):
     #: reopened, so that the write that reopens it can take exactly this much back out of
     #: the module's counters (``ModuleStats``) without reading the row first.
     completion_seconds: Mapped[int | None]
+    #: Seconds the learner was active on the module's page (heartbeats, ``active_time``).
+    active_seconds: Mapped[int] = mapped_column(BigInteger, server_default="0")  # no Python default: the write statement inserts from a SELECT
+    last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 #: Each module's counters are spread over this many rows (an enrollment writes to slot

@@ -61,6 +61,17 @@ class ProgressOut(OutSchema):
     updated_at: Timestamp
 
 
+class ProgressRecordOut(ProgressOut):
+    """A stored record as the reads return it, with the time spent on its module."""
+
+    active_seconds: int = Field(description="Seconds the learner was active on the module's page.")
+
+
+class HeartbeatIn(InSchema):
+    enrollment_id: Id
+    module_id: Id
+
+
 class ModuleStatusOut(OutSchema):
     module_id: int
     title: str

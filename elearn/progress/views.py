@@ -20,7 +20,7 @@ from ..extensions import db
 from ..realtime.live import LiveView
 from ..web.access import login_required
 from ..web.htmx import is_htmx
-from . import writes
+from . import active_time, writes
 from .pace import course_pace_seconds, predicted_completion
 from .queries import course_progress
 
@@ -104,6 +104,17 @@ def change_module(course_id: int, module_id: int, action: str):
     if module is None:
         abort(404)
     return render_template("progress/_module_response.html", module=module, action=action, **context)
+
+
+@bp.post("/courses/<int:course_id>/modules/<int:module_id>/heartbeat")
+@login_required()
+def heartbeat(course_id: int, module_id: int):
+    """The course page's heartbeat (app.js) while its learner works on a module: 204."""
+    enrollment = enrollment_of(current_user.id, course_id)
+    if enrollment is None:
+        raise NotFound(gettext("You are not enrolled in this course."))
+    active_time.record_heartbeat(current_user, enrollment.id, module_id)
+    return "", 204
 
 
 def course_live_view(user, arg) -> LiveView:

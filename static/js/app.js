@@ -161,3 +161,36 @@ document.addEventListener("click", function (evt) {
     if (evt.target.id === "student-panel" && opener && opener.isConnected) opener.focus();
   }, true);
 })();
+
+// Active time: while the course page is visible and its learner has done something in the
+// last beat (or a video or audio plays), tell the server every beat which module they work
+// on: the one they last touched, else the first one in progress. An idle or hidden page
+// sends nothing, so it adds nothing. (Tests shorten the beat with window.ELEARN_HEARTBEAT_MS.)
+(function () {
+  var beat = window.ELEARN_HEARTBEAT_MS || 30000;
+  var lastInput = 0, current = null;
+  function note(evt) {
+    lastInput = Date.now();
+    var row = evt.target && evt.target.closest && evt.target.closest(".module[data-heartbeat]");
+    if (row) current = row.id;
+  }
+  ["pointerdown", "keydown", "scroll", "wheel", "touchstart", "play"].forEach(function (name) {
+    document.addEventListener(name, note, {capture: true, passive: true});
+  });
+  function playing() {
+    return Array.prototype.some.call(document.querySelectorAll("video, audio"), function (media) {
+      return !media.paused && !media.ended;
+    });
+  }
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers:inherited"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  setInterval(function () {
+    if (document.visibilityState !== "visible") return;
+    if (Date.now() - lastInput > beat && !playing()) return;
+    var row = (current && document.getElementById(current)) || document.querySelector(".module.is-started[data-heartbeat]");
+    if (!row) return;
+    fetch(row.dataset.heartbeat, {method: "POST", credentials: "same-origin", headers: {"X-CSRFToken": csrfToken()}})
+      .catch(function () { /* a missed beat only loses these seconds */ });
+  }, beat);
+})();

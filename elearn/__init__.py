@@ -74,6 +74,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .dashboard import views as dashboard_views
     from .enrollments import api as enrollments_api
     from .enrollments import views as enrollments_views
+    from .messages import api as messages_api
+    from .messages import views as messages_views
     from .progress import api as progress_api
     from .progress import counters as progress_counters
     from .progress import signals as progress_signals
@@ -85,15 +87,15 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import health, language, openapi
 
     for pages in (health, language, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
-                  analytics_views, dashboard_views, admin_views):
+                  analytics_views, dashboard_views, admin_views, messages_views):
         app.register_blueprint(pages.bp)
     for feature in (audit_api, auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,
-                    analytics_api):
+                    analytics_api, messages_api):
         csrf.exempt(feature.api)  # bearer tokens only: no cookies, so nothing for CSRF to forge
         app.register_blueprint(feature.api)
     app.register_blueprint(openapi.bp)
     init_live(app, views={**dashboard_views.LIVE_VIEWS, **progress_views.LIVE_VIEWS, **analytics_views.LIVE_VIEWS},
-              toasts=achievements_views.TOASTS, reload_user=load_user)
+              toasts={**achievements_views.TOASTS, **messages_views.TOASTS}, reload_user=load_user)
 
     # Counters that span features move in the writing transaction, without the writer
     # importing the features that keep them.

@@ -4,10 +4,12 @@ from .audit.models import AuditEntry
 from .auth.models import SignIn, User
 from .catalog.models import Category, Content, Course, Difficulty, Module
 from .enrollments.models import Enrollment
+from .messages.models import InboxEntry, Message
 from .progress.models import Progress, ProgressEvent
 from .tickets.models import SupportTicket, TicketReply
 
 __all__ = [
     "User", "SignIn", "AuditEntry", "Category", "Difficulty", "Course", "Module", "Content",
-    "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "TicketReply", "Achievement",
+    "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "TicketReply", "Achievement", "Message",
+    "InboxEntry",
 ]

@@ -120,6 +120,8 @@ class Hub:
             else:
                 candidates = set(self._everything)
                 candidates.update(self._by_user.get(message.get("userId"), ()))
+                for user_id in message.get("userIds") or ():  # one event for many recipients
+                    candidates.update(self._by_user.get(user_id, ()))
                 candidates.update(self._by_course.get(message.get("courseId"), ()))
         for listener in candidates:
             if kind == RECONNECTED or listener.wants(message):

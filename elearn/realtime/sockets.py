@@ -95,7 +95,8 @@ def browser_socket(ws):
         ws.close(POLICY_VIOLATION, error.message)
         return
     hub = current_app.extensions["elearn.hub"]
-    listener = hub.register(lambda m: view.wants(m) or about_user(user_id, [m]), user_id=user_id,
+    listener = hub.register(lambda m: view.wants(m) or about_user(user_id, [m]) or user_id in (m.get("userIds") or ()),
+                            user_id=user_id,
                             courses=view.courses, everything=view.everything)
     release_sessions()
     try:

@@ -36,7 +36,8 @@ def pages(ids):
                            ("api-docs", "/api/docs"), ("not-found", "/no-such-page")]),
         ("student", "john@example.com", [
             ("dashboard", "/"), ("catalog", "/courses"), ("course", f"/courses/{course}"),
-            ("account", "/account"), ("help", "/help"), ("ticket", f"/help/tickets/{ids['ticket']}")]),
+            ("account", "/account"), ("help", "/help"), ("ticket", f"/help/tickets/{ids['ticket']}"),
+            ("inbox", "/inbox"), ("message", f"/inbox/{ids['message']}")]),
         ("new-student", "newcomer@example.com", [("dashboard", "/")]),
         ("instructor", "ada@example.com", [
             ("my-courses", "/teach"), ("course", f"/teach/courses/{course}"),
@@ -45,7 +46,8 @@ def pages(ids):
             ("heatmap", f"/teach/courses/{course}/heatmap"),
             ("new-course", "/teach/courses/new"), ("edit-course", f"/teach/courses/{course}/edit"),
             ("empty-course", f"/teach/courses/{ids['empty_course']}"), ("account", "/account"),
-            ("needs-attention", f"/teach/courses/{course}/at-risk")]),
+            ("needs-attention", f"/teach/courses/{course}/at-risk"),
+            ("messages", f"/teach/courses/{course}/messages")]),
         ("student-es", "john@example.com", [("dashboard", "/"), ("course", f"/courses/{course}")]),
         ("admin", "admin@example.com", [
             ("platform", "/admin"), ("learners", "/admin/learners"), ("users", "/admin/users"),
@@ -59,6 +61,7 @@ def ids(live_app):
     """The demo's records the pages are about, and one ticket to open."""
     from elearn.auth.service import create_user
     from elearn.extensions import db
+    from elearn.messages import service as messages
     from elearn.models import Course, Enrollment, User
     from elearn.tickets import service as tickets
 
@@ -69,9 +72,12 @@ def ids(live_app):
         empty = db.session.scalar(db.select(Course).filter_by(title="TypeScript in Depth"))
         ticket = tickets.open_ticket(john, "Where is the Async video?", "The page says it is loading.")
         create_user("newcomer@example.com", DEMO_PASSWORD, "Nia Newcomer")
+        ada = db.session.scalar(db.select(User).filter_by(email="ada@example.com"))
+        message = messages.send_message(ada, subject="Async next week", body="Watch the DOM video before Monday.",
+                                        course_id=course.id, recipient_ids=[john.id])
         db.session.commit()
         return {"course": course.id, "enrollment": enrollment.id, "empty_course": empty.id,
-                "ticket": ticket.id}
+                "ticket": ticket.id, "message": message.id}
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

@@ -41,6 +41,7 @@ from elearn.auth import service as accounts
 from elearn.auth.models import User
 from elearn.catalog import service as catalog
 from elearn.catalog.models import Course
+from elearn.messages import service as messages
 from elearn.progress.models import Progress
 from elearn.tickets import service as tickets
 from tests.conftest import CSRF_RE, Browser
@@ -222,6 +223,18 @@ RULES: dict[tuple[str, str], Rule] = {
     # --- support tickets: anyone opens one; its owner and admins follow it; admins close it ------
     ("GET", "/help"): Rule(SIGNED_IN),
     ("POST", "/help/tickets"): Rule(SIGNED_IN, {"subject": "A question", "body": "How do I start?"}),
+    # --- messages: instructors write to their courses' learners; only a recipient reads or replies
+    ("GET", "/inbox"): Rule(SIGNED_IN),
+    ("GET", "/inbox/<int:message_id>"): Rule(OWNER),
+    ("POST", "/inbox/<int:message_id>/reply"): Rule(OWNER, {"body": "Thank you."}),
+    ("GET", "/teach/courses/<int:course_id>/messages"): Rule(TEACHES),
+    ("POST", "/teach/courses/<int:course_id>/messages"): Rule(TEACHES, {"subject": "Hi", "body": "Hello",
+                                                                         "audience": "all"}),
+    ("GET", "/api/messages"): Rule(SIGNED_IN),
+    ("POST", "/api/messages"): Rule(TEACHES, lambda run: {"courseId": run.ids["course_id"], "filter": "all",
+                                                           "subject": "Hi", "body": "Hello"}),
+    ("GET", "/api/messages/<int:message_id>"): Rule(OWNER),
+    ("POST", "/api/messages/<int:message_id>/replies"): Rule(OWNER, {"body": "Thank you."}),
     ("GET", "/help/tickets/<int:ticket_id>"): Rule(OWNER_OR_ADMIN),
     ("POST", "/help/tickets/<int:ticket_id>/replies"): Rule(OWNER_OR_ADMIN, {"body": "Any news?"}),
     ("POST", "/help/tickets/<int:ticket_id>/status"): Rule(ADMIN, {"status": "closed"}),
@@ -284,10 +297,13 @@ class Platform:
         kim_former = make.complete(make.enroll(kim, former), 1)
         make.enroll(users["disabled"], course)
         ticket = tickets.open_ticket(sam, "Stuck", "Module 2 does not load.")
+        note = messages.send_message(ada, subject="Welcome", body="Glad you joined.", course_id=course.id,
+                                     recipient_ids=[sam.id])
         tickets.open_ticket(kim, "Invoice", "Please send one.")
         db.session.commit()
 
-        self.ids = {"user_id": sam.id, "ticket_id": ticket.id, "direction": "down", "action": "complete",
+        self.ids = {"user_id": sam.id, "ticket_id": ticket.id, "message_id": note.id, "direction": "down",
+                    "action": "complete",
                     "open_course_id": open_api_course.id, "open_page_course_id": open_page_course.id,
                     **self._course_ids(course, sam_enrollment.id, ada)}
         self.former_ids = self._course_ids(former, kim_former.id, dan)

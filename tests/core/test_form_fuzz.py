@@ -11,6 +11,7 @@ import re
 import pytest
 
 from elearn.catalog import service as catalog
+from elearn.messages import service as messages
 from elearn.tickets import service as tickets
 from tests.conftest import CSRF_RE, Browser
 
@@ -37,8 +38,10 @@ def admin_browser(app, make, db):
     make.enroll(student, course)
     content = catalog.add_content(admin, module.id, title="Notes", type="article", url="https://example.com/n")
     ticket = tickets.open_ticket(admin, "Help", "Please")
+    note = messages.send_message(make.user("admin"), subject="Hello", body="A note.", recipient_ids=[admin.id])
     db.session.commit()
     ids = {"course_id": course.id, "module_id": module.id, "content_id": content.id, "ticket_id": ticket.id,
+           "message_id": note.id,
            "user_id": student.id, "direction": "down", "action": "complete"}
     browser = Browser(app.test_client())
     browser.login("root@example.com")

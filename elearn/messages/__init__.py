@@ -1,0 +1,1 @@
+"""Messages: instructors and admins write to learners, learners reply, everyone reads an inbox."""

@@ -1,0 +1,86 @@
+"""Inbox pages for everyone, and the course's message page for its instructor.
+
+The header's inbox link carries the unread count; a ``message.received`` event re-renders
+it on every open live page of its recipients, with a toast naming the message.
+"""
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..analytics.access import course_for_analytics
+from ..web.access import login_required
+from ..web.inputs import parse_form, parse_query
+from . import service
+from .schemas import CourseMessageForm, InboxQuery, ReplyIn
+
+bp = Blueprint("messages", __name__)
+STAFF = ("instructor", "admin")
+
+
+@bp.app_context_processor
+def inbox_count():
+    """``inbox_unread()`` for the header: one indexed count, only on pages that show it."""
+    return {"inbox_unread": lambda: service.unread_count(current_user.id) if current_user.is_authenticated else 0}
+
+
+@bp.get("/inbox")
+@login_required()
+def inbox():
+    query = parse_query(InboxQuery, lenient=True)
+    return render_template("messages/inbox.html", inbox=service.inbox(current_user, query.page, 20, query.unread),
+                           unread_only=query.unread)
+
+
+@bp.get("/inbox/<int:message_id>")
+@login_required()
+def message(message_id: int):
+    return render_template("messages/message.html", message=service.open_message(current_user, message_id),
+                           errors={}, replied=request.args.get("replied") == "1")
+
+
+@bp.post("/inbox/<int:message_id>/reply")
+@login_required()
+def reply(message_id: int):
+    item = service.open_message(current_user, message_id)  # 404 before a form error
+    data, errors = parse_form(ReplyIn)
+    if errors:
+        return render_template("messages/message.html", message=item, errors=errors), 422
+    service.reply(current_user, message_id, data.body)
+    return redirect(url_for("messages.message", message_id=message_id, replied=1), 303)
+
+
+def _course_page(course, errors=None, values=None, status=200):
+    page = parse_query(InboxQuery, lenient=True).page
+    sent_to = request.args.get("sent", "")
+    return render_template("messages/course.html", course=course, errors=errors or {}, values=values or {},
+                           sent=service.course_messages(current_user, course.id, page),
+                           sent_to=int(sent_to) if sent_to.isdigit() else None), status
+
+
+@bp.get("/teach/courses/<int:course_id>/messages")
+@login_required(*STAFF)
+def course_messages(course_id: int):
+    return _course_page(course_for_analytics(current_user, course_id))
+
+
+@bp.post("/teach/courses/<int:course_id>/messages")
+@login_required(*STAFF)
+def send_to_course(course_id: int):
+    """The course page's "Message learners" form: the learners ticked in the student list,
+    all of them, or those at risk."""
+    course = course_for_analytics(current_user, course_id)
+    data, errors = parse_form(CourseMessageForm, recipient_ids=[int(v) for v in request.form.getlist("recipientIds")
+                                                                 if v.isdigit()] or None)
+    if errors:
+        return _course_page(course, errors, request.form, 422)
+    sent = service.send_message(current_user, subject=data.subject, body=data.body, course_id=course.id,
+                                audience=None if data.audience == "selected" else data.audience,
+                                recipient_ids=data.recipient_ids if data.audience == "selected" else None)
+    return redirect(url_for("messages.course_messages", course_id=course.id, sent=sent.recipient_count), 303)
+
+
+def message_toast(events: list[dict]) -> str:
+    """The header's inbox link, re-counted, and a notice of what arrived."""
+    return render_template("messages/_received.html", count=len(events))
+
+
+TOASTS = {"message.received": message_toast}

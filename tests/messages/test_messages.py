@@ -1,0 +1,123 @@
+"""Messages: who may write to whom, inboxes, replies, and the pages."""
+import pytest
+from sqlalchemy import select
+
+from elearn.errors import Forbidden, Invalid, NotFound
+from elearn.extensions import db
+from elearn.messages import service
+from elearn.messages.models import InboxEntry
+
+
+@pytest.fixture
+def course(make):
+    ada = make.user("instructor", email="ada@example.com", name="Ada Lovelace")
+    course = make.course(ada, modules=2, title="Algebra")
+    learners = [make.user(email=f"l{k}@example.com", name=f"Learner {k}") for k in range(3)]
+    for learner in learners:
+        make.enroll(learner, course)
+    return ada, course, learners
+
+
+def _inbox_of(user):
+    return set(db.session.scalars(select(InboxEntry.message_id).where(InboxEntry.user_id == user.id)))
+
+
+def test_an_instructor_writes_to_chosen_or_all_learners_of_their_course(course, make, received):
+    ada, algebra, (l0, l1, l2) = course
+    outsider = make.user(email="out@example.com")
+    chosen = service.send_message(ada, subject="Week 2", body="Read chapter 2.", course_id=algebra.id,
+                                  recipient_ids=[l0.id, l2.id, outsider.id])
+    db.session.commit()
+    assert chosen.recipient_count == 2, "only the course's learners, whoever else was named"
+    assert chosen.id in _inbox_of(l0) and chosen.id not in _inbox_of(l1) and chosen.id not in _inbox_of(outsider)
+    everyone = service.send_message(ada, subject="Exam", body="On Friday.", course_id=algebra.id, audience="all")
+    db.session.commit()
+    assert everyone.recipient_count == 3
+    event = next(e for e in received if e.get("messageId") == everyone.id)
+    assert event["type"] == "message.received" and sorted(event["userIds"]) == sorted([l0.id, l1.id, l2.id])
+
+
+def test_nobody_writes_outside_what_they_may_reach(course, make):
+    ada, algebra, (l0, _l1, _l2) = course
+    bob = make.user("instructor", email="bob@example.com")
+    with pytest.raises(Forbidden):
+        service.send_message(bob, subject="Hi", body="x", course_id=algebra.id, audience="all")
+    with pytest.raises(Forbidden):
+        service.send_message(bob, subject="Hi", body="x", recipient_ids=[l0.id])
+    with pytest.raises(Forbidden):
+        service.send_message(l0, subject="Hi", body="x", course_id=algebra.id, audience="all")
+    empty = make.course(ada, modules=1)
+    with pytest.raises(Invalid):
+        service.send_message(ada, subject="Hi", body="x", course_id=empty.id, audience="all")
+    assert db.session.scalar(select(InboxEntry.id)) is None, "nothing half-written"
+
+
+def test_admins_write_to_a_role(course, make):
+    _ada, _algebra, learners = course
+    root = make.user("admin", email="root@example.com")
+    make.user(email="gone@example.com", active=False)
+    sent = service.send_message(root, subject="Maintenance", body="Sunday 2-4 UTC.", audience="students")
+    db.session.commit()
+    assert sent.recipient_count == len(learners), "active students only"
+
+
+def test_learners_read_and_reply_and_the_instructor_sees_the_reply(course):
+    ada, algebra, (l0, l1, _l2) = course
+    sent = service.send_message(ada, subject="Week 2", body="Read chapter 2.", course_id=algebra.id, audience="all")
+    db.session.commit()
+    assert service.inbox(l0).unread == 1
+    item = service.open_message(l0, sent.id)
+    db.session.commit()
+    assert item.read_at is not None and service.inbox(l0).unread == 0
+    with pytest.raises(NotFound):
+        service.open_message(ada, sent.id), "the sender's copy is not in their inbox"
+    answer = service.reply(l0, sent.id, "Done, thanks!")
+    db.session.commit()
+    assert answer.id in _inbox_of(ada)
+    assert service.inbox(ada).page.items[0].subject == "Re: Week 2"
+    assert [m.replies for m in service.course_messages(ada, algebra.id).items] == [1]
+    with pytest.raises(NotFound):
+        service.reply(l1, answer.id, "Not mine to answer")
+
+
+def test_the_inbox_api(course, api):
+    ada, algebra, (l0, _l1, _l2) = course
+    teacher, learner = api.token("ada@example.com"), api.token("l0@example.com")
+    created = api.post("/api/messages", teacher, json={"courseId": algebra.id, "filter": "all", "subject": "Hi",
+                                                         "body": "Welcome!"})
+    assert created.status_code == 201 and created.get_json()["recipients"] == 3
+    inbox = api.get("/api/messages", learner).get_json()
+    assert inbox["unread"] == 1 and inbox["total"] == 1
+    assert inbox["items"][0]["senderName"] == "Ada Lovelace" and inbox["items"][0]["courseTitle"] == "Algebra"
+    message_id = inbox["items"][0]["messageId"]
+    assert api.get(f"/api/messages/{message_id}", learner).get_json()["readAt"] is not None
+    assert api.get("/api/messages", learner).get_json()["unread"] == 0
+    replied = api.post(f"/api/messages/{message_id}/replies", learner, json={"body": "Thanks"})
+    assert replied.status_code == 201 and replied.get_json()["recipients"] == 1
+    both = api.post("/api/messages", teacher, json={"courseId": algebra.id, "filter": "all", "audience": "everyone",
+                                                      "subject": "x", "body": "y"})
+    assert both.status_code == 422, "one audience at a time"
+
+
+def test_pages_compose_read_and_reply(course, browser):
+    ada, algebra, (l0, l1, _l2) = course
+    browser.login("ada@example.com")
+    page = browser.client.get(f"/teach/courses/{algebra.id}").get_data(as_text=True)
+    assert f'name="recipientIds" value="{l0.id}" form="compose-form"' in page
+    sent = browser.post(f"/teach/courses/{algebra.id}/messages",
+                        {"subject": "Quiz", "body": "Try it today.", "audience": "selected", "recipientIds": [l0.id, l1.id]})
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("sent=2")
+    refused = browser.post(f"/teach/courses/{algebra.id}/messages", {"subject": "Quiz", "body": "x", "audience": "selected"})
+    assert refused.status_code == 422 and "Tick the learners" in refused.get_data(as_text=True)
+    browser.client.post("/logout", data={"csrf_token": browser.csrf("/courses")})
+    browser.login("l0@example.com")
+    home = browser.client.get("/").get_data(as_text=True)
+    assert 'aria-label="1 unread">1</span>' in home
+    inbox = browser.client.get("/inbox").get_data(as_text=True)
+    message_id = db.session.scalar(select(InboxEntry.message_id).where(InboxEntry.user_id == l0.id))
+    assert "Quiz" in inbox and f"/inbox/{message_id}" in inbox
+    read = browser.client.get(f"/inbox/{message_id}").get_data(as_text=True)
+    assert "Try it today." in read and "Reply to Ada Lovelace" in read
+    answered = browser.post(f"/inbox/{message_id}/reply", {"body": "On it."})
+    assert answered.status_code == 303
+    assert "Your reply was sent to Ada Lovelace." in browser.client.get(answered.headers["Location"]).get_data(as_text=True)

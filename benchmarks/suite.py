@@ -88,18 +88,24 @@ def get(port: int, path: str, headers: dict) -> tuple[int, bytes]:
     return response.status, body
 
 
-def cold_read(port: int, path: str, headers: dict, generation_key: str, samples: int) -> dict:
+def cold_read(port: int, path: str, headers: dict, generation_key: str, samples: int,
+              evict: tuple[str, ...] = ()) -> dict:
     """The first request after the course's cache generation moves on, ``samples`` times.
 
     Bumping the generation (in Redis, as a committed change to the course would) makes the
     next read compute every figure from the database; PostgreSQL's own buffers stay warm,
-    so this is "cold" for the application cache, not for the database.
+    so this is "cold" for the application cache, not for the database. ``evict``: patterns
+    of cached values kept by time rather than generation (the at-risk baselines), deleted
+    before each sample too.
     """
     client = redis.Redis.from_url(settings.REDIS_URL)
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     durations, warm = [], []
     for _ in range(samples):
         client.incr(generation_key)
+        for pattern in evict:
+            for key in client.scan_iter(match=pattern, count=1000):
+                client.delete(key)
         for bucket in (durations, warm):  # the cold read, then one warm read for contrast
             started = time.perf_counter()
             conn.request("GET", path, headers=headers)
@@ -376,6 +382,10 @@ class Suite:
                                {"Authorization": f"Bearer {small_token}"}, key.format(s.small_course_id), samples),
             "teach_course": cold_read(server.port, self.reads["teach_course"][0], {"Cookie": self.cookie},
                                       key.format(s.course_id), samples),
+            "at_risk": cold_read(server.port, f"/api/analytics/courses/{s.course_id}/at-risk", headers,
+                                 key.format(s.course_id), samples,
+                                 evict=(f"{self.channel}:cache:at-risk-baselines:{s.course_id}@*",
+                                        f"{self.channel}:cache:course-pace:{s.course_id}@*")),
         }
 
     def sequential(self, server: Server) -> dict:

@@ -85,6 +85,9 @@ def load_config(instance_path: str) -> dict:
         "COMPRESS_STREAMS": False,
         # Sign-in attempts are counted in Redis when there is one, so every worker agrees.
         "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL") or "memory://",
+        # ...under the deployment's channel, like its events and cache: two deployments (or
+        # test runs) sharing one Redis must not spend each other's sign-in allowance.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("ELEARN_EVENT_CHANNEL", "elearn:events") + ":limits",
         # Redis down: count in this process's memory meanwhile, rather than not at all.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,

@@ -99,8 +99,9 @@ def test_a_change_on_one_server_reaches_a_page_on_another(gunicorn_pair, new_pag
 
     # The other way round: a JSON API change handled by server B shows on A's course page.
     api = course_tab.request
-    token = api.post(f"{server_b}/api/auth/login",
-                     data={"email": "john@example.com", "password": DEMO_PASSWORD}).json()["accessToken"]
+    signed_in = api.post(f"{server_b}/api/auth/login", data={"email": "john@example.com", "password": DEMO_PASSWORD})
+    assert signed_in.ok, signed_in.text()
+    token = signed_in.json()["accessToken"]
     enrollment_id = next(e["id"] for e in api.get(f"{server_b}/api/enrollments",
                                                   headers={"Authorization": f"Bearer {token}"}).json()["items"]
                          if e["courseTitle"] == "React Basics")

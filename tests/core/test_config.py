@@ -82,3 +82,12 @@ def test_session_cookie_is_httponly_and_samesite(app, browser, make):
     response = browser.login("cookie@example.com")
     cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+
+def test_deployments_sharing_redis_count_sign_ins_under_their_own_channel(monkeypatch):
+    """Sign-in attempts are counted under the deployment's channel, like its events and
+    cache, so test runs and deployments sharing a Redis never spend each other's
+    allowance (the multiprocess browser test signs in on servers of its own channel)."""
+    monkeypatch.setenv("ELEARN_EVENT_CHANNEL", "school-a:events")
+    assert create_app({"TESTING": True}).config["RATELIMIT_KEY_PREFIX"] == "school-a:events:limits"

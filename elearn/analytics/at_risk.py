@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from ..auth.models import User
 from ..cache import cached
@@ -140,8 +140,12 @@ def _conditions(course: Course, base: Baselines, now: datetime) -> dict:
             Enrollment.last_activity_at < after,
             and_(Enrollment.completed_count >= 2, Enrollment.last_activity_at < now - MIN_UNUSUAL_IDLE,
                  idle_seconds > UNUSUAL_IDLE_FACTOR * usual_seconds))),
-        "stalled": exists().where(Progress.enrollment_id == Enrollment.id, Progress.completed.is_(False),
-                                  or_(*open_too_long)) if open_too_long else None,
+        # The open records of the course's modules come from (module_id, completed): few
+        # rows whatever the class size, matched to enrollments by a semi-join.
+        "stalled": Enrollment.id.in_(
+            select(Progress.enrollment_id).where(Progress.module_id.in_(list(base.stalled_after)),
+                                                 Progress.completed.is_(False), or_(*open_too_long))
+        ) if open_too_long else None,
         "behind_pace": or_(*behind) if behind else None,
         "not_started": and_(Enrollment.last_activity_at.is_(None), Enrollment.enrolled_at < after),
     }
@@ -191,11 +195,11 @@ def _signals(row, course: Course, base: Baselines, open_modules: list, titles: d
     return found
 
 
-def at_risk_condition(course: Course, now: datetime | None = None):
+def at_risk_condition(course: Course, now: datetime | None = None, base: Baselines | None = None):
     """The enrollments of ``course`` that fired any signal, as a SQL condition (the student
     list's "at risk" filter uses it too)."""
     now = now or utcnow()
-    conditions = [c for c in _conditions(course, baselines(course, now), now).values() if c is not None]
+    conditions = [c for c in _conditions(course, base or baselines(course, now), now).values() if c is not None]
     return and_(Enrollment.course_id == course.id, Enrollment.completed_at.is_(None), or_(*conditions))
 
 
@@ -213,16 +217,20 @@ def learners_at_risk(course: Course, page: int = 1, per_page: int = 50, now: dat
     now = now or utcnow()
     base = baselines(course, now)
     idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
-    stmt = (
-        select(Enrollment.id, Enrollment.user_id, User.email, User.name, Enrollment.completed_count,
-               Enrollment.enrolled_at, Enrollment.last_activity_at)
-        .join(User, User.id == Enrollment.user_id)
-        .where(at_risk_condition(course, now))
-        .order_by(idle_since, Enrollment.id)
-    )
-    result = paginate(stmt, page, per_page, scalars=False, session=reads(),
+    condition = at_risk_condition(course, now, base)
+    # The page's enrollments first, then their users: joining users before the limit would
+    # join every learner at risk.
+    page_of = (select(Enrollment.id, Enrollment.user_id, Enrollment.completed_count, Enrollment.enrolled_at,
+                      Enrollment.last_activity_at, idle_since.label("idle_since"))
+               .where(condition).order_by(idle_since, Enrollment.id)
+               .limit(max(1, per_page)).offset((max(1, page) - 1) * max(1, per_page)).subquery())
+    stmt = (select(page_of.c.id, page_of.c.user_id, User.email, User.name, page_of.c.completed_count,
+                   page_of.c.enrolled_at, page_of.c.last_activity_at)
+            .join(User, User.id == page_of.c.user_id).order_by(page_of.c.idle_since, page_of.c.id))
+    result = paginate(stmt, 1, per_page, scalars=False, session=reads(),
                       count=total if total is not None else
-                      select(func.count()).select_from(Enrollment).where(at_risk_condition(course, now)))
+                      select(func.count()).select_from(Enrollment).where(condition))
+    result.page = max(1, page)
     ids = [row.id for row in result.items]
     open_modules: dict[int, list] = {}
     if ids:

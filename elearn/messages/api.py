@@ -12,7 +12,8 @@ def _sent(message):
     return {"id": message.id, "recipients": message.recipient_count}
 
 
-@api.operation("/messages", "POST", body=MessageIn, response=SentOut, status=201, errors=(403, 404, 422))
+@api.operation("/messages", "POST", body=MessageIn, response=SentOut, status=201, errors=(403, 404, 422, 429))
+@service.writing_limit
 def send(body: MessageIn):
     """Write to learners of a course you teach (chosen, all, or at risk); admins also to
     chosen users, everyone or a role. Each recipient finds it in their inbox."""
@@ -36,7 +37,8 @@ def read(message_id: int):
 
 
 @api.operation("/messages/<int:message_id>/replies", "POST", body=ReplyIn, response=SentOut, status=201,
-               errors=(404, 422))
+               errors=(404, 422, 429))
+@service.writing_limit
 def reply(message_id: int, body: ReplyIn):
     """Answer a message of your inbox: the reply goes to its sender."""
     return _sent(service.reply(current_user, message_id, body.body))

@@ -16,6 +16,7 @@ class Message(db.Model):
     __table_args__ = (
         Index("ix_messages_course_created", "course_id", "created_at"),
         Index("ix_messages_reply_to", "reply_to_id"),
+        Index("ix_messages_sender", "sender_id"),  # deleting a user sets their messages' sender to NULL
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

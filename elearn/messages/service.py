@@ -26,9 +26,12 @@ from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..errors import Forbidden, Invalid, NotFound
 from ..events import publish_after_commit
-from ..extensions import db
+from ..extensions import db, limiter
 from ..pagination import Page, paginate
 from .models import InboxEntry, Message
+
+#: Writing and replying, per address: enough for any teacher, a wall against a flood.
+writing_limit = limiter.shared_limit("120 per hour", scope="messages", methods=["POST"])
 
 COURSE_AUDIENCES = ("all", "at_risk")
 PLATFORM_AUDIENCES = {"everyone": None, "students": "student", "instructors": "instructor", "admins": "admin"}
@@ -74,11 +77,12 @@ def _audience(actor, course_id: int | None, audience: str | None, recipient_ids:
     """The recipients as a SELECT of user ids, checked against what ``actor`` may reach."""
     if course_id is not None:
         course = course_for_analytics(actor, course_id)  # its instructor or an admin
-        learners = select(Enrollment.user_id).where(Enrollment.course_id == course.id)
+        active = select(User.id).where(User.active.is_(True))
+        learners = select(Enrollment.user_id).where(Enrollment.course_id == course.id, Enrollment.user_id.in_(active))
         if recipient_ids:
             return learners.where(Enrollment.user_id.in_(recipient_ids)), course
         if audience == "at_risk":
-            return select(Enrollment.user_id).where(at_risk_condition(course)), course
+            return select(Enrollment.user_id).where(at_risk_condition(course), Enrollment.user_id.in_(active)), course
         if audience == "all":
             return learners, course
         raise Invalid(gettext("Choose the learners, or all of them, or those at risk."))

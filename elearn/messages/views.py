@@ -39,6 +39,7 @@ def message(message_id: int):
 
 @bp.post("/inbox/<int:message_id>/reply")
 @login_required()
+@service.writing_limit
 def reply(message_id: int):
     item = service.open_message(current_user, message_id)  # 404 before a form error
     data, errors = parse_form(ReplyIn)
@@ -64,6 +65,7 @@ def course_messages(course_id: int):
 
 @bp.post("/teach/courses/<int:course_id>/messages")
 @login_required(*STAFF)
+@service.writing_limit
 def send_to_course(course_id: int):
     """The course page's "Message learners" form: the learners ticked in the student list,
     all of them, or those at risk."""
@@ -83,4 +85,9 @@ def message_toast(events: list[dict]) -> str:
     return render_template("messages/_received.html", count=len(events))
 
 
-TOASTS = {"message.received": message_toast}
+def inbox_link(_events: list[dict]) -> str:
+    """Reading a message (here or in another tab) brings the header's count down."""
+    return render_template("messages/_inbox_count.html")
+
+
+TOASTS = {"message.received": message_toast, "message.read": inbox_link}

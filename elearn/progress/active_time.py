@@ -12,7 +12,7 @@ A heartbeat is one UPDATE and publishes no event (nothing any open page shows ch
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, case, cast, func, literal, update
+from sqlalchemy import BigInteger, case, cast, func, literal, or_, update
 
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
@@ -34,7 +34,9 @@ def record_heartbeat(actor, enrollment_id: int, module_id: int, now: datetime | 
     earned = case((recent, case((since_last < HEARTBEAT_SECONDS, since_last), else_=HEARTBEAT_SECONDS)), else_=0)
     db.session.execute(
         update(Progress)
-        .where(Progress.enrollment_id == enrollment.id, Progress.module_id == module_id)
+        # A beat that reaches the database after a later one changes nothing (two tabs).
+        .where(Progress.enrollment_id == enrollment.id, Progress.module_id == module_id,
+               or_(Progress.last_heartbeat_at.is_(None), Progress.last_heartbeat_at < now))
         .values(active_seconds=Progress.active_seconds + cast(func.round(earned), BigInteger),
                 last_heartbeat_at=now)
         .execution_options(synchronize_session=False)

@@ -1,7 +1,7 @@
 """When a learner will finish a course at the pace they keep.
 
 A learner with at least ``OWN_PACE_AFTER`` completed modules is predicted from their own
-pace: the time from enrolling to their last activity, per completed module. Newer learners
+pace: the time since enrolling, per completed module (so a pause slows it). Newer learners
 have too little history for that, so they get the course's typical pace (the median of the
 learners who do have one), or ``DEFAULT_SECONDS_PER_MODULE`` in a course where nobody has.
 """
@@ -53,7 +53,9 @@ def predicted_completion(*, enrolled_at: datetime, last_activity_at: datetime | 
     if total == 0 or completed >= total:
         return None
     if completed >= OWN_PACE_AFTER and last_activity_at is not None:
-        per_module = (last_activity_at - enrolled_at).total_seconds() / completed
+        # Up to now, not to the last activity: a learner idle since their second module is
+        # not on pace to finish next week.
+        per_module = (now - enrolled_at).total_seconds() / completed
     else:
         per_module = course_seconds_per_module
     per_module = max(per_module, FASTEST_SECONDS_PER_MODULE)

@@ -114,17 +114,20 @@ class Hub:
         """Queue the event for the sockets that want it; a reconnected bus for all of them
         (each re-renders, so what it missed while the bus was down is shown)."""
         kind = message.get("type")
+        addressed = set()
         with self._lock:
             if kind in BROADCAST:
-                candidates = list(self._listeners)
+                candidates = set(self._listeners)
             else:
                 candidates = set(self._everything)
                 candidates.update(self._by_user.get(message.get("userId"), ()))
-                for user_id in message.get("userIds") or ():  # one event for many recipients
-                    candidates.update(self._by_user.get(user_id, ()))
                 candidates.update(self._by_course.get(message.get("courseId"), ()))
-        for listener in candidates:
-            if kind == RECONNECTED or listener.wants(message):
+                # One event for many recipients (a message): addressed to them, so theirs
+                # without asking each socket to search the list.
+                for user_id in message.get("userIds") or ():
+                    addressed.update(self._by_user.get(user_id, ()))
+        for listener in candidates | addressed:
+            if kind == RECONNECTED or listener in addressed or listener.wants(message):
                 listener.offer(message)
 
 

@@ -95,8 +95,7 @@ def browser_socket(ws):
         ws.close(POLICY_VIOLATION, error.message)
         return
     hub = current_app.extensions["elearn.hub"]
-    listener = hub.register(lambda m: view.wants(m) or about_user(user_id, [m]) or user_id in (m.get("userIds") or ()),
-                            user_id=user_id,
+    listener = hub.register(lambda m: view.wants(m) or about_user(user_id, [m]), user_id=user_id,
                             courses=view.courses, everything=view.everything)
     release_sessions()
     try:
@@ -116,7 +115,9 @@ def browser_socket(ws):
                     view, time_zone = open_live_view(user, spec), user.timezone
                     hub.reroute(listener, courses=view.courses, everything=view.everything)
                 with localized(language, time_zone):
-                    html = view.render() + toasts(list(batch))
+                    # Mail changes only the header's inbox link (a toast): the page stays.
+                    mail_only = batch and all(str(m.get("type", "")).startswith("message.") for m in batch)
+                    html = ("" if mail_only else view.render()) + toasts(list(batch))
             except DomainError as error:  # e.g. the course was deleted or access revoked
                 ws.close(POLICY_VIOLATION, error.message)
                 return

@@ -37,6 +37,7 @@ def upgrade():
     )
     op.create_index('ix_messages_course_created', 'messages', ['course_id', 'created_at'])
     op.create_index('ix_messages_reply_to', 'messages', ['reply_to_id'])
+    op.create_index('ix_messages_sender', 'messages', ['sender_id'])
     op.create_table(
         'inbox_entries',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -56,6 +57,7 @@ def downgrade():
     op.drop_index('ix_inbox_entries_user_unread', table_name='inbox_entries')
     op.drop_index('ix_inbox_entries_user_message', table_name='inbox_entries')
     op.drop_table('inbox_entries')
+    op.drop_index('ix_messages_sender', table_name='messages')
     op.drop_index('ix_messages_reply_to', table_name='messages')
     op.drop_index('ix_messages_course_created', table_name='messages')
     op.drop_table('messages')

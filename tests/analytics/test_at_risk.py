@@ -105,8 +105,8 @@ def test_in_progress_learners_get_a_predicted_finish_from_their_own_pace(course)
     ada = _ada()
     items = _by_name(at_risk.at_risk_learners(ada, course.id))
     now = utcnow()
-    # Ben: 2 modules in the 20 days from enrolling to his last activity, 10 days each, 2 to go.
-    assert abs((items["Ben"].predicted_completion_at - now) - timedelta(days=20)) < timedelta(minutes=5)
+    # Ben: 2 modules in the 40 days since enrolling (his pause counts), 20 days each, 2 to go.
+    assert abs((items["Ben"].predicted_completion_at - now) - timedelta(days=40)) < timedelta(minutes=5)
     # Eve has no pace of her own: the course's median learner's (Cleo 1.3, Hal 6.3, Ivy 8 days a module).
     assert abs((items["Eve"].predicted_completion_at - now) - timedelta(days=4 * 19 / 3)) < timedelta(hours=1)
 
@@ -166,7 +166,7 @@ def test_the_course_page_shows_who_needs_attention_and_the_list_filters_them(cou
 def test_a_learner_sees_when_they_will_finish_at_their_pace(course, browser):
     browser.login("ben@example.com")
     html = browser.client.get(f"/courses/{course.id}").get_data(as_text=True)
-    finish = (utcnow() + timedelta(days=20)).strftime("%b %-d, %Y")
+    finish = (utcnow() + timedelta(days=40)).strftime("%b %-d, %Y")
     assert f"At your pace you’ll finish around {finish}." in html
 
 

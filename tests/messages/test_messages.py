@@ -121,3 +121,31 @@ def test_pages_compose_read_and_reply(course, browser):
     answered = browser.post(f"/inbox/{message_id}/reply", {"body": "On it."})
     assert answered.status_code == 303
     assert "Your reply was sent to Ada Lovelace." in browser.client.get(answered.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_deactivated_learner_gets_no_mail(course):
+    ada, algebra, (l0, l1, l2) = course
+    l1.active = False
+    db.session.commit()
+    sent = service.send_message(ada, subject="Exam", body="On Friday.", course_id=algebra.id, audience="all")
+    db.session.commit()
+    assert sent.recipient_count == 2 and sent.id not in _inbox_of(l1)
+
+
+def test_a_message_reaches_exactly_its_recipients_open_pages(course, make):
+    """One event names every recipient; the hub hands it to their sockets without asking
+    each socket to search the list, and to nobody else's."""
+    from elearn.realtime.hub import Hub
+
+    class Bus:
+        def subscribe(self, handler):
+            self.handler = handler
+
+    _ada, _algebra, (l0, l1, l2) = course
+    bus = Bus()
+    hub = Hub(bus)
+    never = lambda message: False  # noqa: E731  (their pages want nothing else)
+    mine, theirs = hub.register(never, user_id=l0.id), hub.register(never, user_id=l2.id)
+    hub._dispatch({"type": "message.received", "messageId": 1, "userIds": [l0.id, l1.id]})
+    assert [m["messageId"] for m in mine.drain(0.01)] == [1]
+    assert theirs.drain(0.01) == []

@@ -101,3 +101,12 @@ def test_instructors_see_the_median_active_time_beside_calendar_time(learner, ma
     browser.login(db.session.get(type(student), course.instructor_id).email)
     html = browser.client.get(f"/teach/courses/{course.id}").get_data(as_text=True)
     assert 'data-label="Median active time">4 min</td>' in html, "the median of 2, 4 and 10 minutes"
+
+
+def test_a_heartbeat_is_one_statement(learner, api, count_queries):
+    _student, _course, enrollment, modules = learner
+    token = api.token("s@example.com")
+    body = {"enrollmentId": enrollment.id, "moduleId": modules[0].id}
+    with count_queries() as sent:
+        assert api.post("/api/progress/heartbeat", token, json=body).status_code == 204
+    assert len(sent) == 2, "the sign-in check and the UPDATE"

@@ -76,3 +76,11 @@ class CourseMessageForm(InSchema):
             raise ValueError(gettext(
                 "Tick the learners to write to in the student list, or choose all or those at risk."))
         return self
+
+
+class PlatformMessageForm(InSchema):
+    """The admin's form: everyone, or everyone of a role."""
+
+    subject: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=20_000)
+    audience: Literal["everyone", "students", "instructors", "admins"] = "everyone"

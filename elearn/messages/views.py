@@ -10,7 +10,7 @@ from ..analytics.access import course_for_analytics
 from ..web.access import login_required
 from ..web.inputs import parse_form, parse_query
 from . import service
-from .schemas import CourseMessageForm, InboxQuery, ReplyIn
+from .schemas import CourseMessageForm, InboxQuery, PlatformMessageForm, ReplyIn
 
 bp = Blueprint("messages", __name__)
 STAFF = ("instructor", "admin")
@@ -78,6 +78,26 @@ def send_to_course(course_id: int):
                                 audience=None if data.audience == "selected" else data.audience,
                                 recipient_ids=data.recipient_ids if data.audience == "selected" else None)
     return redirect(url_for("messages.course_messages", course_id=course.id, sent=sent.recipient_count), 303)
+
+
+@bp.get("/admin/messages")
+@login_required("admin")
+def admin_messages():
+    sent_to = request.args.get("sent", "")
+    return render_template("messages/admin.html", errors={}, values={},
+                           sent_to=int(sent_to) if sent_to.isdigit() else None)
+
+
+@bp.post("/admin/messages")
+@login_required("admin")
+@service.writing_limit
+def send_to_platform():
+    """An admin writes to everyone, or to everyone of a role."""
+    data, errors = parse_form(PlatformMessageForm)
+    if errors:
+        return render_template("messages/admin.html", errors=errors, values=request.form, sent_to=None), 422
+    sent = service.send_message(current_user, subject=data.subject, body=data.body, audience=data.audience)
+    return redirect(url_for("messages.admin_messages", sent=sent.recipient_count), 303)
 
 
 def message_toast(events: list[dict]) -> str:

@@ -194,3 +194,12 @@ document.addEventListener("click", function (evt) {
       .catch(function () { /* a missed beat only loses these seconds */ });
   }, beat);
 })();
+
+// On a phone the admin sub-navigation scrolls sideways: show the current page's entry.
+(function () {
+  var current = document.querySelector(".subnav [aria-current='page']");
+  var bar = current && current.parentElement;
+  if (bar && bar.scrollWidth > bar.clientWidth) {
+    bar.scrollLeft = current.offsetLeft - (bar.clientWidth - current.offsetWidth) / 2;
+  }
+})();

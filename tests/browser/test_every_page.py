@@ -52,7 +52,8 @@ def pages(ids):
         ("admin", "admin@example.com", [
             ("platform", "/admin"), ("learners", "/admin/learners"), ("users", "/admin/users"),
             ("progress", "/admin/progress"), ("audit", "/admin/audit"), ("tickets", "/admin/tickets"),
-            ("ticket", f"/help/tickets/{ids['ticket']}"), ("all-courses", "/courses")]),
+            ("ticket", f"/help/tickets/{ids['ticket']}"), ("all-courses", "/courses"),
+            ("messages", "/admin/messages")]),
     ]
 
 

@@ -230,6 +230,8 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/teach/courses/<int:course_id>/messages"): Rule(TEACHES),
     ("POST", "/teach/courses/<int:course_id>/messages"): Rule(TEACHES, {"subject": "Hi", "body": "Hello",
                                                                          "audience": "all"}),
+    ("GET", "/admin/messages"): Rule(ADMIN),
+    ("POST", "/admin/messages"): Rule(ADMIN, {"subject": "Maintenance", "body": "Sunday.", "audience": "students"}),
     ("GET", "/api/messages"): Rule(SIGNED_IN),
     ("POST", "/api/messages"): Rule(TEACHES, lambda run: {"courseId": run.ids["course_id"], "filter": "all",
                                                            "subject": "Hi", "body": "Hello"}),

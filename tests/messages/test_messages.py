@@ -149,3 +149,17 @@ def test_a_message_reaches_exactly_its_recipients_open_pages(course, make):
     hub._dispatch({"type": "message.received", "messageId": 1, "userIds": [l0.id, l1.id]})
     assert [m["messageId"] for m in mine.drain(0.01)] == [1]
     assert theirs.drain(0.01) == []
+
+
+def test_an_admin_writes_to_every_instructor_from_the_admin_pages(course, make, browser):
+    ada, _algebra, (l0, _l1, _l2) = course
+    make.user("admin", email="root@example.com")
+    browser.login("root@example.com")
+    page = browser.client.get("/admin/messages").get_data(as_text=True)
+    assert 'aria-current="page">Messages</a>' in page and "<h1>Write to the platform</h1>" in page
+    sent = browser.post("/admin/messages", {"subject": "Grades", "body": "Due Friday.", "audience": "instructors"})
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("sent=1")
+    assert "Sent to 1 person." in browser.client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert service.inbox(ada).unread == 1 and service.inbox(l0).unread == 0
+    refused = browser.post("/admin/messages", {"subject": "", "body": "x", "audience": "students"})
+    assert refused.status_code == 422 and 'class="field-error"' in refused.get_data(as_text=True)

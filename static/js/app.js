@@ -200,6 +200,7 @@ document.addEventListener("click", function (evt) {
   var current = document.querySelector(".subnav [aria-current='page']");
   var bar = current && current.parentElement;
   if (bar && bar.scrollWidth > bar.clientWidth) {
-    bar.scrollLeft = current.offsetLeft - (bar.clientWidth - current.offsetWidth) / 2;
+    var offset = current.getBoundingClientRect().left - bar.getBoundingClientRect().left + bar.scrollLeft;
+    bar.scrollLeft = offset - (bar.clientWidth - current.offsetWidth) / 2;
   }
 })();

@@ -7,7 +7,8 @@ from tests.browser.conftest import screenshot, sign_in
 pytestmark = pytest.mark.browser
 PAGES = [("/admin", "admin-platform", "Platform analytics"), ("/admin/learners", "admin-learners", "Learners"),
          ("/admin/users", "admin-users", "Users"), ("/admin/progress", "admin-progress", "Progress records"),
-         ("/admin/tickets", "admin-tickets", "Support tickets"), ("/admin/audit", "admin-audit", "Audit log")]
+         ("/admin/tickets", "admin-tickets", "Support tickets"), ("/admin/audit", "admin-audit", "Audit log"),
+         ("/admin/messages", "admin-messages", "Write to the platform")]
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])
@@ -22,6 +23,9 @@ def test_every_admin_page_renders_and_fits(live_server, new_page, viewport):
         screenshot(page, f"{name}-{viewport}")
         if viewport == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= 375, path
+            # The sub-navigation scrolls in one row, showing the current page's entry.
+            box = page.locator(".subnav [aria-current='page']").bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 375, path
 
 
 def test_learning_patterns_follow_the_chosen_timezone(live_server, new_page):

@@ -67,10 +67,9 @@ def course_dashboard(course_id: int):
     """The course's figures and its student list. htmx asks this same address for the list
     alone (search, filters, sort, pages), so the address bar always holds a link to what the
     instructor sees."""
-    query = parse_query(StudentQuery, lenient=True)
     if is_htmx():
         return students(course_id)
-    context = _student_list_context(current_user, course_id, query)
+    context = _student_list_context(current_user, course_id, parse_query(StudentQuery, lenient=True))
     context |= course_dashboard_context(current_user, course_id, context["course"])
     context |= _at_risk_context(context["course"], panel=True, total=context["status_counts"]["at-risk"])
     return render_template("analytics/course.html", **context)  # the heatmap is fetched when scrolled to

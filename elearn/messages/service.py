@@ -33,7 +33,6 @@ from .models import InboxEntry, Message
 #: Writing and replying, per address: enough for any teacher, a wall against a flood.
 writing_limit = limiter.shared_limit("120 per hour", scope="messages", methods=["POST"])
 
-COURSE_AUDIENCES = ("all", "at_risk")
 PLATFORM_AUDIENCES = {"everyone": None, "students": "student", "instructors": "instructor", "admins": "admin"}
 SUBJECT_MAX = 200
 BODY_MAX = 20_000

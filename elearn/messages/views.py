@@ -22,6 +22,12 @@ def inbox_count():
     return {"inbox_unread": lambda: service.unread_count(current_user.id) if current_user.is_authenticated else 0}
 
 
+def _sent_to() -> int | None:
+    """How many a message just went to (``?sent=``, after the redirect that follows sending)."""
+    sent = request.args.get("sent", "")
+    return int(sent) if sent.isdigit() else None
+
+
 @bp.get("/inbox")
 @login_required()
 def inbox():
@@ -51,10 +57,9 @@ def reply(message_id: int):
 
 def _course_page(course, errors=None, values=None, status=200):
     page = parse_query(InboxQuery, lenient=True).page
-    sent_to = request.args.get("sent", "")
     return render_template("messages/course.html", course=course, errors=errors or {}, values=values or {},
                            sent=service.course_messages(current_user, course.id, page),
-                           sent_to=int(sent_to) if sent_to.isdigit() else None), status
+                           sent_to=_sent_to()), status
 
 
 @bp.get("/teach/courses/<int:course_id>/messages")
@@ -83,9 +88,7 @@ def send_to_course(course_id: int):
 @bp.get("/admin/messages")
 @login_required("admin")
 def admin_messages():
-    sent_to = request.args.get("sent", "")
-    return render_template("messages/admin.html", errors={}, values={},
-                           sent_to=int(sent_to) if sent_to.isdigit() else None)
+    return render_template("messages/admin.html", errors={}, values={}, sent_to=_sent_to())
 
 
 @bp.post("/admin/messages")

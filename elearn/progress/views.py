@@ -82,12 +82,18 @@ def course_page(course_id: int):
     return render_template("progress/course.html", **course_page_context(current_user, course_id))
 
 
-@bp.post("/courses/<int:course_id>/modules/<int:module_id>/<any(start, complete, undo):action>")
-@login_required()
-def change_module(course_id: int, module_id: int, action: str):
+def _my_enrollment(course_id: int):
+    """The signed-in learner's enrollment in the course the page posts about (404 if none)."""
     enrollment = enrollment_of(current_user.id, course_id)
     if enrollment is None:
         raise NotFound(gettext("You are not enrolled in this course."))
+    return enrollment
+
+
+@bp.post("/courses/<int:course_id>/modules/<int:module_id>/<any(start, complete, undo):action>")
+@login_required()
+def change_module(course_id: int, module_id: int, action: str):
+    enrollment = _my_enrollment(course_id)
     if action == "complete":
         writes.mark_module_completed(current_user, enrollment.id, module_id)
     elif action == "undo":
@@ -110,9 +116,7 @@ def change_module(course_id: int, module_id: int, action: str):
 @login_required()
 def heartbeat(course_id: int, module_id: int):
     """The course page's heartbeat (app.js) while its learner works on a module: 204."""
-    enrollment = enrollment_of(current_user.id, course_id)
-    if enrollment is None:
-        raise NotFound(gettext("You are not enrolled in this course."))
+    enrollment = _my_enrollment(course_id)
     active_time.record_heartbeat(current_user, enrollment.id, module_id)
     return "", 204
 

@@ -31,7 +31,7 @@ from ..pagination import Page, paginate
 from ..progress.models import Progress
 from ..progress.pace import course_pace_seconds, predicted_completion
 from ..read_replica import reads
-from ..sql import seconds_between
+from ..sql import at_rank, seconds_between
 from .access import course_for_analytics
 
 SIGNALS = ("inactive", "stalled", "behind_pace", "not_started")
@@ -92,31 +92,14 @@ def baselines(course: Course, now: datetime | None = None) -> Baselines:
     now = now or utcnow()
 
     def compute() -> dict:
-        ranked = (
-            select(Progress.module_id, Progress.completion_seconds,
-                   func.row_number().over(partition_by=Progress.module_id,
-                                          order_by=Progress.completion_seconds).label("rank"),
-                   func.count().over(partition_by=Progress.module_id).label("finishers"))
-            .join(Module, Module.id == Progress.module_id)
-            .where(Module.course_id == course.id, Progress.completed.is_(True),
-                   Progress.completion_seconds.is_not(None))
-            .subquery()
-        )
-        # The 80th percentile is the value ranked ceil(0.8 n): (4 n + 4) // 5 in integers.
-        stalled_after = reads().execute(
-            select(ranked.c.module_id, ranked.c.completion_seconds)
-            .where(ranked.c.finishers >= MIN_FINISHERS, ranked.c.rank == (4 * ranked.c.finishers + 4) // 5))
-        band = _band(now).label("band")
-        by_band = (
-            select(band, Enrollment.completed_count,
-                   func.row_number().over(partition_by=band, order_by=Enrollment.completed_count).label("rank"),
-                   func.count().over(partition_by=band).label("learners"))
-            .where(Enrollment.course_id == course.id)
-            .subquery()
-        )
-        medians = reads().execute(
-            select(by_band.c.band, by_band.c.completed_count)
-            .where(by_band.c.rank == (by_band.c.learners + 1) // 2))
+        finished = (select(Progress).join(Module, Module.id == Progress.module_id)
+                    .where(Module.course_id == course.id, Progress.completed.is_(True),
+                           Progress.completion_seconds.is_not(None)))
+        stalled_after = reads().execute(at_rank(Progress.completion_seconds, finished, group=Progress.module_id,
+                                                share=(4, 5), at_least=MIN_FINISHERS))
+        medians = reads().execute(at_rank(Enrollment.completed_count,
+                                          select(Enrollment).where(Enrollment.course_id == course.id),
+                                          group=_band(now)))
         return {"stalled_after": {str(m): float(s) for m, s in stalled_after},
                 "median_by_band": {str(b): int(c) for b, c in medians}}
 

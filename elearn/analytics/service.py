@@ -28,7 +28,7 @@ from ..pagination import Page, paginate
 from ..progress.models import ModuleStats, Progress
 from ..progress.pace import course_pace_seconds, predicted_completion
 from ..read_replica import reads
-from ..sql import seconds_between
+from ..sql import at_rank, seconds_between
 from ..text_search import contains_pattern
 from . import at_risk
 from .access import course_for_analytics
@@ -196,16 +196,9 @@ def module_completion_rates(course_id: int, total_enrollments: int) -> list[Modu
 def median_active_seconds(course_id: int) -> dict[int, int]:
     """Per module, the median active time (heartbeats of its page) of the learners who spent
     any: one statement over the course's records with time."""
-    ranked = (
-        select(Progress.module_id, Progress.active_seconds,
-               func.row_number().over(partition_by=Progress.module_id, order_by=Progress.active_seconds).label("rank"),
-               func.count().over(partition_by=Progress.module_id).label("learners"))
-        .join(Module, Module.id == Progress.module_id)
-        .where(Module.course_id == course_id, Progress.active_seconds > 0)
-        .subquery()
-    )
-    rows = reads().execute(select(ranked.c.module_id, ranked.c.active_seconds)
-                           .where(ranked.c.rank == (ranked.c.learners + 1) // 2))
+    spent = (select(Progress).join(Module, Module.id == Progress.module_id)
+             .where(Module.course_id == course_id, Progress.active_seconds > 0))
+    rows = reads().execute(at_rank(Progress.active_seconds, spent, group=Progress.module_id))
     return {module_id: int(seconds) for module_id, seconds in rows}
 
 

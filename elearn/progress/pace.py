@@ -7,12 +7,12 @@ learners who do have one), or ``DEFAULT_SECONDS_PER_MODULE`` in a course where n
 """
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..cache import cached
 from ..enrollments.models import Enrollment
 from ..read_replica import reads
-from ..sql import seconds_between
+from ..sql import at_rank, seconds_between
 
 #: Completed modules from which a learner's own pace predicts their finish.
 OWN_PACE_AFTER = 2
@@ -32,15 +32,9 @@ def course_pace_seconds(course_id: int) -> float:
     def median() -> float:
         per_module = (seconds_between(Enrollment.enrolled_at, Enrollment.last_activity_at)
                       / Enrollment.completed_count)
-        ranked = (
-            select(per_module.label("per_module"),
-                   func.row_number().over(order_by=per_module).label("rank"),
-                   func.count().over().label("learners"))
-            .where(Enrollment.course_id == course_id, Enrollment.completed_count >= OWN_PACE_AFTER,
-                   Enrollment.last_activity_at.is_not(None))
-            .subquery()
-        )
-        value = reads().scalar(select(ranked.c.per_module).where(ranked.c.rank == (ranked.c.learners + 1) // 2))
+        value = reads().scalar(at_rank(per_module, select(Enrollment).where(
+            Enrollment.course_id == course_id, Enrollment.completed_count >= OWN_PACE_AFTER,
+            Enrollment.last_activity_at.is_not(None))))
         return float(value) if value is not None else float(DEFAULT_SECONDS_PER_MODULE)
 
     return cached((), f"course-pace:{course_id}", median, float, ttl=COURSE_PACE_TTL)

@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .cache import init_cache
     from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate, sock
     from .i18n import init_i18n
+    from .jobs.queue import init_jobs
     from .read_replica import init_read_replica
     from .realtime.bus import init_bus
     from .realtime.hub import init_hub
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_cache(app)
     init_bus(app)  # after the cache: the Redis bus sends its bumps
     init_hub(app)
+    init_jobs(app)
     init_read_replica(app)
     # Events published while the bus was down are lost: retire every cached figure.
     app.extensions["elearn.bus"].on_reconnect(app.extensions["elearn.cache"].invalidate_all)
@@ -62,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .achievements import api as achievements_api
     from .achievements import service as achievements
     from .achievements import views as achievements_views
+    from .admin import api as admin_api
     from .admin import views as admin_views
     from .analytics import api as analytics_api
     from .analytics import views as analytics_views
@@ -76,6 +79,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .enrollments import views as enrollments_views
     from .messages import api as messages_api
     from .messages import views as messages_views
+    from .notifications import api as notifications_api
+    from .notifications import views as notifications_views
     from .progress import api as progress_api
     from .progress import counters as progress_counters
     from .progress import signals as progress_signals
@@ -87,10 +92,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import health, language, openapi
 
     for pages in (health, language, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
-                  analytics_views, dashboard_views, admin_views, messages_views):
+                  analytics_views, dashboard_views, admin_views, messages_views, notifications_views):
         app.register_blueprint(pages.bp)
     for feature in (audit_api, auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,
-                    analytics_api, messages_api):
+                    analytics_api, messages_api, notifications_api, admin_api):
         csrf.exempt(feature.api)  # bearer tokens only: no cookies, so nothing for CSRF to forge
         app.register_blueprint(feature.api)
     app.register_blueprint(openapi.bp)
@@ -102,6 +107,20 @@ def create_app(config: dict | None = None) -> Flask:
     catalog_signals.module_deleting.connect(progress_counters.forget_completions_of_module)
     catalog_signals.modules_changed.connect(progress_counters.refresh_completion)
     progress_signals.modules_completed.connect(achievements.award_for_completions)
+
+    # Work after the commit, in the background: email, reminders, digests, at-risk counts.
+    from .analytics import at_risk
+    from .jobs.queue import on_event, schedule
+    from .mail.outbox import deliver
+    from .notifications import nudges
+
+    on_event(app, "email.queued", deliver)
+    on_event(app, "message.received", nudges.email_message_copies)
+    on_event(app, "achievement.earned", nudges.note_achievement)
+    schedule(app, nudges.remind_inactive, every=3600)
+    schedule(app, nudges.remind_streaks, every=900)
+    schedule(app, nudges.send_digests, every=3600)
+    schedule(app, at_risk.count_every_course, every=900)
 
     from .web.errors import register_error_handlers
     from .web.filters import register_filters

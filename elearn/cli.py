@@ -34,6 +34,17 @@ def register_cli(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    def worker(burst):
+        """Run background jobs (email, reminders, digests) and their schedule, from Redis."""
+        from .jobs.queue import RQRunner, run_worker
+
+        if not isinstance(app.extensions["elearn.jobs"], RQRunner):
+            raise click.ClickException("REDIS_URL is not set: without Redis, jobs run inside the web process "
+                                       "(no worker needed).")
+        run_worker(app, burst=burst)
+
     @app.cli.command("seed-demo")
     @click.option("--password", default=None, help="Password for every demo account.")
     @click.option("--if-empty", is_flag=True, help="Do nothing when any user exists.")

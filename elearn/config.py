@@ -3,6 +3,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 #: Keys of at least this length count as "real" for production.
 MIN_SECRET_KEY_LENGTH = 32
@@ -58,6 +59,14 @@ def load_config(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         # Deployments (and test runs) sharing one Redis keep their events apart by channel.
         "EVENT_CHANNEL": os.environ.get("ELEARN_EVENT_CHANNEL", "elearn:events"),
+        # Background jobs (jobs/queue.py): the RQ queue's name, and the waits before retries.
+        "JOB_QUEUE": os.environ.get("ELEARN_JOB_QUEUE", "elearn"),
+        "JOB_RETRY_DELAYS": (30, 120, 600),
+        # Email (mail/outbox.py): without MAIL_URL it is logged and kept in the outbox.
+        "MAIL_URL": _mail_url(os.environ.get("MAIL_URL")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "elearn <no-reply@localhost>",
+        # Where links in email point: the address people open elearn at.
+        "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -94,6 +103,18 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "COMPRESS_ALGORITHM": ["gzip", "deflate"],
     }
+
+
+def _mail_url(url: str | None) -> str | None:
+    """``MAIL_URL`` as given, refused at start when it cannot work (rather than at each email)."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    tls = parse_qs(parts.query).get("tls", ["starttls"])[0]
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or tls not in ("starttls", "ssl", "none"):
+        raise RuntimeError("MAIL_URL must look like smtp://user:password@host:587?tls=starttls (tls: starttls, ssl "
+                           "or none)")
+    return url
 
 
 def _engine_options(database_url: str) -> dict:

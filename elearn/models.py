@@ -4,12 +4,15 @@ from .audit.models import AuditEntry
 from .auth.models import SignIn, User
 from .catalog.models import Category, Content, Course, Difficulty, Module
 from .enrollments.models import Enrollment
+from .jobs.models import FailedJob
+from .mail.models import OutboxEmail
 from .messages.models import InboxEntry, Message
+from .notifications.models import NotificationPreferences
 from .progress.models import Progress, ProgressEvent
 from .tickets.models import SupportTicket, TicketReply
 
 __all__ = [
     "User", "SignIn", "AuditEntry", "Category", "Difficulty", "Course", "Module", "Content",
     "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "TicketReply", "Achievement", "Message",
-    "InboxEntry",
+    "InboxEntry", "FailedJob", "OutboxEmail", "NotificationPreferences",
 ]

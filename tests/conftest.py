@@ -25,6 +25,8 @@ logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 REQUIRED = {s.strip() for s in os.environ.get("ELEARN_TEST_REQUIRE", "").split(",") if s.strip()}
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+#: This run's RQ queue on the shared Redis: no other run's worker takes its jobs.
+TEST_JOB_QUEUE = f"elearn-test-{uuid.uuid4().hex[:10]}"
 
 
 def unavailable(service: str, reason: str):
@@ -102,6 +104,20 @@ def pytest_terminal_summary(terminalreporter, config):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _empty_test_job_queue():
+    """Jobs this run left on the shared Redis (no worker took them) go with it."""
+    yield
+    if TEST_REDIS_URL:
+        import redis
+        from rq import Queue
+
+        try:
+            Queue(TEST_JOB_QUEUE, connection=redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)).empty()
+        except redis.RedisError:
+            pass
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _instance_dir(tmp_path_factory):
     """Keep generated secrets and SQLite files out of the work tree."""
     path = tmp_path_factory.mktemp("instance")
@@ -158,6 +174,8 @@ def build_app(database_url: str, **overrides):
         "JWT_SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production uses scrypt
+        "JOB_RETRY_DELAYS": (0.1, 0.2),  # a failing job's retries within a test
+        "JOB_QUEUE": TEST_JOB_QUEUE,
     }
     config.update(overrides)
     app = create_app(config)
@@ -218,6 +236,8 @@ def app(_session_app):
     with _session_app.app_context():
         yield _session_app
         db.session.remove()
+        # Jobs the test queued (email of its messages, say) finish before the tables empty.
+        assert _session_app.extensions["elearn.jobs"].wait_idle(60), "background jobs still running after 60 s"
         limiter.reset()
         init_cache(_session_app)  # ids restart with the emptied tables: forget cached figures
     _empty_all_tables(_session_app)
@@ -358,7 +378,8 @@ def table_counts(db) -> dict[str, int]:
 
 @pytest.fixture
 def count_queries(db):
-    """``with count_queries() as statements:`` collects the SQL sent inside the block."""
+    """``with count_queries() as statements:`` collects the SQL this thread sends inside the
+    block (not a background job's, running beside it)."""
     from contextlib import contextmanager
 
     from sqlalchemy import event
@@ -366,8 +387,11 @@ def count_queries(db):
     @contextmanager
     def counting():
         statements: list[str] = []
+        owner = threading.get_ident()
 
         def record(_conn, _cursor, statement, *_args):
+            if threading.get_ident() != owner:
+                return
             if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
                 statements.append(statement)
 

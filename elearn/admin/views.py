@@ -22,6 +22,9 @@ from ..auth.schemas import UserCreateIn, UserQuery, UserUpdateIn
 from ..auth.time_zones import time_zone_groups
 from ..catalog.service import list_courses
 from ..errors import Conflict, Invalid
+from ..jobs import dead_letters
+from ..mail import outbox
+from ..mail.schemas import OutboxQuery
 from ..progress.queries import list_records
 from ..progress.schemas import ProgressQuery
 from ..web.access import login_required
@@ -34,6 +37,8 @@ ADMIN = ("admin",)
 USERS_PER_PAGE = 25
 RECORDS_PER_PAGE = 50
 AUDIT_PER_PAGE = 50
+OUTBOX_PER_PAGE = 25
+FAILED_JOBS_SHOWN = 20
 
 
 class LearnersQuery(LearningPatternsQuery, RetentionQuery):
@@ -150,3 +155,28 @@ def audit_log():
         entry.target_id for entry in page.items if entry.target_type == "user"})
     return page_or_fragment("admin/audit.html", "admin/_audit.html", entries=page, query=query, actors=actors,
                             actions=audit.ACTIONS)
+
+
+@bp.get("/outbox")
+@login_required(*ADMIN)
+def outbox_page():
+    """The email elearn wrote (sent, logged or waiting), and the jobs that failed for good."""
+    query = parse_query(OutboxQuery, lenient=True)
+    emails = outbox.outbox(query.page, OUTBOX_PER_PAGE, query.status)
+    return page_or_fragment("admin/outbox.html", "admin/_outbox.html", emails=emails, query=query,
+                            failed=dead_letters.failed_jobs(1, FAILED_JOBS_SHOWN),
+                            done=request.args.get("done"))
+
+
+@bp.post("/failed-jobs/<int:job_id>/retry")
+@login_required(*ADMIN)
+def retry_failed_job(job_id: int):
+    dead_letters.retry(job_id)
+    return redirect(url_for("admin.outbox_page", done="retried"), 303)
+
+
+@bp.post("/failed-jobs/<int:job_id>/discard")
+@login_required(*ADMIN)
+def discard_failed_job(job_id: int):
+    dead_letters.discard(job_id)
+    return redirect(url_for("admin.outbox_page", done="discarded"), 303)

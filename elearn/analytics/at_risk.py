@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import gettext, ngettext
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, update
 
 from ..auth.models import User
 from ..cache import cached
 from ..catalog.models import Course, Module
 from ..db_types import UTCDateTime, utcnow
 from ..enrollments.models import Enrollment
+from ..extensions import db
 from ..numbers import percentage
 from ..pagination import Page, paginate
 from ..progress.models import Progress
@@ -236,3 +237,17 @@ def learners_at_risk(course: Course, page: int = 1, per_page: int = 50, now: dat
     ]
     return result
 
+
+def count_every_course(now: datetime | None = None) -> int:
+    """Job: count each course's learners at risk into ``Course.at_risk_count``, for the
+    admin's table of courses (one count per course with learners; a course is as costly
+    as its page of at-risk learners). How many courses were counted."""
+    now = now or utcnow()
+    courses = db.session.scalars(select(Course).where(Course.enrollment_count > 0).order_by(Course.id)).all()
+    for course in courses:
+        count = db.session.scalar(select(func.count()).select_from(Enrollment).where(at_risk_condition(course, now)))
+        db.session.execute(update(Course).where(Course.id == course.id).values(at_risk_count=count))
+        db.session.commit()
+    db.session.execute(update(Course).where(Course.enrollment_count == 0, Course.at_risk_count.is_not(None))
+                       .values(at_risk_count=None))
+    return len(courses)

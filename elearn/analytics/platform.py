@@ -136,18 +136,19 @@ class CourseFigures:
     completion_rate: float  # completed over enrollments
     average_completion: float  # mean of the enrollments' percentages
     revenue_cents: int
+    at_risk: int | None = None  # as last counted (``at_risk.count_every_course``)
 
 
 def _per_course():
     """One row per course (with or without enrollments) and its enrollment aggregates."""
     return (
         select(Course.id.label("course_id"), Course.title, Course.published, Course.module_count,
-               func.count(Enrollment.id).label("enrollments"),
+               Course.at_risk_count, func.count(Enrollment.id).label("enrollments"),
                func.count(Enrollment.completed_at).label("completed"),
                func.coalesce(func.sum(Enrollment.completed_count), 0).label("completed_modules"),
                func.coalesce(func.sum(Enrollment.price_paid_cents), 0).label("revenue_cents"))
         .outerjoin(Enrollment, Enrollment.course_id == Course.id)
-        .group_by(Course.id, Course.title, Course.published, Course.module_count)
+        .group_by(Course.id, Course.title, Course.published, Course.module_count, Course.at_risk_count)
     )
 
 
@@ -156,7 +157,7 @@ def _figures(row) -> CourseFigures:
         course_id=row.course_id, title=row.title, published=row.published, enrollments=row.enrollments,
         completed=row.completed, completion_rate=percentage(row.completed, row.enrollments),
         average_completion=percentage(int(row.completed_modules), row.enrollments * row.module_count),
-        revenue_cents=int(row.revenue_cents),
+        revenue_cents=int(row.revenue_cents), at_risk=row.at_risk_count,
     )
 
 

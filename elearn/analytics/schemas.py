@@ -130,6 +130,8 @@ class CourseFiguresOut(OutSchema):
     completion_rate: float
     average_completion: float
     revenue_cents: int
+    #: Learners at risk when last counted (every 15 minutes, in the background); null until then.
+    at_risk: int | None
 
 
 class RevenueOut(OutSchema):

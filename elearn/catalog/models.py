@@ -59,6 +59,8 @@ class Course(db.Model):
     enrollment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Days of silence (or, never started, since enrolling) after which a learner is at risk.
     at_risk_after_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    #: Learners at risk when last counted, in the background (``analytics.at_risk``).
+    at_risk_count: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime, default=utcnow, server_default=func.current_timestamp()
     )

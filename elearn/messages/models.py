@@ -1,7 +1,7 @@
 """A message and the inbox entry of each of its recipients."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import UTCDateTime, utcnow
@@ -26,6 +26,8 @@ class Message(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     recipient_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: From elearn itself (a reminder, a badge): no sender, nobody to reply to.
+    notice: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -46,6 +46,8 @@ class InboxItemOut(OutSchema):
     course_id: int | None
     course_title: str | None
     reply_to_id: int | None
+    #: From elearn itself (a reminder, a badge): no sender to reply to.
+    notice: bool
     created_at: Timestamp
     read_at: Timestamp | None
 

@@ -50,6 +50,7 @@ class InboxItem:
     course_id: int | None
     course_title: str | None
     reply_to_id: int | None
+    notice: bool
     created_at: datetime
     read_at: datetime | None
 
@@ -124,13 +125,22 @@ def _deliver(message: Message, users) -> Message:
     message.recipient_count = len(user_ids)
     db.session.flush()
     publish_after_commit({"type": "message.received", "messageId": message.id, "userIds": user_ids,
-                          "courseId": message.course_id})
+                          "courseId": message.course_id, "notice": message.notice})
     return message
+
+
+def notify(user_id: int, *, subject: str, body: str, course_id: int | None = None) -> Message:
+    """A notice from elearn itself (a reminder, a badge) into one user's inbox."""
+    notice = Message(sender_id=None, course_id=course_id, notice=True, subject=subject[:SUBJECT_MAX],
+                     body=body[:BODY_MAX])
+    return _deliver(notice, select(literal(user_id)))
 
 
 def reply(actor, message_id: int, body: str) -> Message:
     """``actor``'s answer to a message they received, into its sender's inbox."""
     original = _received(actor, message_id)
+    if original.notice:
+        raise Invalid(gettext("This message is from elearn itself: there is nobody to reply to."))
     if original.sender_id is None:
         raise Invalid(gettext("Its sender's account is gone: nobody would read a reply."))
     subject = original.subject if original.subject.startswith("Re: ") else f"Re: {original.subject}"
@@ -169,7 +179,7 @@ def _items(user_id: int):
     sender = db.aliased(User)
     return (
         select(Message.id, Message.subject, Message.body, Message.sender_id, sender.name, Message.course_id,
-               Course.title, Message.reply_to_id, Message.created_at, InboxEntry.read_at)
+               Course.title, Message.reply_to_id, Message.notice, Message.created_at, InboxEntry.read_at)
         .join(InboxEntry, InboxEntry.message_id == Message.id)
         .outerjoin(sender, sender.id == Message.sender_id)
         .outerjoin(Course, Course.id == Message.course_id)

@@ -461,7 +461,7 @@ def test_the_platform_answers_the_contract_shape(api, db, data, tokens):
     assert len(body["revenue"]["byMonth"]) == 12 and set(body["revenue"]["byMonth"][0]) == {"month", "cents"}
     assert [(c["title"], c["completionRate"]) for c in body["topCourses"]] == [("Beta", 80.0), ("Alpha", 50.0)]
     assert set(body["topCourses"][0]) == {"courseId", "title", "published", "enrollments", "completed",
-                                          "completionRate", "averageCompletion", "revenueCents"}
+                                          "completionRate", "averageCompletion", "revenueCents", "atRisk"}
     assert [c["title"] for c in body["topCoursesByEnrollments"]] == ["Alpha", "Beta", "Gamma", "Delta"]
     assert {k: body["engagement"][k] for k in ("dau", "wau", "mau")} == {"dau": 1, "wau": 1, "mau": 1}
     assert len(body["engagement"]["weekly"]) == 12 and body["engagement"]["weekly"][-1]["learners"] == 1

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, screenshot, sign_in
-from tests.conftest import TEST_REDIS_URL, unavailable
+from tests.conftest import TEST_JOB_QUEUE, TEST_REDIS_URL, unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.redis]
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +49,7 @@ def gunicorn_pair(tmp_path_factory):
     folder = tmp_path_factory.mktemp("multiprocess")
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'shared.sqlite'}", "REDIS_URL": TEST_REDIS_URL,
            "ELEARN_EVENT_CHANNEL": f"elearn:test:{uuid.uuid4().hex}", "SECRET_KEY": "s" * 48,
-           "ELEARN_INSTANCE_PATH": str(folder)}
+           "ELEARN_INSTANCE_PATH": str(folder), "ELEARN_JOB_QUEUE": TEST_JOB_QUEUE}
     flask = [str(BIN / "flask"), "--app", "elearn"]
     subprocess.run(flask + ["db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run(flask + ["seed-demo", "--password", DEMO_PASSWORD], env=env, cwd=ROOT, check=True,

@@ -35,13 +35,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from flask import current_app
 from sqlalchemy import inspect, select, text, update
 
 from elearn.auth import service as accounts
 from elearn.auth.models import User
 from elearn.catalog import service as catalog
 from elearn.catalog.models import Course
+from elearn.jobs.models import FailedJob
 from elearn.messages import service as messages
+from elearn.notifications.preferences import unsubscribe_token
 from elearn.progress.models import Progress
 from elearn.tickets import service as tickets
 from tests.conftest import CSRF_RE, Browser
@@ -233,6 +236,21 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/admin/messages"): Rule(ADMIN),
     ("POST", "/admin/messages"): Rule(ADMIN, {"subject": "Maintenance", "body": "Sunday.", "audience": "students"}),
     ("GET", "/api/messages"): Rule(SIGNED_IN),
+    # --- notifications: one's own choices; an unsubscribe link works for whoever holds it
+    ("GET", "/account/notifications"): Rule(SIGNED_IN),
+    ("POST", "/account/notifications"): Rule(SIGNED_IN, {"messages": "on", "language": "es"}),
+    ("GET", "/api/notifications/preferences"): Rule(SIGNED_IN),
+    ("PATCH", "/api/notifications/preferences"): Rule(SIGNED_IN, {"streaks": False}),
+    ("GET", "/unsubscribe/<token>"): Rule(ANYONE),
+    ("POST", "/unsubscribe/<token>"): Rule(ANYONE),
+    # --- the outbox and failed jobs: admins
+    ("GET", "/admin/outbox"): Rule(ADMIN),
+    ("POST", "/admin/failed-jobs/<int:job_id>/retry"): Rule(ADMIN, spare=True),
+    ("POST", "/admin/failed-jobs/<int:job_id>/discard"): Rule(ADMIN, spare=True),
+    ("GET", "/api/admin/outbox"): Rule(ADMIN),
+    ("GET", "/api/admin/failed-jobs"): Rule(ADMIN),
+    ("POST", "/api/admin/failed-jobs/<int:job_id>/retry"): Rule(ADMIN, spare=True),
+    ("DELETE", "/api/admin/failed-jobs/<int:job_id>"): Rule(ADMIN, spare=True),
     ("POST", "/api/messages"): Rule(TEACHES, lambda run: {"courseId": run.ids["course_id"], "filter": "all",
                                                            "subject": "Hi", "body": "Hello"}),
     ("GET", "/api/messages/<int:message_id>"): Rule(OWNER),
@@ -305,6 +323,7 @@ class Platform:
         db.session.commit()
 
         self.ids = {"user_id": sam.id, "ticket_id": ticket.id, "message_id": note.id, "direction": "down",
+                    "token": unsubscribe_token(sam.id, "messages"),
                     "action": "complete",
                     "open_course_id": open_api_course.id, "open_page_course_id": open_page_course.id,
                     **self._course_ids(course, sam_enrollment.id, ada)}
@@ -332,12 +351,16 @@ class Platform:
         self.db.session.commit()
 
     def spare(self, persona: str) -> dict:
-        """A course with a module and a content, of the instructor whose objects ``persona`` is shown."""
+        """A course with a module and a content, of the instructor whose objects ``persona`` is
+    shown, and a failed job."""
         ada = self.db.session.get(User, self.user_ids["instructor"])
         course = self.make.course(ada, modules=1)
         module = self.make.modules(course)[0]
         content = catalog.add_content(ada, module.id, title="Spare", type="article", url="https://example.com/s")
-        ids = {"course_id": course.id, "module_id": module.id, "content_id": content.id}
+        job = FailedJob(task="elearn.analytics.at_risk.count_every_course", args=[], error="Timeout")
+        self.db.session.add(job)
+        self.db.session.flush()
+        ids = {"course_id": course.id, "module_id": module.id, "content_id": content.id, "job_id": job.id}
         if persona == "demoted":
             self.db.session.execute(update(Course).where(Course.id == course.id)
                                     .values(instructor_id=self.user_ids["demoted"]))
@@ -398,7 +421,8 @@ class Run:
     # the database -----------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, list]:
-        """Every row of every table."""
+        """Every row of every table, once the jobs queued by earlier tries (email) are done."""
+        assert current_app.extensions["elearn.jobs"].wait_idle(60), "background jobs still running after 60 s"
         rows = {name: [tuple(row) for row in self.db.session.execute(text(f"SELECT * FROM {name} ORDER BY 1"))]
                 for name in self.tables}
         self.db.session.rollback()

@@ -11,13 +11,16 @@ import re
 import pytest
 
 from elearn.catalog import service as catalog
+from elearn.jobs.models import FailedJob
 from elearn.messages import service as messages
+from elearn.notifications.preferences import unsubscribe_token
 from elearn.tickets import service as tickets
 from tests.conftest import CSRF_RE, Browser
 
 FIELDS = ("email", "password", "name", "role", "active", "remember", "next", "title", "description", "price",
           "categoryId", "difficultyId", "thumbnailUrl", "published", "order", "type", "url", "subject", "body",
-          "status", "currentPassword", "newPassword")
+          "status", "currentPassword", "newPassword", "language", "messages", "inactivity", "streaks", "achievements",
+          "digests")
 HOSTILE = {
     "nul": "a\x00b",
     "huge": "x" * 300_000,
@@ -39,9 +42,11 @@ def admin_browser(app, make, db):
     content = catalog.add_content(admin, module.id, title="Notes", type="article", url="https://example.com/n")
     ticket = tickets.open_ticket(admin, "Help", "Please")
     note = messages.send_message(make.user("admin"), subject="Hello", body="A note.", recipient_ids=[admin.id])
+    job = FailedJob(task="elearn.analytics.at_risk.count_every_course", args=[], error="Timeout")
+    db.session.add(job)
     db.session.commit()
     ids = {"course_id": course.id, "module_id": module.id, "content_id": content.id, "ticket_id": ticket.id,
-           "message_id": note.id,
+           "message_id": note.id, "job_id": job.id, "token": unsubscribe_token(student.id, "streaks"),
            "user_id": student.id, "direction": "down", "action": "complete"}
     browser = Browser(app.test_client())
     browser.login("root@example.com")

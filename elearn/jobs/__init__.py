@@ -1,0 +1,1 @@
+"""Work done after the response: sending email, reminders, digests (``queue.py``)."""

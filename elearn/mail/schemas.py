@@ -1,0 +1,27 @@
+"""API schemas of the outbox (admins)."""
+from typing import Literal
+
+from ..schemas import OutSchema, PageQuery, Timestamp
+
+Status = Literal["queued", "sent", "logged"]
+
+
+class OutboxQuery(PageQuery):
+    status: Status | None = None
+
+
+class OutboxEmailOut(OutSchema):
+    id: int
+    key: str
+    kind: str
+    user_id: int | None
+    course_id: int | None
+    to_address: str
+    subject: str
+    body: str
+    status: Status
+    attempts: int
+    last_error: str | None
+    created_at: Timestamp
+    sent_at: Timestamp | None
+

@@ -61,7 +61,7 @@ def load_config(instance_path: str) -> dict:
         "EVENT_CHANNEL": os.environ.get("ELEARN_EVENT_CHANNEL", "elearn:events"),
         # Background jobs (jobs/queue.py): the RQ queue's name, and the waits before retries.
         "JOB_QUEUE": os.environ.get("ELEARN_JOB_QUEUE", "elearn"),
-        "JOB_RETRY_DELAYS": (30, 120, 600),
+        "JOB_RETRY_DELAYS": _seconds_list("ELEARN_JOB_RETRY_DELAYS", (30, 120, 600)),
         # Email (mail/outbox.py): without MAIL_URL it is logged and kept in the outbox.
         "MAIL_URL": _mail_url(os.environ.get("MAIL_URL")),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "elearn <no-reply@localhost>",
@@ -103,6 +103,17 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "COMPRESS_ALGORITHM": ["gzip", "deflate"],
     }
+
+
+def _seconds_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Whole seconds, comma-separated ("30,120,600"); empty for no retries."""
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise RuntimeError(f"{name} must be whole seconds separated by commas, not {raw!r}")
+    return tuple(int(part) for part in parts)
 
 
 def _mail_url(url: str | None) -> str | None:

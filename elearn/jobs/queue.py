@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 DEFAULT_RETRY_DELAYS = (30, 120, 600)
 #: How long one attempt may run before RQ stops it.
 JOB_TIMEOUT_SECONDS = 600
+#: Longer than the RQ worker's blocking wait for a job (its TTL, 420 s, less 15).
+WORKER_SOCKET_TIMEOUT = 430
 
 
 def task_name(task: Callable) -> str:
@@ -223,7 +225,7 @@ def _rq_failed(job, connection, kind, value, trace) -> None:
     if job.retries_left:
         return  # RQ tries it again
     name, args = job.args
-    attempts = len(current_app.extensions["elearn.jobs"].delays) + 1
+    attempts = len(job.retry_intervals or ()) + 1
     record_failure(name, args, attempts, "".join(traceback.format_exception(kind, value, trace)))
 
 
@@ -238,7 +240,8 @@ def init_jobs(app: Flask) -> None:
 
 def run_worker(app: Flask, *, burst: bool = False) -> None:
     """Run RQ's worker on this app's queue, and the periodic tasks in a thread beside it."""
-    from rq import SimpleWorker
+    from redis import Redis
+    from rq import Queue, SimpleWorker
 
     jobs = app.extensions["elearn.jobs"]
     stop = threading.Event()
@@ -253,9 +256,13 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
 
     thread = threading.Thread(target=scheduler, name="elearn-scheduler", daemon=True)
     thread.start()
+    # The worker waits for jobs in a blocking read of minutes: its connection must not give
+    # up after redis-py's few seconds.
+    connection = Redis.from_url(app.config["REDIS_URL"], socket_timeout=WORKER_SOCKET_TIMEOUT)
     try:
         # One process runs its jobs itself (no fork per job): the app and its connection
         # pool stay warm, and the app context the CLI pushed is the jobs' context.
-        SimpleWorker([jobs.queue], connection=jobs.queue.connection).work(burst=burst, with_scheduler=True)
+        SimpleWorker([Queue(jobs.queue.name, connection=connection)], connection=connection).work(
+            burst=burst, with_scheduler=True)
     finally:
         stop.set()

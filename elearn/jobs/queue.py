@@ -76,23 +76,30 @@ def perform(name: str, args: list) -> None:
 
 
 def record_failure(name: str, args: list, attempts: int, error: str) -> None:
-    """Put a job that failed for good on the dead-letter list."""
+    """Put a job that failed for good on the dead-letter list (or, with the database down
+    too, in the log only)."""
     log.error("job %s%r failed after %d attempts:\n%s", name, tuple(args), attempts, error)
-    db.session.add(FailedJob(task=name, args=args, attempts=attempts, error=error[-20_000:]))
-    db.session.commit()
-    db.session.remove()
+    try:
+        db.session.add(FailedJob(task=name, args=args, attempts=attempts, error=error[-20_000:]))
+        db.session.commit()
+    except Exception:  # noqa: BLE001  (the error is logged above; nothing else can keep it)
+        log.exception("could not add job %s to the dead-letter list", name)
+        db.session.rollback()
+    finally:
+        db.session.remove()
 
 
 class Runner:
     """What both runners share: the event subscriptions and the periodic tasks."""
 
-    def __init__(self, app: Flask):
+    def __init__(self, app: Flask, listen: bool = True):
         self.app = app
         self.delays = tuple(app.config.get("JOB_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
         self.subscriptions: dict[str, list[str]] = {}
         self.periodic: dict[str, int] = {}
         self._next_run: dict[str, float] = {}
-        committed.connect(self._queue_for_events, sender=app, weak=False)
+        if listen:
+            committed.connect(self._queue_for_events, sender=app, weak=False)
 
     def enqueue(self, name: str, args: list) -> None:
         raise NotImplementedError
@@ -122,8 +129,8 @@ class Runner:
 class ThreadRunner(Runner):
     """Jobs in a daemon thread of this process, one at a time, retried from a timed heap."""
 
-    def __init__(self, app: Flask):
-        super().__init__(app)
+    def __init__(self, app: Flask, listen: bool = True):
+        super().__init__(app, listen)
         self._heap: list = []  # (due, sequence, name, args, attempt)
         self._order = itertools.count()
         self._changed = threading.Condition()
@@ -198,21 +205,34 @@ class ThreadRunner(Runner):
 
 
 class RQRunner(Runner):
-    """Jobs on the RQ queue ``JOB_QUEUE``; ``flask --app elearn worker`` runs them."""
+    """Jobs on the RQ queue ``JOB_QUEUE``; ``flask --app elearn worker`` runs them. While
+    Redis cannot be reached, jobs run in a thread of this process instead, so that a
+    request never fails (nor an email goes missing) for want of the queue."""
 
     def __init__(self, app: Flask, url: str):
         super().__init__(app)
         from redis import Redis
         from rq import Queue
 
-        self.queue = Queue(app.config.get("JOB_QUEUE", "elearn"), connection=Redis.from_url(url))
+        self.queue = Queue(app.config.get("JOB_QUEUE", "elearn"),
+                           connection=Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2))
+        self.fallback = ThreadRunner(app, listen=False)
 
     def enqueue(self, name: str, args: list) -> None:
+        from redis import RedisError
         from rq import Callback, Retry
 
-        self.queue.enqueue(perform, name, args, description=name, job_timeout=JOB_TIMEOUT_SECONDS,
-                           retry=Retry(max=len(self.delays), interval=list(self.delays)) if self.delays else None,
-                           on_failure=Callback(_rq_failed))
+        try:
+            self.queue.enqueue(perform, name, args, description=name, job_timeout=JOB_TIMEOUT_SECONDS,
+                               retry=Retry(max=len(self.delays), interval=list(self.delays)) if self.delays else None,
+                               on_failure=Callback(_rq_failed))
+        except RedisError as error:
+            log.warning("job queue unreachable (%s): running %s in this process", error, name)
+            self.fallback.enqueue(name, args)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait for the jobs this process runs itself (Redis was unreachable)."""
+        return self.fallback.wait_idle(timeout)
 
     def claim_periodic(self, name: str) -> bool:
         every = self.periodic[name]

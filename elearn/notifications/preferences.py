@@ -34,6 +34,14 @@ KINDS = {
     "achievements": lazy_gettext("Tell me about badges I earn"),
     "digests": lazy_gettext("Send me a weekly digest of each course I teach"),
 }
+#: Each kind as a thing one receives (the unsubscribe page: "... will no longer receive ...").
+KIND_NAMES = {
+    "messages": lazy_gettext("email copies of messages"),
+    "inactivity": lazy_gettext("reminders about courses left alone"),
+    "streaks": lazy_gettext("evening streak reminders"),
+    "achievements": lazy_gettext("notes of badges earned"),
+    "digests": lazy_gettext("weekly course digests"),
+}
 #: Kinds that concern only instructors and admins.
 STAFF_KINDS = {"digests"}
 _SALT = "elearn-unsubscribe"

@@ -46,7 +46,7 @@ def save_preferences():
 def unsubscribe_page(token: str):
     user, kind = preferences.read_unsubscribe_token(token)
     return render_template("notifications/unsubscribe.html", token=token, email=user.email,
-                           label=preferences.KINDS[kind], done=False,
+                           label=preferences.KIND_NAMES[kind], done=False,
                            on=getattr(preferences.preferences_of(user.id), kind))
 
 
@@ -55,5 +55,5 @@ def unsubscribe_page(token: str):
 def unsubscribe(token: str):
     user, kind = preferences.unsubscribe(token)
     return render_template("notifications/unsubscribe.html", token=token, email=user.email,
-                           label=preferences.KINDS[kind], done=True, on=False)
+                           label=preferences.KIND_NAMES[kind], done=True, on=False)
 

@@ -33,11 +33,13 @@ def pages(ids):
     course, enrollment = ids["course"], ids["enrollment"]
     return [
         ("visitor", None, [("login", "/login"), ("register", "/register"), ("catalog", "/courses"),
-                           ("api-docs", "/api/docs"), ("not-found", "/no-such-page")]),
+                           ("api-docs", "/api/docs"), ("not-found", "/no-such-page"),
+                           ("unsubscribe", f"/unsubscribe/{ids['unsubscribe']}")]),
         ("student", "john@example.com", [
             ("dashboard", "/"), ("catalog", "/courses"), ("course", f"/courses/{course}"),
             ("account", "/account"), ("help", "/help"), ("ticket", f"/help/tickets/{ids['ticket']}"),
-            ("inbox", "/inbox"), ("message", f"/inbox/{ids['message']}")]),
+            ("inbox", "/inbox"), ("message", f"/inbox/{ids['message']}"),
+            ("notifications", "/account/notifications")]),
         ("new-student", "newcomer@example.com", [("dashboard", "/")]),
         ("instructor", "ada@example.com", [
             ("my-courses", "/teach"), ("course", f"/teach/courses/{course}"),
@@ -47,13 +49,13 @@ def pages(ids):
             ("new-course", "/teach/courses/new"), ("edit-course", f"/teach/courses/{course}/edit"),
             ("empty-course", f"/teach/courses/{ids['empty_course']}"), ("account", "/account"),
             ("needs-attention", f"/teach/courses/{course}/at-risk"),
-            ("messages", f"/teach/courses/{course}/messages")]),
+            ("messages", f"/teach/courses/{course}/messages"), ("notifications", "/account/notifications")]),
         ("student-es", "john@example.com", [("dashboard", "/"), ("course", f"/courses/{course}")]),
         ("admin", "admin@example.com", [
             ("platform", "/admin"), ("learners", "/admin/learners"), ("users", "/admin/users"),
             ("progress", "/admin/progress"), ("audit", "/admin/audit"), ("tickets", "/admin/tickets"),
             ("ticket", f"/help/tickets/{ids['ticket']}"), ("all-courses", "/courses"),
-            ("messages", "/admin/messages")]),
+            ("messages", "/admin/messages"), ("outbox", "/admin/outbox")]),
     ]
 
 
@@ -62,8 +64,10 @@ def ids(live_app):
     """The demo's records the pages are about, and one ticket to open."""
     from elearn.auth.service import create_user
     from elearn.extensions import db
+    from elearn.jobs.models import FailedJob
     from elearn.messages import service as messages
     from elearn.models import Course, Enrollment, User
+    from elearn.notifications.preferences import unsubscribe_token
     from elearn.tickets import service as tickets
 
     with live_app.app_context():
@@ -76,9 +80,11 @@ def ids(live_app):
         ada = db.session.scalar(db.select(User).filter_by(email="ada@example.com"))
         message = messages.send_message(ada, subject="Async next week", body="Watch the DOM video before Monday.",
                                         course_id=course.id, recipient_ids=[john.id])
+        db.session.add(FailedJob(task="elearn.mail.outbox.deliver", args=[{"emailId": 1}], attempts=4,
+                                 error="Traceback (most recent call last):\nsmtplib.SMTPDataError: (451, 'Try again later')"))
         db.session.commit()
         return {"course": course.id, "enrollment": enrollment.id, "empty_course": empty.id,
-                "ticket": ticket.id, "message": message.id}
+                "ticket": ticket.id, "message": message.id, "unsubscribe": unsubscribe_token(john.id, "streaks")}
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

@@ -110,3 +110,9 @@ def test_seed_demo_awards_badges_from_the_demo_history(runner, db):
     before = table_counts(db)["achievements"]
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert table_counts(db)["achievements"] == before
+
+
+def test_the_worker_needs_redis(runner):
+    result = runner.invoke(args=["worker", "--burst"])
+    assert result.exit_code != 0
+    assert "REDIS_URL is not set" in result.output

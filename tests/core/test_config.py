@@ -91,3 +91,24 @@ def test_deployments_sharing_redis_count_sign_ins_under_their_own_channel(monkey
     allowance (the multiprocess browser test signs in on servers of its own channel)."""
     monkeypatch.setenv("ELEARN_EVENT_CHANNEL", "school-a:events")
     assert create_app({"TESTING": True}).config["RATELIMIT_KEY_PREFIX"] == "school-a:events:limits"
+
+
+def test_a_mail_url_that_cannot_work_stops_the_app_at_start(monkeypatch):
+    for bad in ("http://mail.example.com", "smtp://", "smtp://mail.example.com?tls=maybe"):
+        monkeypatch.setenv("MAIL_URL", bad)
+        with pytest.raises(RuntimeError, match="MAIL_URL"):
+            create_app()
+    monkeypatch.setenv("MAIL_URL", "smtp://me:secret@mail.example.com:587?tls=starttls")
+    monkeypatch.setenv("MAIL_FROM", "Academy <hello@example.com>")
+    app = create_app()
+    assert app.config["MAIL_URL"] == "smtp://me:secret@mail.example.com:587?tls=starttls"
+    assert app.config["MAIL_FROM"] == "Academy <hello@example.com>"
+
+
+def test_job_retry_delays_come_from_the_environment(monkeypatch):
+    assert create_app().config["JOB_RETRY_DELAYS"] == (30, 120, 600)
+    monkeypatch.setenv("ELEARN_JOB_RETRY_DELAYS", "5, 60")
+    assert create_app().config["JOB_RETRY_DELAYS"] == (5, 60)
+    monkeypatch.setenv("ELEARN_JOB_RETRY_DELAYS", "soon")
+    with pytest.raises(RuntimeError, match="ELEARN_JOB_RETRY_DELAYS"):
+        create_app()

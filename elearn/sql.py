@@ -317,16 +317,22 @@ def _utc_offset_seconds(column, zone: ZoneInfo, since: datetime, until: datetime
 def at_rank(value, base, *, group=None, share: tuple[int, int] = (1, 2), at_least: int = 1):
     """The ``value`` ranked at ``share`` of ``base``'s rows, in ascending order, per ``group``
     (or over all rows): the row ranked ceil(numerator / denominator × n). (1, 2) is the lower
-    median, (4, 5) the 80th percentile. Two window functions both databases have, no
-    percentile aggregate (SQLite has none). ``base`` is a SELECT that only joins and filters;
+    median, (4, 5) the 80th percentile. ``base`` is a SELECT that only joins and filters;
     groups of fewer than ``at_least`` rows are left out. Rows are (group, value) or (value,).
+
+    PostgreSQL: ``percentile_disc``, which is that very row and sorts without numbering every
+    row (several times faster on a large course). SQLite, which has no percentile aggregate:
+    ``row_number`` and ``count`` windows.
     """
     numerator, denominator = share
-    window = {"partition_by": group} if group is not None else {}
-    ranked = base.with_only_columns(
-        *([group.label("grp")] if group is not None else []), value.label("value"),
-        func.row_number().over(order_by=value, **window).label("rank"),
-        func.count().over(**window).label("n"),
-    ).subquery()
+    rows = base.with_only_columns(*([group.label("grp")] if group is not None else []),
+                                  value.label("value")).subquery()
+    grp = [rows.c.grp] if group is not None else []
+    if dialect_name() == "postgresql":
+        stmt = select(*grp, func.percentile_disc(literal(numerator / denominator)).within_group(rows.c.value))
+        return stmt.group_by(*grp).having(func.count() >= at_least)
+    window = {"partition_by": rows.c.grp} if group is not None else {}
+    ranked = select(*grp, rows.c.value, func.row_number().over(order_by=rows.c.value, **window).label("rank"),
+                    func.count().over(**window).label("n")).subquery()
     return select(*([ranked.c.grp] if group is not None else []), ranked.c.value).where(
         ranked.c.n >= at_least, ranked.c.rank == (numerator * ranked.c.n + denominator - 1) // denominator)

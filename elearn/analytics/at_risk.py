@@ -93,8 +93,9 @@ def baselines(course: Course, now: datetime | None = None) -> Baselines:
     now = now or utcnow()
 
     def compute() -> dict:
+        # Spelled as ix_progress_module_completion_seconds's condition, so that it is used.
         finished = (select(Progress).join(Module, Module.id == Progress.module_id)
-                    .where(Module.course_id == course.id, Progress.completed.is_(True),
+                    .where(Module.course_id == course.id, Progress.completed,
                            Progress.completion_seconds.is_not(None)))
         stalled_after = reads().execute(at_rank(Progress.completion_seconds, finished, group=Progress.module_id,
                                                 share=(4, 5), at_least=MIN_FINISHERS))
@@ -200,13 +201,12 @@ def learners_at_risk(course: Course, page: int = 1, per_page: int = 50, now: dat
     the caller knows ``total``), the page, and the page's open modules, whatever the class size."""
     now = now or utcnow()
     base = baselines(course, now)
-    idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
     condition = at_risk_condition(course, now, base)
     # The page's enrollments first, then their users: joining users before the limit would
     # join every learner at risk.
     page_of = (select(Enrollment.id, Enrollment.user_id, Enrollment.completed_count, Enrollment.enrolled_at,
-                      Enrollment.last_activity_at, idle_since.label("idle_since"))
-               .where(condition).order_by(idle_since, Enrollment.id)
+                      Enrollment.last_activity_at, Enrollment.idle_since.label("idle_since"))
+               .where(condition).order_by(Enrollment.idle_since, Enrollment.id)
                .limit(max(1, per_page)).offset((max(1, page) - 1) * max(1, per_page)).subquery())
     stmt = (select(page_of.c.id, page_of.c.user_id, User.email, User.name, page_of.c.completed_count,
                    page_of.c.enrolled_at, page_of.c.last_activity_at)

@@ -210,11 +210,10 @@ def drop_off_by_module(course_id: int, modules: list[ModuleAnalytics], now: date
     when they completed none) if neither an activity nor, lacking any, their enrolment is
     more recent than ``DROP_OFF_AFTER``. Learners who completed the course are not counted.
     """
-    idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
     stopped = dict(reads().execute(
         select(Enrollment.furthest_position + 1, func.count())
         .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_(None),
-               idle_since < now - DROP_OFF_AFTER)
+               Enrollment.idle_since < now - DROP_OFF_AFTER)
         .group_by(Enrollment.furthest_position)).all())
     return [DropOff(m.module_id, stopped.get(m.order, 0)) for m in modules]
 
@@ -245,8 +244,7 @@ def _status_condition(status: str, course: Course, now: datetime):
     if status == "at-risk":
         return at_risk.at_risk_condition(course, now)
     if status == "inactive":
-        idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
-        return and_(not_finished, idle_since < now - timedelta(days=course.at_risk_after_days))
+        return and_(not_finished, Enrollment.idle_since < now - timedelta(days=course.at_risk_after_days))
     if status == "not-started":
         return Enrollment.last_activity_at.is_(None)
     if status == "below-25":

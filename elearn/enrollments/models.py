@@ -8,7 +8,8 @@ at any scale.
 """
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint, func
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
@@ -52,3 +53,14 @@ class Enrollment(db.Model):
 
     user = relationship("User", lazy="raise")
     course = relationship("Course", lazy="raise")
+
+    @hybrid_property
+    def idle_since(self) -> datetime:
+        """Since when the learner has been silent: their last activity, or, never active,
+        their enrollment (inactivity, drop-off, reminders all count from it)."""
+        return self.last_activity_at or self.enrolled_at
+
+    @idle_since.inplace.expression
+    @classmethod
+    def _idle_since_expression(cls):
+        return func.coalesce(cls.last_activity_at, cls.enrolled_at)

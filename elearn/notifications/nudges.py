@@ -115,7 +115,6 @@ def remind_inactive(now: datetime | None = None) -> int:
     how many were sent."""
     now = now or utcnow()
     sent = 0
-    idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
     courses = db.session.execute(select(Course.id, Course.title, Course.at_risk_after_days)
                                  .where(Course.published.is_(True)).order_by(Course.id)).all()
     for course in courses:
@@ -123,13 +122,13 @@ def remind_inactive(now: datetime | None = None) -> int:
             break
         reminded = (select(OutboxEmail.id)
                     .where(OutboxEmail.user_id == Enrollment.user_id, OutboxEmail.kind == "inactivity",
-                           OutboxEmail.course_id == course.id, OutboxEmail.created_at >= idle_since).exists())
+                           OutboxEmail.course_id == course.id, OutboxEmail.created_at >= Enrollment.idle_since).exists())
         rows = db.session.execute(
             _recipients(Enrollment.course_id == course.id, Enrollment.completed_at.is_(None),
-                        idle_since < now - timedelta(days=course.at_risk_after_days), ~reminded, kind="inactivity")
-            .add_columns(Enrollment.id.label("enrollment_id"), idle_since.label("idle_since"))
+                        Enrollment.idle_since < now - timedelta(days=course.at_risk_after_days), ~reminded, kind="inactivity")
+            .add_columns(Enrollment.id.label("enrollment_id"), Enrollment.idle_since.label("idle_since"))
             .join(Enrollment, Enrollment.user_id == User.id)
-            .order_by(idle_since, Enrollment.id).limit(BATCH - sent)).all()
+            .order_by(Enrollment.idle_since, Enrollment.id).limit(BATCH - sent)).all()
         for row in rows:
             nxt = next_modules(row.id).get(row.enrollment_id)
             with localized(row.language, row.timezone):
@@ -229,14 +228,13 @@ def digest_figures(course: Course, now: datetime) -> dict:
     )).one()
     at_risk = learners_at_risk(course, per_page=AT_RISK_NAMES, now=now)
     # A learner dropped off in the week their silence crossed DROP_OFF_AFTER.
-    idle_since = func.coalesce(Enrollment.last_activity_at, Enrollment.enrolled_at)
-    this_week = and_(idle_since < now - DROP_OFF_AFTER, idle_since >= week_ago - DROP_OFF_AFTER)
-    last_week = and_(idle_since < week_ago - DROP_OFF_AFTER, idle_since >= week_ago - timedelta(days=7) - DROP_OFF_AFTER)
+    this_week = and_(Enrollment.idle_since < now - DROP_OFF_AFTER, Enrollment.idle_since >= week_ago - DROP_OFF_AFTER)
+    last_week = and_(Enrollment.idle_since < week_ago - DROP_OFF_AFTER, Enrollment.idle_since >= week_ago - timedelta(days=7) - DROP_OFF_AFTER)
     stopped = db.session.execute(
         select(Enrollment.furthest_position + 1, func.sum(case((this_week, 1), else_=0)),
                func.sum(case((last_week, 1), else_=0)))
         .where(of_course, Enrollment.completed_at.is_(None),
-               idle_since >= week_ago - timedelta(days=7) - DROP_OFF_AFTER, idle_since < now - DROP_OFF_AFTER)
+               Enrollment.idle_since >= week_ago - timedelta(days=7) - DROP_OFF_AFTER, Enrollment.idle_since < now - DROP_OFF_AFTER)
         .group_by(Enrollment.furthest_position)).all()
     titles = dict(db.session.execute(select(Module.position, Module.title).where(Module.course_id == course.id)).all())
     drop_offs = [(titles[position], int(now_count), int(before)) for position, now_count, before in stopped

@@ -1,7 +1,7 @@
 """Progress records and the append-only activity log."""
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, UniqueConstraint, false
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import BigId, UTCDateTime, utcnow
@@ -19,6 +19,11 @@ class Progress(db.Model):
         UniqueConstraint("enrollment_id", "module_id"),
         # Module completion rates and deletes of a module's records.
         Index("ix_progress_module_completed", "module_id", "completed"),
+        # Each module's completion times in order, read from the index alone: the at-risk
+        # baseline (80th percentile per module) of a 20,000-learner course in tens of ms.
+        Index("ix_progress_module_completion_seconds", "module_id", "completion_seconds",
+              postgresql_where=text("completed AND completion_seconds IS NOT NULL"),
+              sqlite_where=text("completed AND completion_seconds IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

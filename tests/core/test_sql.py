@@ -1,11 +1,12 @@
 """The dialect helpers give the same answers on SQLite and PostgreSQL."""
+import math
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
 
 from elearn.auth.models import User
-from elearn.sql import day_start, hour_of_week_in_zone, month_start, week_start
+from elearn.sql import at_rank, day_start, hour_of_week_in_zone, month_start, week_start
 
 
 @pytest.mark.parametrize("moment, day, week, month", [
@@ -47,3 +48,26 @@ def test_the_last_instant_of_an_hour_stays_in_that_hour(db, make):
     db.session.commit()
     hour = hour_of_week_in_zone(User.created_at, "UTC", moment - timedelta(days=1), moment)
     assert db.session.scalar(select(hour).where(User.id == user.id)) == 167
+
+
+@pytest.mark.parametrize("share", [(1, 2), (4, 5), (1, 1), (1, 10)])
+def test_at_rank_takes_the_row_ranked_ceil_share_times_n_per_group(app, make, share):
+    """The same rows on both databases (percentile_disc on PostgreSQL, windows on SQLite)."""
+    from elearn.extensions import db
+
+    for _ in range(7):
+        make.user("student")
+    for _ in range(3):
+        make.user("instructor")
+    make.user("admin")
+    db.session.commit()
+    ids = {role: sorted(db.session.scalars(select(User.id).where(User.role == role))) for role in
+           ("student", "instructor", "admin")}
+    expected = {role: values[math.ceil(share[0] * len(values) / share[1]) - 1] for role, values in ids.items()
+                if len(values) >= 2}
+    rows = db.session.execute(at_rank(User.id, select(User), group=User.role, share=share, at_least=2)).all()
+    assert dict(rows) == expected
+    everyone = sorted(v for values in ids.values() for v in values)
+    assert db.session.execute(at_rank(User.id, select(User), share=share)).all() == [
+        (everyone[math.ceil(share[0] * len(everyone) / share[1]) - 1],)]
+    assert db.session.execute(at_rank(User.id, select(User).where(User.id < 0), share=share)).all() == []

@@ -34,6 +34,8 @@ translations: install
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
 
 # Production server (gunicorn.conf.py): needs SECRET_KEY; DATABASE_URL/REDIS_URL as configured.
+# With REDIS_URL, run `.venv/bin/flask --app elearn worker` beside it (same environment):
+# it sends email, reminders and digests (docs/operations.md, "Background jobs and email").
 serve: install
 	$(BIN)/flask --app elearn db upgrade
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app

@@ -64,7 +64,11 @@ def schedule(app: Flask, task: Callable, every: int) -> None:
 
 
 def perform(name: str, args: list) -> None:
-    """One attempt at a job, in the current app context, in a session of its own."""
+    """One attempt at a job, in the current app context, in a session of its own. Only
+    elearn's own functions run: a name read back from Redis or the dead-letter list names
+    nothing else."""
+    if not name.startswith("elearn."):
+        raise ValueError(f"not a task of elearn: {name}")
     try:
         import_string(name)(*args)
         db.session.commit()
@@ -145,7 +149,9 @@ class ThreadRunner(Runner):
             self._changed.notify_all()
 
     def start_schedule(self) -> None:
-        """Run the periodic tasks from now on (the first request calls it)."""
+        """Run the periodic tasks from now on (called before every request; the first starts them)."""
+        if self._scheduling:
+            return
         with self._changed:
             if not self._scheduling and self.periodic:
                 self._scheduling = True

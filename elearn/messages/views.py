@@ -104,8 +104,12 @@ def send_to_platform():
 
 
 def message_toast(events: list[dict]) -> str:
-    """The header's inbox link, re-counted, and a notice of what arrived."""
-    return render_template("messages/_received.html", count=len(events))
+    """The header's inbox link, re-counted, and a notice of what arrived from people
+    (elearn's own notes, such as a badge's, have announced themselves already)."""
+    personal = [event for event in events if not event.get("notice")]
+    if not personal:
+        return render_template("messages/_inbox_count.html")
+    return render_template("messages/_received.html", count=len(personal))
 
 
 def inbox_link(_events: list[dict]) -> str:

@@ -163,3 +163,16 @@ def test_an_admin_writes_to_every_instructor_from_the_admin_pages(course, make, 
     assert service.inbox(ada).unread == 1 and service.inbox(l0).unread == 0
     refused = browser.post("/admin/messages", {"subject": "", "body": "x", "audience": "students"})
     assert refused.status_code == 422 and 'class="field-error"' in refused.get_data(as_text=True)
+
+
+def test_elearn_s_own_notes_update_the_count_without_a_second_toast(app):
+    """A badge announces itself; its note in the inbox only moves the header's count."""
+    from elearn.messages.views import message_toast
+
+    with app.test_request_context():
+        only_notes = message_toast([{"type": "message.received", "notice": True}])
+        assert 'hx-target="#inbox-link"' in only_notes
+        assert "toast" not in only_notes
+        mixed = message_toast([{"type": "message.received", "notice": True},
+                               {"type": "message.received", "notice": False}])
+        assert "A new message is in your inbox." in mixed

@@ -10,6 +10,7 @@ import re
 import shutil
 import threading
 import uuid
+import weakref
 from contextlib import contextmanager
 
 import pytest
@@ -180,7 +181,18 @@ def build_app(database_url: str, **overrides):
     config.update(overrides)
     app = create_app(config)
     app.test_client_class = _fresh_context_client()
+    _BUILT_APPS.add(app)
     return app
+
+
+#: Every app the tests built: their background jobs finish before a test's tables are emptied.
+_BUILT_APPS: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def wait_for_jobs(timeout: float = 60) -> None:
+    """Wait until no app of this run has a job queued or running in its own process."""
+    for built in list(_BUILT_APPS):
+        assert built.extensions["elearn.jobs"].wait_idle(timeout), "background jobs still running after 60 s"
 
 
 def migrate_to_head(app):
@@ -237,7 +249,7 @@ def app(_session_app):
         yield _session_app
         db.session.remove()
         # Jobs the test queued (email of its messages, say) finish before the tables empty.
-        assert _session_app.extensions["elearn.jobs"].wait_idle(60), "background jobs still running after 60 s"
+        wait_for_jobs()
         limiter.reset()
         init_cache(_session_app)  # ids restart with the emptied tables: forget cached figures
     _empty_all_tables(_session_app)

@@ -77,10 +77,13 @@ def create_app(config: dict | None = None) -> Flask:
     from .dashboard import views as dashboard_views
     from .enrollments import api as enrollments_api
     from .enrollments import views as enrollments_views
+    from .exports import api as exports_api
     from .messages import api as messages_api
     from .messages import views as messages_views
     from .notifications import api as notifications_api
     from .notifications import views as notifications_views
+    from .privacy import api as privacy_api
+    from .privacy import views as privacy_views
     from .progress import api as progress_api
     from .progress import counters as progress_counters
     from .progress import signals as progress_signals
@@ -90,12 +93,16 @@ def create_app(config: dict | None = None) -> Flask:
     from .tickets import api as tickets_api
     from .tickets import views as tickets_views
     from .web import health, language, openapi
+    from .webhooks import api as webhooks_api
+    from .webhooks import views as webhooks_views
 
     for pages in (health, language, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
-                  analytics_views, dashboard_views, admin_views, messages_views, notifications_views):
+                  analytics_views, dashboard_views, admin_views, messages_views, notifications_views,
+                  webhooks_views, privacy_views):
         app.register_blueprint(pages.bp)
     for feature in (audit_api, auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,
-                    analytics_api, messages_api, notifications_api, admin_api):
+                    analytics_api, messages_api, notifications_api, admin_api,
+                    webhooks_api, exports_api, privacy_api):
         csrf.exempt(feature.api)  # bearer tokens only: no cookies, so nothing for CSRF to forge
         app.register_blueprint(feature.api)
     app.register_blueprint(openapi.bp)
@@ -113,6 +120,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .jobs.queue import on_event, schedule
     from .mail.outbox import deliver
     from .notifications import nudges
+    from .webhooks import service as webhooks
 
     on_event(app, "email.queued", deliver)
     on_event(app, "message.received", nudges.email_message_copies)
@@ -121,6 +129,9 @@ def create_app(config: dict | None = None) -> Flask:
     schedule(app, nudges.remind_streaks, every=900)
     schedule(app, nudges.send_digests, every=3600)
     schedule(app, at_risk.count_every_course, every=900)
+    for event_type in webhooks.WEBHOOK_EVENTS:
+        on_event(app, event_type, webhooks.fan_out)
+    on_event(app, "webhook.queued", webhooks.deliver)
 
     from .web.errors import register_error_handlers
     from .web.filters import register_filters

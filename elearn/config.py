@@ -66,6 +66,8 @@ def load_config(instance_path: str) -> dict:
         "MAIL_URL": _mail_url(os.environ.get("MAIL_URL")),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "elearn <no-reply@localhost>",
         # Where links in email point: the address people open elearn at.
+        # Webhooks to loopback and private addresses, and over plain http (tests, intranets).
+        "WEBHOOK_ALLOW_PRIVATE": os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") in ("1", "true", "yes"),
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,

@@ -8,11 +8,14 @@ from .jobs.models import FailedJob
 from .mail.models import OutboxEmail
 from .messages.models import InboxEntry, Message
 from .notifications.models import NotificationPreferences
+from .privacy.models import DeletionRequest
 from .progress.models import Progress, ProgressEvent
 from .tickets.models import SupportTicket, TicketReply
+from .webhooks.models import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "User", "SignIn", "AuditEntry", "Category", "Difficulty", "Course", "Module", "Content",
     "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "TicketReply", "Achievement", "Message",
-    "InboxEntry", "FailedJob", "OutboxEmail", "NotificationPreferences",
+    "InboxEntry", "FailedJob", "OutboxEmail", "NotificationPreferences", "DeletionRequest",
+    "WebhookEndpoint", "WebhookDelivery",
 ]

@@ -8,8 +8,6 @@ number of students or modules.
 
 Access: every function here checks ``course_for_analytics`` (``access.py``).
 """
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +28,7 @@ from ..progress.pace import course_pace_seconds, predicted_completion
 from ..read_replica import reads
 from ..sql import at_rank, seconds_between
 from ..text_search import contains_pattern
+from ..web.downloads import csv_line_writer
 from . import at_risk
 from .access import course_for_analytics
 
@@ -62,8 +61,6 @@ NOT_STARTED, STARTED, COMPLETED = "not_started", "started", "completed"
 CSV_COLUMNS = ("userId", "email", "name", "enrollmentId", "completedModules", "totalModules",
                "percentage", "lastActivityAt")
 CSV_BATCH_SIZE = 1000
-#: Spreadsheets run a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _hours(seconds) -> float | None:
@@ -406,12 +403,6 @@ def courses_overview(actor, now: datetime | None = None) -> list[CourseOverview]
 
 # --- CSV export -------------------------------------------------------------------------
 
-def spreadsheet_safe(value) -> str:
-    """The cell as text, with a leading quote if a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def students_csv_rows(actor, course_id: int, q: str | None = None,
                       sort: str = DEFAULT_STUDENT_SORT, status: str | None = None) -> Iterator[str]:
     """The student list as CSV lines, header first, for a streamed download.
@@ -426,16 +417,7 @@ def students_csv_rows(actor, course_id: int, q: str | None = None,
 
 
 def _csv_lines(stmt: Select, total_modules: int) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(cells) -> str:
-        writer.writerow([spreadsheet_safe(cell) for cell in cells])
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
+    line = csv_line_writer()
     yield line(CSV_COLUMNS)
     result = reads().execute(stmt.execution_options(yield_per=CSV_BATCH_SIZE))
     try:

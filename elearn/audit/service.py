@@ -26,6 +26,9 @@ ACTIONS = {
     "user.deactivated": lazy_gettext("An admin disabled a user"),
     "user.reactivated": lazy_gettext("An admin enabled a user again"),
     "user.created": lazy_gettext("An admin created a user"),
+    "user.erasure_requested": lazy_gettext("A user asked for their account to be deleted"),
+    "user.erased": lazy_gettext("An admin deleted a user's account on their request (it was anonymised)"),
+    "user.erasure_rejected": lazy_gettext("An admin declined a user's request to delete their account"),
 }
 
 

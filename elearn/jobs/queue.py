@@ -24,6 +24,7 @@ import logging
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 
 from flask import Flask, current_app
@@ -109,9 +110,14 @@ class Runner:
         raise NotImplementedError
 
     def _queue_for_events(self, app, messages):
+        """Each task subscribed to an event's type gets the event with an ``eventId`` of its
+        own: the same in every retry of the job, so what it sends can be recognised."""
         for message in messages:
-            for name in self.subscriptions.get(message.get("type"), ()):
-                self.enqueue(name, [message])
+            names = self.subscriptions.get(message.get("type"), ())
+            if names:
+                event = {**message, "eventId": uuid.uuid4().hex}
+                for name in names:
+                    self.enqueue(name, [event])
 
     def due_periodic(self) -> tuple[list[str], float]:
         """The periodic tasks due now (each then waits its interval), and the seconds until

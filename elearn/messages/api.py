@@ -3,7 +3,7 @@ from flask_jwt_extended import current_user
 
 from ..web.json_api import JsonApi
 from . import service
-from .schemas import InboxItemOut, InboxOut, InboxQuery, MessageIn, ReplyIn, SentOut
+from .schemas import InboxItemOut, InboxOut, InboxQuery, MessageIn, MessageReplyIn, SentOut
 
 api = JsonApi("messages", __name__)
 
@@ -36,9 +36,9 @@ def read(message_id: int):
     return service.open_message(current_user, message_id)
 
 
-@api.operation("/messages/<int:message_id>/replies", "POST", body=ReplyIn, response=SentOut, status=201,
+@api.operation("/messages/<int:message_id>/replies", "POST", body=MessageReplyIn, response=SentOut, status=201,
                errors=(404, 422, 429))
 @service.writing_limit
-def reply(message_id: int, body: ReplyIn):
+def reply(message_id: int, body: MessageReplyIn):
     """Answer a message of your inbox: the reply goes to its sender."""
     return _sent(service.reply(current_user, message_id, body.body))

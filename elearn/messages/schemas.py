@@ -28,7 +28,7 @@ class MessageIn(InSchema):
         return self
 
 
-class ReplyIn(InSchema):
+class MessageReplyIn(InSchema):
     body: str = Field(min_length=1, max_length=20_000)
 
 

@@ -141,7 +141,8 @@ def reply(actor, message_id: int, body: str) -> Message:
     original = _received(actor, message_id)
     if original.notice:
         raise Invalid(gettext("This message is from elearn itself: there is nobody to reply to."))
-    if original.sender_id is None:
+    sender = db.session.get(User, original.sender_id) if original.sender_id is not None else None
+    if sender is None or not sender.active:
         raise Invalid(gettext("Its sender's account is gone: nobody would read a reply."))
     subject = original.subject if original.subject.startswith("Re: ") else f"Re: {original.subject}"
     answer = Message(sender_id=actor.id, course_id=original.course_id, reply_to_id=original.id,

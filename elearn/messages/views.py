@@ -10,7 +10,7 @@ from ..analytics.access import course_for_analytics
 from ..web.access import login_required
 from ..web.inputs import parse_form, parse_query
 from . import service
-from .schemas import CourseMessageForm, InboxQuery, PlatformMessageForm, ReplyIn
+from .schemas import CourseMessageForm, InboxQuery, MessageReplyIn, PlatformMessageForm
 
 bp = Blueprint("messages", __name__)
 STAFF = ("instructor", "admin")
@@ -48,7 +48,7 @@ def message(message_id: int):
 @service.writing_limit
 def reply(message_id: int):
     item = service.open_message(current_user, message_id)  # 404 before a form error
-    data, errors = parse_form(ReplyIn)
+    data, errors = parse_form(MessageReplyIn)
     if errors:
         return render_template("messages/message.html", message=item, errors=errors), 422
     service.reply(current_user, message_id, data.body)

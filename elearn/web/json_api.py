@@ -21,6 +21,8 @@ from .inputs import parse_json_body, parse_query
 
 JSON = "application/json"
 CSV = "text/csv"
+#: One JSON object per line (a warehouse export).
+NDJSON = "application/x-ndjson"
 
 
 @dataclass
@@ -78,7 +80,7 @@ class JsonApi(Blueprint):
     ):
         """Register a JSON view. The view gets ``body=``/``query=`` when declared, and returns
         an object or dict, a ``Page`` (``paginated=True``), a list (``many=True``), None
-        (204) or, for ``media_type=CSV``, a streamed ``Response``; optionally as
+        (204) or, for a file (``media_type=CSV`` or ``NDJSON``), a streamed ``Response``; optionally as
         ``(value, headers)``."""
 
         def decorator(view):

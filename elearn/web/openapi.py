@@ -7,7 +7,7 @@ from pydantic.alias_generators import to_camel
 from pydantic.json_schema import models_json_schema
 
 from ..schemas import MAX_ID, ErrorOut
-from .json_api import CSV, JsonApi, Operation
+from .json_api import CSV, JSON, NDJSON, JsonApi, Operation
 
 bp = Blueprint("openapi", __name__, url_prefix="/api")
 
@@ -22,6 +22,8 @@ ERROR_TEXT = {
     422: "Invalid fields; details name each one",
     429: "Too many requests",
 }
+#: What a streamed file of each media type is.
+FILE_TEXT = {CSV: "A CSV file, streamed", NDJSON: "One JSON object per line, streamed"}
 _PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -77,9 +79,9 @@ def build_spec(app) -> dict:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": ref(e.body, "validation")}}}
 
-        if e.media_type == CSV:
+        if e.media_type != JSON:
             operation["responses"][str(e.status)] = {
-                "description": "A CSV file, streamed", "content": {CSV: {"schema": {"type": "string"}}}}
+                "description": FILE_TEXT[e.media_type], "content": {e.media_type: {"schema": {"type": "string"}}}}
         elif e.status == 204 or e.response is None:
             operation["responses"][str(e.status)] = {"description": "Done; no content"}
         else:

@@ -80,7 +80,8 @@ def test_learners_time_zone_is_a_select_of_iana_zones(browser, admin):
 
 
 @pytest.mark.parametrize("path", ["/admin", "/admin/learners", "/admin/users", "/admin/progress", "/admin/audit",
-                                  "/admin/courses", "/admin/tickets"])
+                                  "/admin/courses", "/admin/tickets", "/admin/messages", "/admin/outbox",
+                                  "/admin/webhooks"])
 def test_every_admin_page_highlights_admin_and_keeps_the_admin_navigation(browser, admin, path):
     html = browser.client.get(path).get_data(as_text=True)
     assert _current(html, "Main") == ["Admin"], path

@@ -55,7 +55,8 @@ def pages(ids):
             ("platform", "/admin"), ("learners", "/admin/learners"), ("users", "/admin/users"),
             ("progress", "/admin/progress"), ("audit", "/admin/audit"), ("tickets", "/admin/tickets"),
             ("ticket", f"/help/tickets/{ids['ticket']}"), ("all-courses", "/courses"),
-            ("messages", "/admin/messages"), ("outbox", "/admin/outbox")]),
+            ("messages", "/admin/messages"), ("outbox", "/admin/outbox"), ("webhooks", "/admin/webhooks"),
+            ("webhook", f"/admin/webhooks/{ids['webhook']}"), ("deletion-requests", "/admin/deletion-requests")]),
     ]
 
 
@@ -63,12 +64,15 @@ def pages(ids):
 def ids(live_app):
     """The demo's records the pages are about, and one ticket to open."""
     from elearn.auth.service import create_user
+    from elearn.db_types import utcnow
     from elearn.extensions import db
     from elearn.jobs.models import FailedJob
     from elearn.messages import service as messages
     from elearn.models import Course, Enrollment, User
     from elearn.notifications.preferences import unsubscribe_token
+    from elearn.privacy.service import request_deletion
     from elearn.tickets import service as tickets
+    from elearn.webhooks.models import WebhookDelivery, WebhookEndpoint
 
     with live_app.app_context():
         course = db.session.scalar(db.select(Course).filter_by(title="JavaScript Fundamentals"))
@@ -77,14 +81,22 @@ def ids(live_app):
         empty = db.session.scalar(db.select(Course).filter_by(title="TypeScript in Depth"))
         ticket = tickets.open_ticket(john, "Where is the Async video?", "The page says it is loading.")
         create_user("newcomer@example.com", DEMO_PASSWORD, "Nia Newcomer")
+        request_deletion(create_user("leaving@example.com", DEMO_PASSWORD, "Lee Leaving"))
         ada = db.session.scalar(db.select(User).filter_by(email="ada@example.com"))
         message = messages.send_message(ada, subject="Async next week", body="Watch the DOM video before Monday.",
                                         course_id=course.id, recipient_ids=[john.id])
+        hook = WebhookEndpoint(url="https://hooks.example.com/elearn", secret="s" * 20,
+                               events=["progress.updated", "course.created"], failing_since=utcnow(), paused_at=utcnow())
+        db.session.add(hook)
+        db.session.flush()
+        db.session.add(WebhookDelivery(endpoint_id=hook.id, event_id="e" * 32, event_type="progress.updated", body="{}",
+                                       status="failed", attempts=3, response_status=500, latency_ms=41,
+                                       response_snippet="Internal Server Error"))
         db.session.add(FailedJob(task="elearn.mail.outbox.deliver", args=[{"emailId": 1}], attempts=4,
                                  error="Traceback (most recent call last):\nsmtplib.SMTPDataError: (451, 'Try again later')"))
         db.session.commit()
         return {"course": course.id, "enrollment": enrollment.id, "empty_course": empty.id,
-                "ticket": ticket.id, "message": message.id, "unsubscribe": unsubscribe_token(john.id, "streaks")}
+                "ticket": ticket.id, "message": message.id, "unsubscribe": unsubscribe_token(john.id, "streaks"), "webhook": hook.id}
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

@@ -20,7 +20,8 @@ Every persona is shown the same objects (the path's ids): Ada's course, its modu
 content, Sam's enrollment, progress record and ticket, Sam himself as ``user_id``, all of
 them someone else's for most personas. The demoted instructor is shown the same kinds of
 object in the course he used to teach (Kim's enrollment and record there). Routes that
-delete their objects are given a spare course of that instructor for each try.
+delete their objects are given a spare course of that instructor for each try (and those
+deciding on a deletion request a spare student's request).
 
 A persona the rule lets through must get a 2xx (a page: 2xx, or a redirect that is not to
 the sign-in page); anyone else is refused: on the API 401 without a live sign-in and 403
@@ -42,11 +43,14 @@ from elearn.auth import service as accounts
 from elearn.auth.models import User
 from elearn.catalog import service as catalog
 from elearn.catalog.models import Course
+from elearn.db_types import utcnow
 from elearn.jobs.models import FailedJob
 from elearn.messages import service as messages
 from elearn.notifications.preferences import unsubscribe_token
+from elearn.privacy import service as privacy
 from elearn.progress.models import Progress
 from elearn.tickets import service as tickets
+from elearn.webhooks.models import WebhookEndpoint
 from tests.conftest import CSRF_RE, Browser
 
 PERSONAS = ("anonymous", "student", "other_student", "instructor", "other_instructor", "demoted", "disabled",
@@ -243,6 +247,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("PATCH", "/api/notifications/preferences"): Rule(SIGNED_IN, {"streaks": False}),
     ("GET", "/unsubscribe/<token>"): Rule(ANYONE),
     ("POST", "/unsubscribe/<token>"): Rule(ANYONE),
+    # --- webhooks: admins
+    ("GET", "/admin/webhooks"): Rule(ADMIN),
+    ("POST", "/admin/webhooks"): Rule(ADMIN, {"url": "http://127.0.0.1:9/hook", "secret": "s" * 20,
+                                              "events": "course.created"}),
+    ("GET", "/admin/webhooks/<int:webhook_id>"): Rule(ADMIN),
+    ("POST", "/admin/webhooks/<int:webhook_id>/resume"): Rule(ADMIN),
+    ("POST", "/admin/webhooks/<int:webhook_id>/delete"): Rule(ADMIN, spare=True),
+    ("POST", "/api/webhooks"): Rule(ADMIN, {"url": "http://127.0.0.1:9/hook", "secret": "s" * 20,
+                                            "events": ["course.created"]}),
+    ("GET", "/api/webhooks"): Rule(ADMIN),
+    ("DELETE", "/api/webhooks/<int:webhook_id>"): Rule(ADMIN, spare=True),
+    ("POST", "/api/webhooks/<int:webhook_id>/resume"): Rule(ADMIN),
+    ("GET", "/api/webhooks/<int:webhook_id>/deliveries"): Rule(ADMIN),
     # --- the outbox and failed jobs: admins
     ("GET", "/admin/outbox"): Rule(ADMIN),
     ("POST", "/admin/failed-jobs/<int:job_id>/retry"): Rule(ADMIN, spare=True),
@@ -264,6 +281,22 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/api/tickets/<int:ticket_id>"): Rule(OWNER_OR_ADMIN),
     ("PATCH", "/api/tickets/<int:ticket_id>"): Rule(ADMIN, {"status": "closed"}),
     ("POST", "/api/tickets/<int:ticket_id>/replies"): Rule(OWNER_OR_ADMIN, {"body": "Any news?"}),
+    # --- one's own data and deletion request (an admin's account is refused: 422); admins decide
+    ("GET", "/account/export"): Rule(SIGNED_IN),
+    ("GET", "/api/me/export"): Rule(SIGNED_IN),
+    ("POST", "/account/deletion-request"): Rule(SIGNED_IN, expect={"admin": 422}),
+    ("POST", "/account/deletion-request/cancel"): Rule(SIGNED_IN),
+    ("POST", "/api/me/deletion-request"): Rule(SIGNED_IN, expect={"admin": 422}),
+    ("DELETE", "/api/me/deletion-request"): Rule(SIGNED_IN),
+    ("GET", "/admin/deletion-requests"): Rule(ADMIN),
+    ("POST", "/admin/deletion-requests/<int:request_id>/confirm"): Rule(ADMIN, spare=True),
+    ("POST", "/admin/deletion-requests/<int:request_id>/reject"): Rule(ADMIN, spare=True),
+    ("GET", "/api/admin/deletion-requests"): Rule(ADMIN),
+    ("POST", "/api/admin/deletion-requests/<int:request_id>/confirm"): Rule(ADMIN, spare=True),
+    ("POST", "/api/admin/deletion-requests/<int:request_id>/reject"): Rule(ADMIN, spare=True),
+    # --- warehouse exports: admins
+    ("GET", "/api/exports/progress.csv"): Rule(ADMIN),
+    ("GET", "/api/exports/events.ndjson"): Rule(ADMIN),
 }
 
 #: The routes ending a sign-in or changing the password run last, in this order.
@@ -294,6 +327,13 @@ def is_api(rule: str) -> bool:
 
 # --- the platform ---------------------------------------------------------------------------------
 
+
+@pytest.fixture(autouse=True)
+def _webhooks_to_a_closed_port(app, monkeypatch):
+    """Webhooks registered here point at a closed local port: deliveries fail at once."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
+
+
 class Platform:
     """Everyone's objects. ``ids`` fill the paths; the demoted instructor gets his old course's."""
 
@@ -322,7 +362,12 @@ class Platform:
         tickets.open_ticket(kim, "Invoice", "Please send one.")
         db.session.commit()
 
+        hook = WebhookEndpoint(url="http://127.0.0.1:9/hook", secret="s" * 20, events=["course.created"],
+                               paused_at=utcnow())
+        db.session.add(hook)
+        db.session.commit()
         self.ids = {"user_id": sam.id, "ticket_id": ticket.id, "message_id": note.id, "direction": "down",
+                    "webhook_id": hook.id,
                     "token": unsubscribe_token(sam.id, "messages"),
                     "action": "complete",
                     "open_course_id": open_api_course.id, "open_page_course_id": open_page_course.id,
@@ -352,15 +397,18 @@ class Platform:
 
     def spare(self, persona: str) -> dict:
         """A course with a module and a content, of the instructor whose objects ``persona`` is
-    shown, and a failed job."""
+    shown, a failed job, and a student's waiting deletion request."""
         ada = self.db.session.get(User, self.user_ids["instructor"])
         course = self.make.course(ada, modules=1)
         module = self.make.modules(course)[0]
         content = catalog.add_content(ada, module.id, title="Spare", type="article", url="https://example.com/s")
         job = FailedJob(task="elearn.analytics.at_risk.count_every_course", args=[], error="Timeout")
-        self.db.session.add(job)
+        hook = WebhookEndpoint(url="http://127.0.0.1:9/spare", secret="s" * 20, events=["course.created"])
+        self.db.session.add_all([job, hook])
         self.db.session.flush()
-        ids = {"course_id": course.id, "module_id": module.id, "content_id": content.id, "job_id": job.id}
+        ids = {"request_id": privacy.request_deletion(self.make.user()).id,
+               "course_id": course.id, "module_id": module.id, "content_id": content.id, "job_id": job.id,
+               "webhook_id": hook.id}
         if persona == "demoted":
             self.db.session.execute(update(Course).where(Course.id == course.id)
                                     .values(instructor_id=self.user_ids["demoted"]))

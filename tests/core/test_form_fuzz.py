@@ -14,13 +14,15 @@ from elearn.catalog import service as catalog
 from elearn.jobs.models import FailedJob
 from elearn.messages import service as messages
 from elearn.notifications.preferences import unsubscribe_token
+from elearn.privacy import service as privacy
 from elearn.tickets import service as tickets
+from elearn.webhooks.models import WebhookEndpoint
 from tests.conftest import CSRF_RE, Browser
 
 FIELDS = ("email", "password", "name", "role", "active", "remember", "next", "title", "description", "price",
           "categoryId", "difficultyId", "thumbnailUrl", "published", "order", "type", "url", "subject", "body",
           "status", "currentPassword", "newPassword", "language", "messages", "inactivity", "streaks", "achievements",
-          "digests")
+          "digests", "secret", "events")
 HOSTILE = {
     "nul": "a\x00b",
     "huge": "x" * 300_000,
@@ -29,6 +31,13 @@ HOSTILE = {
 }
 #: Forms that end the admin's own session: posted last, in their own test.
 SIGN_OUTS = {"auth.logout", "auth.sign_out_everywhere"}
+
+
+
+@pytest.fixture(autouse=True)
+def _webhooks_to_a_closed_port(app, monkeypatch):
+    """Webhooks registered here point at a closed local port: deliveries fail at once."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
 
 
 @pytest.fixture
@@ -43,10 +52,14 @@ def admin_browser(app, make, db):
     ticket = tickets.open_ticket(admin, "Help", "Please")
     note = messages.send_message(make.user("admin"), subject="Hello", body="A note.", recipient_ids=[admin.id])
     job = FailedJob(task="elearn.analytics.at_risk.count_every_course", args=[], error="Timeout")
-    db.session.add(job)
+    hook = WebhookEndpoint(url="http://127.0.0.1:9/hook", secret="s" * 20, events=["course.created"])
+    db.session.add_all([job, hook])
     db.session.commit()
-    ids = {"course_id": course.id, "module_id": module.id, "content_id": content.id, "ticket_id": ticket.id,
-           "message_id": note.id, "job_id": job.id, "token": unsubscribe_token(student.id, "streaks"),
+    leaving = privacy.request_deletion(make.user(email="leaving@example.com"))
+    db.session.commit()
+    ids = {"request_id": leaving.id, "course_id": course.id, "module_id": module.id, "content_id": content.id,
+           "ticket_id": ticket.id,
+           "message_id": note.id, "job_id": job.id, "webhook_id": hook.id, "token": unsubscribe_token(student.id, "streaks"),
            "user_id": student.id, "direction": "down", "action": "complete"}
     browser = Browser(app.test_client())
     browser.login("root@example.com")

@@ -176,3 +176,14 @@ def test_elearn_s_own_notes_update_the_count_without_a_second_toast(app):
         mixed = message_toast([{"type": "message.received", "notice": True},
                                {"type": "message.received", "notice": False}])
         assert "A new message is in your inbox." in mixed
+
+
+def test_nobody_replies_to_a_sender_whose_account_is_gone(course):
+    ada, algebra, (l0, _l1, _l2) = course
+    note = service.send_message(ada, subject="Hi", body="Hello.", course_id=algebra.id, recipient_ids=[l0.id])
+    db.session.commit()
+    ada.active = False  # disabled, or erased on request
+    db.session.commit()
+    with pytest.raises(Invalid, match="sender's account is gone"):
+        service.reply(l0, note.id, "Thanks!")
+    assert service.inbox(ada).page.total == 0

@@ -1,0 +1,1 @@
+"""Exports for warehouses: every progress record and every activity row, streamed as files."""

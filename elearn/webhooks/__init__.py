@@ -1,0 +1,1 @@
+"""Webhooks: elearn's events POSTed, signed, to the endpoints admins register."""

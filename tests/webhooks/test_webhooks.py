@@ -1,0 +1,160 @@
+"""Webhooks: signed deliveries to a real receiver, retries, pausing, and refused addresses."""
+import hashlib
+import hmac
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from elearn.extensions import db
+from elearn.messages import service as messages
+from elearn.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+SECRET = "a-secret-of-some-length"
+
+
+class Receiver:
+    """A webhook receiver on a free local port: what it got, and what it answers."""
+
+    def __init__(self):
+        self.received: list[tuple[dict, bytes]] = []
+        self.answers: list[int] = []  # answered in order; 200 once empty
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802  (http.server names the hook)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.received.append((dict(self.headers), body))
+                status = receiver.answers.pop(0) if receiver.answers else 200
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"receiver broke")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/elearn"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def receiver(app, monkeypatch):
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
+    found = Receiver()
+    yield found
+    assert app.extensions["elearn.jobs"].wait_idle(60)
+    found.server.shutdown()
+    found.server.server_close()
+
+
+def _settle(app):
+    assert app.extensions["elearn.jobs"].wait_idle(60)
+
+
+def _platform(make, api):
+    root = make.user("admin", email="root@example.com")
+    course = make.course(make.user("instructor"), modules=3, title="Algebra")
+    sam = make.user(email="sam@example.com")
+    enrollment = make.enroll(sam, course)
+    db.session.commit()
+    return root, course, enrollment, api.token("root@example.com"), api.token("sam@example.com")
+
+
+def _complete(api, token, enrollment, course, make, index=0):
+    module = make.modules(course)[index]
+    assert api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", token).status_code == 200
+
+
+def test_each_event_is_posted_signed_to_the_endpoints_that_asked_for_it(app, make, api, receiver):
+    _root, course, enrollment, admin, learner = _platform(make, api)
+    created = api.call("POST", "/api/webhooks", admin, json={"url": receiver.url, "secret": SECRET,
+                                                              "events": ["progress.updated"]})
+    assert created.status_code == 201, created.get_json()
+    webhook = created.get_json()
+    assert "secret" not in webhook and webhook["events"] == ["progress.updated"]
+
+    _complete(api, learner, enrollment, course, make)
+    _settle(app)
+    assert len(receiver.received) == 1  # progress.updated only, not the badge
+    headers, body = receiver.received[0]
+    timestamp = headers["X-Elearn-Timestamp"]
+    expected = hmac.new(SECRET.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    assert headers["X-Elearn-Signature"] == f"sha256={expected}"
+    assert abs(int(timestamp) - time.time()) < 120
+    payload = json.loads(body)
+    assert payload["type"] == "progress.updated" and headers["X-Elearn-Event"] == "progress.updated"
+    assert payload["id"] == headers["X-Elearn-Event-Id"]
+    assert payload["data"]["enrollmentId"] == enrollment.id and payload["data"]["completed"] is True
+
+    log = api.call("GET", f"/api/webhooks/{webhook['id']}/deliveries", admin).get_json()["items"]
+    assert [(d["status"], d["attempts"], d["responseStatus"]) for d in log] == [("delivered", 1, 200)]
+    assert log[0]["latencyMs"] >= 0 and log[0]["eventId"] == payload["id"]
+
+
+def test_a_failing_receiver_is_retried_then_paused_and_its_owner_told(app, make, api, receiver, monkeypatch):
+    monkeypatch.setitem(app.config, "WEBHOOK_PAUSE_AFTER", 0.25)
+    root, course, enrollment, admin, learner = _platform(make, api)
+    webhook = api.call("POST", "/api/webhooks", admin, json={"url": receiver.url, "secret": SECRET,
+                                                              "events": ["progress.updated"]}).get_json()
+    receiver.answers = [500, 500, 500]
+    _complete(api, learner, enrollment, course, make)
+    _settle(app)
+    assert len(receiver.received) == 3  # the first attempt and two retries
+    assert len({h["X-Elearn-Event-Id"] for h, _ in receiver.received}) == 1  # the same event each time
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert (delivery.status, delivery.attempts, delivery.response_status) == ("failed", 3, 500)
+    assert delivery.response_snippet == "receiver broke"
+    endpoint = db.session.get(WebhookEndpoint, webhook["id"])
+    assert endpoint.paused_at is not None
+    [note] = [n for n in messages.inbox(root).page.items if n.subject.startswith("Webhook paused")]
+    assert receiver.url in note.subject
+
+    _complete(api, learner, enrollment, course, make, 1)  # paused: nothing is sent
+    _settle(app)
+    assert len(receiver.received) == 3
+    resumed = api.call("POST", f"/api/webhooks/{webhook['id']}/resume", admin).get_json()
+    assert resumed["pausedAt"] is None
+    _complete(api, learner, enrollment, course, make, 2)
+    _settle(app)
+    assert len(receiver.received) == 4 and json.loads(receiver.received[-1][1])["data"]["completed"] is True
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hook", "http://localhost/hook", "https://10.1.2.3/hook",
+                                 "http://169.254.169.254/latest/meta-data", "https://[::1]/hook",
+                                 "ftp://example.com/hook", "https://user:pw@example.com/hook", "not a url"])
+def test_addresses_inside_the_network_are_refused(app, make, api, url):
+    make.user("admin", email="root@example.com")
+    db.session.commit()
+    token = api.token("root@example.com")
+    refused = api.call("POST", "/api/webhooks", token, json={"url": url, "secret": SECRET,
+                                                             "events": ["progress.updated"]})
+    assert refused.status_code == 422, url
+    assert "url" in refused.get_json()["error"]["details"]
+    assert db.session.scalar(select(WebhookEndpoint)) is None
+
+
+def test_production_accepts_https_only(app, make, api, monkeypatch):
+    monkeypatch.setitem(app.config, "ELEARN_ENV", "production")
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", False)
+    make.user("admin", email="root@example.com")
+    db.session.commit()
+    refused = api.call("POST", "/api/webhooks", api.token("root@example.com"),
+                       json={"url": "http://example.com/hook", "secret": SECRET, "events": ["course.created"]})
+    assert refused.status_code == 422 and "https" in refused.get_json()["error"]["details"]["url"]
+
+
+def test_the_page_registers_and_shows_the_log(app, make, browser, receiver):
+    make.user("admin", email="root@example.com")
+    db.session.commit()
+    browser.login("root@example.com")
+    bad = browser.post("/admin/webhooks", {"url": receiver.url, "secret": "short", "events": ["course.created"]})
+    assert bad.status_code == 422 and "field-error" in bad.get_data(as_text=True)
+    ok = browser.post("/admin/webhooks", {"url": receiver.url, "secret": SECRET,
+                                          "events": ["course.created", "user.created"]})
+    assert ok.status_code == 303
+    page = browser.client.get("/admin/webhooks").get_data(as_text=True)
+    assert receiver.url in page and "course.created, user.created" in page

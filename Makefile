@@ -43,7 +43,7 @@ serve: install
 # SQLite always; PostgreSQL, Redis and browser suites when TEST_DATABASE_URL, REDIS_URL
 # and /usr/bin/chromium are there (ELEARN_TEST_REQUIRE makes their absence a failure).
 test: install
-	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Style (ruff) and the layering of the packages (import-linter; contracts in setup.cfg).
 lint: install

@@ -162,7 +162,7 @@ def _received(actor, message_id: int) -> Message:
 
 def open_message(actor, message_id: int) -> InboxItem:
     """A message of ``actor``'s inbox, marked read (once: the first reading is kept)."""
-    item = _items(actor.id).where(Message.id == message_id)
+    item = inbox_items(actor.id).where(Message.id == message_id)
     row = db.session.execute(item).first()
     if row is None:
         raise NotFound(gettext("No such message in your inbox."))
@@ -176,7 +176,8 @@ def open_message(actor, message_id: int) -> InboxItem:
     return InboxItem(*row)
 
 
-def _items(user_id: int):
+def inbox_items(user_id: int):
+    """The rows of ``user_id``'s inbox, in ``InboxItem``'s order (filter and order them as needed)."""
     sender = db.aliased(User)
     return (
         select(Message.id, Message.subject, Message.body, Message.sender_id, sender.name, Message.course_id,
@@ -190,7 +191,7 @@ def _items(user_id: int):
 
 def inbox(actor, page: int = 1, per_page: int = 20, unread_only: bool = False) -> Inbox:
     """``actor``'s messages, newest first, and how many are unread: three statements."""
-    stmt = _items(actor.id).order_by(InboxEntry.message_id.desc())
+    stmt = inbox_items(actor.id).order_by(InboxEntry.message_id.desc())
     if unread_only:
         stmt = stmt.where(InboxEntry.read_at.is_(None))
     result = paginate(stmt, page, per_page, scalars=False)

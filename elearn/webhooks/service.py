@@ -17,7 +17,7 @@ import hmac
 import http.client
 import json
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -141,7 +141,7 @@ def deliver(event: dict) -> None:
         return
     target.failing_since = target.failing_since or now
     pause_after = timedelta(seconds=current_app.config.get("WEBHOOK_PAUSE_AFTER", DEFAULT_PAUSE_AFTER))
-    if _aware(now) - _aware(target.failing_since) >= pause_after:
+    if now - target.failing_since >= pause_after:
         delivery.status = FAILED
         _pause(target, now)
         db.session.commit()
@@ -153,10 +153,6 @@ def deliver(event: dict) -> None:
         return
     db.session.commit()
     raise DeliveryFailed(f"webhook {target.id} answered {status or snippet}")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _post(target: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int, str]:
@@ -189,7 +185,7 @@ def _pause(target: WebhookEndpoint, now: datetime) -> None:
     subject = gettext("Webhook paused: %(url)s", url=target.url)
     body = gettext("Deliveries to %(url)s have failed since %(since)s, so elearn stopped sending to it. Fix the "
                    "receiver, then resume the webhook on the Webhooks page.", url=target.url,
-                   since=_aware(target.failing_since).strftime("%Y-%m-%d %H:%M UTC"))
+                   since=target.failing_since.strftime("%Y-%m-%d %H:%M UTC"))
     notify(owner.id, subject=subject, body=body)
     queue_email(key=f"webhook-paused:{target.id}:{now.isoformat()}", to=owner.email, subject=subject, body=body,
                 kind="webhooks", user_id=owner.id)

@@ -104,6 +104,20 @@ def pytest_terminal_summary(terminalreporter, config):
             terminalreporter.write_line(f"{name} suite not run ({count} tests): {how} to run it.", yellow=True)
 
 
+@pytest.fixture
+def redis_url():
+    """The test Redis, answering (else the test is skipped, or fails when Redis is required)."""
+    if not TEST_REDIS_URL:
+        unavailable("redis", "REDIS_URL is not set")
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        unavailable("redis", str(error))
+    return TEST_REDIS_URL
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _empty_test_job_queue():
     """Jobs this run left on the shared Redis (no worker took them) go with it."""

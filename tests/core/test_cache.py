@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import TEST_REDIS_URL, build_app, unavailable
+from tests.conftest import build_app
 
 
 def _setup(make):
@@ -54,13 +54,6 @@ def test_course_analytics_follow_progress(api, make):
     assert api.get(f"/api/analytics/courses/{course.id}", token).get_json()["averageCompletion"] == 0.0
     api.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[0].id}", api.token("s@example.com"))
     assert api.get(f"/api/analytics/courses/{course.id}", token).get_json()["averageCompletion"] == 25.0
-
-
-@pytest.fixture
-def redis_url():
-    if not TEST_REDIS_URL:
-        unavailable("redis", "REDIS_URL is not set")
-    return TEST_REDIS_URL
 
 
 @pytest.mark.redis

@@ -13,7 +13,7 @@ from elearn.extensions import db
 from elearn.jobs.models import FailedJob
 from elearn.mail.models import OutboxEmail
 from elearn.messages import service as messages
-from tests.conftest import TEST_REDIS_URL, TEST_SECRET, build_app, migrate_to_head, unavailable
+from tests.conftest import TEST_SECRET, build_app, migrate_to_head
 from tests.factories import Factory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,23 +23,17 @@ pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-def queued_app(tmp_path, smtp):
+def queued_app(tmp_path, smtp, redis_url):
     """An app queueing on Redis (a queue of its own), and a worker process beside it."""
-    if not TEST_REDIS_URL:
-        unavailable("redis", "REDIS_URL is not set")
     import redis
     from rq import Queue
 
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        unavailable("redis", str(error))
     database = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
     queue, channel = f"elearn-test-{uuid.uuid4().hex[:10]}", f"elearn:test:{uuid.uuid4().hex}"
-    app = build_app(database, REDIS_URL=TEST_REDIS_URL, MAIL_URL=smtp.url, JOB_QUEUE=queue, EVENT_CHANNEL=channel,
+    app = build_app(database, REDIS_URL=redis_url, MAIL_URL=smtp.url, JOB_QUEUE=queue, EVENT_CHANNEL=channel,
                     JOB_RETRY_DELAYS=(1, 1))
     migrate_to_head(app)
-    env = {**os.environ, "DATABASE_URL": database, "REDIS_URL": TEST_REDIS_URL, "MAIL_URL": smtp.url,
+    env = {**os.environ, "DATABASE_URL": database, "REDIS_URL": redis_url, "MAIL_URL": smtp.url,
            "ELEARN_JOB_QUEUE": queue, "ELEARN_EVENT_CHANNEL": channel, "SECRET_KEY": TEST_SECRET,
            "ELEARN_INSTANCE_PATH": str(tmp_path), "ELEARN_JOB_RETRY_DELAYS": "1,1"}
     log = open(tmp_path / "worker.log", "w")
@@ -54,7 +48,7 @@ def queued_app(tmp_path, smtp):
         worker.terminate()
         worker.wait(timeout=30)
         log.close()
-        Queue(queue, connection=redis.Redis.from_url(TEST_REDIS_URL)).empty()
+        Queue(queue, connection=redis.Redis.from_url(redis_url)).empty()
 
 
 def _until(condition, timeout=90.0):

@@ -4,22 +4,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import TEST_REDIS_URL, unavailable
-
 pytestmark = pytest.mark.redis
-
-
-@pytest.fixture
-def redis_url():
-    if not TEST_REDIS_URL:
-        unavailable("redis", "REDIS_URL is not set")
-    import redis
-
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as error:
-        unavailable("redis", str(error))
-    return TEST_REDIS_URL
 
 
 def _wait_for(predicate, timeout=20.0):

@@ -245,12 +245,25 @@ def _empty_all_tables(app):
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-            else:
+        if db.engine.dialect.name != "postgresql":
+            with db.engine.begin() as conn:
                 for table in tables:
                     conn.execute(text(f"DELETE FROM {table}"))
+            return
+        # A reader still finishing (a live page's socket re-rendering after its test) can
+        # deadlock with TRUNCATE's table locks; PostgreSQL then cancels the TRUNCATE, and it
+        # goes again once that reader is done.
+        from psycopg2.errors import DeadlockDetected
+        from sqlalchemy.exc import OperationalError
+
+        for attempt in range(10):
+            try:
+                with db.engine.begin() as conn:
+                    conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+                return
+            except OperationalError as error:
+                if not isinstance(error.orig, DeadlockDetected) or attempt == 9:
+                    raise
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+RALPH  := $(VENV)/ralph/.installed
 PYTEST_WORKERS ?= 2
 
 .PHONY: install run test lint serve bench clean translations
@@ -42,8 +43,15 @@ serve: install
 
 # SQLite always; PostgreSQL, Redis and browser suites when TEST_DATABASE_URL, REDIS_URL
 # and /usr/bin/chromium are there (ELEARN_TEST_REQUIRE makes their absence a failure).
-test: install
+test: install $(RALPH)
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Ralph, the Learning Record Store the xAPI tests send statements to, in a venv of its own
+# (its pins differ from elearn's).
+$(RALPH): tests/xapi/ralph-requirements.txt
+	test -x $(VENV)/ralph/bin/python || $(PYTHON) -m venv $(VENV)/ralph
+	$(VENV)/ralph/bin/python -m pip install --quiet --disable-pip-version-check -r tests/xapi/ralph-requirements.txt
+	touch $(RALPH)
 
 # Style (ruff) and the layering of the packages (import-linter; contracts in setup.cfg).
 lint: install

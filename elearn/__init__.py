@@ -95,14 +95,16 @@ def create_app(config: dict | None = None) -> Flask:
     from .web import health, language, openapi
     from .webhooks import api as webhooks_api
     from .webhooks import views as webhooks_views
+    from .xapi import api as xapi_api
+    from .xapi import views as xapi_views
 
     for pages in (health, language, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
                   analytics_views, dashboard_views, admin_views, messages_views, notifications_views,
-                  webhooks_views, privacy_views):
+                  webhooks_views, privacy_views, xapi_views):
         app.register_blueprint(pages.bp)
     for feature in (audit_api, auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,
                     analytics_api, messages_api, notifications_api, admin_api,
-                    webhooks_api, exports_api, privacy_api):
+                    webhooks_api, exports_api, privacy_api, xapi_api):
         csrf.exempt(feature.api)  # bearer tokens only: no cookies, so nothing for CSRF to forge
         app.register_blueprint(feature.api)
     app.register_blueprint(openapi.bp)
@@ -121,6 +123,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .mail.outbox import deliver
     from .notifications import nudges
     from .webhooks import service as webhooks
+    from .xapi import forwarding as xapi_forwarding
 
     on_event(app, "email.queued", deliver)
     on_event(app, "message.received", nudges.email_message_copies)
@@ -132,6 +135,9 @@ def create_app(config: dict | None = None) -> Flask:
     for event_type in webhooks.WEBHOOK_EVENTS:
         on_event(app, event_type, webhooks.fan_out)
     on_event(app, "webhook.queued", webhooks.deliver)
+    schedule(app, xapi_forwarding.forward, every=app.config["XAPI_FORWARD_EVERY"])
+    schedule(app, xapi_forwarding.purge_sent, every=3600)
+    on_event(app, "xapi.backlog", xapi_forwarding.forward)
 
     from .web.errors import register_error_handlers
     from .web.filters import register_filters

@@ -69,6 +69,15 @@ def load_config(instance_path: str) -> dict:
         # Webhooks to loopback and private addresses, and over plain http (tests, intranets).
         "WEBHOOK_ALLOW_PRIVATE": os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") in ("1", "true", "yes"),
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # xAPI (xapi/): statements go to this LRS when set, with XAPI_LRS_AUTH ("user:password",
+        # or a whole "Bearer ..." header value); the actor is the account or the mbox.
+        "XAPI_LRS_URL": os.environ.get("XAPI_LRS_URL") or None,
+        "XAPI_LRS_AUTH": os.environ.get("XAPI_LRS_AUTH") or None,
+        "XAPI_ACTOR": _choice("XAPI_ACTOR", ("account", "mbox")),
+        "XAPI_BATCH_SIZE": int(os.environ.get("XAPI_BATCH_SIZE", "100")),
+        "XAPI_FORWARD_EVERY": int(os.environ.get("XAPI_FORWARD_EVERY", "10")),
+        "XAPI_RETRY_DELAYS": _seconds_list("XAPI_RETRY_DELAYS", (30, 60, 300, 900, 3600)) or (3600,),
+        "XAPI_KEEP_SENT_DAYS": int(os.environ.get("XAPI_KEEP_SENT_DAYS", "7")),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -105,6 +114,14 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "COMPRESS_ALGORITHM": ["gzip", "deflate"],
     }
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """The variable's value among ``choices`` (the first when unset); anything else stops the start."""
+    value = os.environ.get(name) or choices[0]
+    if value not in choices:
+        raise RuntimeError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _seconds_list(name: str, default: tuple[int, ...]) -> tuple[int, ...]:

@@ -12,6 +12,7 @@ import threading
 import uuid
 import weakref
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, make_url, text
@@ -24,6 +25,8 @@ TEST_REDIS_URL = os.environ.get("REDIS_URL")
 # closed its capture streams).
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
+#: Ralph's command, installed by ``make test`` in a venv of its own (tests/xapi/conftest.py).
+RALPH = Path(__file__).resolve().parent.parent / ".venv" / "ralph" / "bin" / "ralph"
 REQUIRED = {s.strip() for s in os.environ.get("ELEARN_TEST_REQUIRE", "").split(",") if s.strip()}
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 #: This run's RQ queue on the shared Redis: no other run's worker takes its jobs.
@@ -42,6 +45,7 @@ OPTIONAL_SUITES = {
     "postgres": ("PostgreSQL", "set TEST_DATABASE_URL=postgresql://user@host:5432/postgres"),
     "redis": ("Redis", "set REDIS_URL=redis://127.0.0.1:6379/0"),
     "browser": ("browser", "install Chromium (apt-get install chromium) or set CHROMIUM_PATH"),
+    "lrs": ("Ralph LRS", "run make test (it installs Ralph in .venv/ralph)"),
 }
 
 
@@ -57,11 +61,13 @@ def _missing_services() -> set[str]:
         missing.add("redis")
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         missing.add("browser")
+    if not RALPH.exists():
+        missing.add("lrs")
     return missing - REQUIRED
 
 
 def _needs(item) -> set[str]:
-    needs = {mark.name for mark in item.iter_markers() if mark.name in ("redis", "browser")}
+    needs = {mark.name for mark in item.iter_markers() if mark.name in ("redis", "browser", "lrs")}
     callspec = getattr(item, "callspec", None)
     if callspec is not None and callspec.params.get("backend") == "postgres":
         needs.add("postgres")

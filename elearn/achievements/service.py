@@ -24,7 +24,7 @@ from ..catalog.models import Course
 from ..enrollments.models import Enrollment
 from ..events import publish_after_commit
 from ..extensions import db
-from ..progress.models import ProgressEvent
+from ..progress.models import ProgressEvent, queue_statements
 from ..progress.signals import RECENT_DAYS, Completion
 from ..sql import upsert
 from .models import Achievement
@@ -176,6 +176,7 @@ def _award(user_id: int, completions: list[Completion]) -> list[Achievement]:
                                        for key in ordered])
     stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(Achievement)
     earned = sorted(db.session.scalars(stmt), key=lambda achievement: _announce_rank(achievement.key))
+    queue_statements("badge", [(achievement.id, user_id) for achievement in earned])
     for achievement in earned:
         badge = describe(achievement.key, titles.get(achievement.course_id))
         publish_after_commit({

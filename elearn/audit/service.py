@@ -29,6 +29,8 @@ ACTIONS = {
     "user.erasure_requested": lazy_gettext("A user asked for their account to be deleted"),
     "user.erased": lazy_gettext("An admin deleted a user's account on their request (it was anonymised)"),
     "user.erasure_rejected": lazy_gettext("An admin declined a user's request to delete their account"),
+    "xapi.replayed": lazy_gettext("An admin sent a time range of xAPI statements to the LRS again"),
+    "import.applied": lazy_gettext("Enrollments and completions were imported from a CSV file"),
 }
 
 

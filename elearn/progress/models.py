@@ -1,7 +1,8 @@
 """Progress records and the append-only activity log."""
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, UniqueConstraint, false, text
+from flask import current_app
+from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import BigId, UTCDateTime, utcnow
@@ -91,3 +92,50 @@ class ProgressEvent(db.Model):
         Enum(*EVENT_KINDS, name="progress_event_kind", native_enum=False, create_constraint=True, length=16)
     )
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class XapiOutbox(db.Model):
+    """Statements waiting to go to the Learning Record Store (``xapi.forwarding``).
+
+    A row names what a statement is made from: an activity-log row (``source`` "event") or
+    a badge (``source`` "badge"; a course's completion badge also makes the course's
+    completed statement). Rows are written only while ``XAPI_LRS_URL`` is set, in the same
+    transaction as what they name (the progress write adds them inside its one statement),
+    so a change committed is a statement queued, whatever happens to the process after.
+    The forwarder sends them in id order and stamps ``sent_at``; a statement the LRS
+    refuses for good gets ``failed_at`` and its answer in ``last_error``.
+    """
+
+    __tablename__ = "xapi_outbox"
+    __table_args__ = (
+        # The backlog, in order: what the forwarder reads, and what the admin page counts.
+        Index("ix_xapi_outbox_waiting", "id",
+              postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+              sqlite_where=text("sent_at IS NULL AND failed_at IS NULL")),
+        Index("ix_xapi_outbox_sent", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(Enum("event", "badge", name="xapi_source", native_enum=False,
+                                             create_constraint=True, length=8))
+    source_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(server_default="0")  # no Python default: rows come from INSERT .. SELECT
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+
+def forwarding_statements() -> bool:
+    """True when progress and badges queue xAPI statements (``XAPI_LRS_URL`` is set)."""
+    return bool(current_app.config.get("XAPI_LRS_URL"))
+
+
+def queue_statements(source: str, rows: list[tuple[int, int]]) -> None:
+    """Queue the statements of ``rows`` ((source id, user id) each) in the caller's transaction."""
+    if rows and forwarding_statements():
+        db.session.execute(XapiOutbox.__table__.insert(),
+                           [{"source": source, "source_id": sid, "user_id": uid, "queued_at": utcnow()}
+                            for sid, uid in rows])

@@ -8,7 +8,8 @@ which does, for all its items at once:
    whose state differs from the one asked (never check-then-insert, so identical requests
    racing each other change a record once), returning what changed and how;
 3. *count*: the enrollment counters (``counters.py``), the module counters (``ModuleStats``),
-   and one ``ProgressEvent`` per change, all from what step 2 returned;
+   and one ``ProgressEvent`` per change, all from what step 2 returned (and, while xAPI
+   statements are forwarded, an ``XapiOutbox`` row per event);
 4. *answer*: the records, the new counters, the learner's overall figures and, for the
    badges, whether they already completed something today (in their time zone) and their
    completions of the last ``RECENT_DAYS`` days.
@@ -28,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from flask_babel import gettext
-from sqlalchemy import Integer, and_, bindparam, case, cast, func, insert, select, update
+from sqlalchemy import Integer, and_, bindparam, case, cast, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
 
@@ -53,7 +54,15 @@ from ..sql import (
 )
 from .access import load_enrollment
 from .counters import course_module_count, first_completion_time, is_complete
-from .models import MODULE_STAT_SLOTS, ModuleStats, Progress, ProgressEvent
+from .models import (
+    MODULE_STAT_SLOTS,
+    ModuleStats,
+    Progress,
+    ProgressEvent,
+    XapiOutbox,
+    forwarding_statements,
+    queue_statements,
+)
 from .signals import RECENT_DAYS, Completion, modules_completed
 
 MAX_BULK_ITEMS = 1000
@@ -241,8 +250,15 @@ def _learner_figures() -> list:
 _RECORD_COLUMNS = ("id", "enrollment_id", "module_id", "completed", "started_at", "completed_at", "updated_at")
 
 
+def _queue_statements(logged):
+    """Step 3d, while xAPI statements are forwarded: queue each new log row's statement."""
+    return insert(XapiOutbox.__table__).from_select(
+        ["source", "source_id", "user_id", "queued_at"],
+        select(literal("event"), logged.c.id, logged.c.user_id, _NOW).order_by(logged.c.id))
+
+
 @functools.cache
-def _postgresql_statement(only_new: bool):
+def _postgresql_statement(only_new: bool, forward: bool):
     """The whole write as one ``WITH`` statement."""
     checked = _checked(rows_of("items", _ITEM_COLUMNS, "postgresql")).cte("checked")
     target = select(checked).where(checked.c.owned, checked.c.in_course).subquery("target")
@@ -255,7 +271,11 @@ def _postgresql_statement(only_new: bool):
     )
     moved = _move_enrollments(changes).cte("moved")
     stats = _move_module_stats(changes, "postgresql").cte("stats")
-    logged = _log_events(changes).cte("logged")
+    logged = _log_events(changes)
+    if forward:
+        logged = logged.returning(ProgressEvent.id, ProgressEvent.user_id)
+    logged = logged.cte("logged")
+    queued = [_queue_statements(logged).cte("queued")] if forward else []
     changed = changes.c.id.is_not(None)
     record = [case((changed, changes.c[name]), else_=getattr(Progress, name)).label(f"record_{name}")
               for name in _RECORD_COLUMNS]
@@ -270,13 +290,13 @@ def _postgresql_statement(only_new: bool):
                                   Progress.module_id == checked.c.module_id))
         .outerjoin(moved, moved.c.id == checked.c.enrollment_id)
         .order_by(checked.c.idx)
-        .add_cte(stats, logged)
+        .add_cte(stats, logged, *queued)
         .execution_options(**WRITES)
     )
 
 
 @functools.cache
-def _sqlite_statements(only_new: bool) -> SimpleNamespace:
+def _sqlite_statements(only_new: bool, forward: bool) -> SimpleNamespace:
     """The same parts as separate statements, each reading what the one before returned."""
     changes = rows_of("changes", _CHANGE_COLUMNS, "sqlite")
     keys = rows_of("keys", {"enrollment_id": int, "module_id": int}, "sqlite")
@@ -289,7 +309,8 @@ def _sqlite_statements(only_new: bool) -> SimpleNamespace:
         .execution_options(populate_existing=True),
         move_enrollments=_move_enrollments(changes),
         move_module_stats=_move_module_stats(changes, "sqlite"),
-        log_events=_log_events(changes),
+        log_events=_log_events(changes).returning(ProgressEvent.id, ProgressEvent.user_id) if forward
+        else _log_events(changes),
     )
 
 
@@ -317,7 +338,7 @@ def _params(actor, now: datetime) -> dict:
 
 def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool) -> _Written:
     params = _params(actor, now) | rows_params("items", _ITEM_COLUMNS, items, "postgresql")
-    rows = db.session.execute(_postgresql_statement(only_new), params).all()
+    rows = db.session.execute(_postgresql_statement(only_new, forwarding_statements()), params).all()
     result = _Written(rows, {}, {}, {}, rows[0])
     for row in rows:
         key = (row.enrollment_id, row.module_id)
@@ -330,7 +351,8 @@ def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool) ->
 
 
 def _run_sqlite(actor, items: list[tuple], now: datetime, only_new: bool) -> _Written:
-    session, sql, params = db.session, _sqlite_statements(only_new), _params(actor, now)
+    forward = forwarding_statements()
+    session, sql, params = db.session, _sqlite_statements(only_new, forward), _params(actor, now)
     checked = session.execute(sql.checked, params | rows_params("items", _ITEM_COLUMNS, items, "sqlite")).all()
     target = [(row.idx, row.enrollment_id, row.module_id, row.completed) for row in checked
               if row.owned and row.in_course]
@@ -353,7 +375,9 @@ def _run_sqlite(actor, items: list[tuple], now: datetime, only_new: bool) -> _Wr
         for enrollment_id, completed in session.execute(sql.move_enrollments, changes):
             result.counters[enrollment_id] = completed
         session.execute(sql.move_module_stats, changes)
-        session.execute(sql.log_events, changes)
+        logged = session.execute(sql.log_events, changes)
+        if forward:
+            queue_statements("event", sorted(logged.all()))
     return result
 
 

@@ -297,6 +297,16 @@ RULES: dict[tuple[str, str], Rule] = {
     # --- warehouse exports: admins
     ("GET", "/api/exports/progress.csv"): Rule(ADMIN),
     ("GET", "/api/exports/events.ndjson"): Rule(ADMIN),
+    # --- xAPI: statements by reader; the forwarding, admins
+    ("GET", "/api/xapi/statements"): Rule(SIGNED_IN),
+    ("GET", "/admin/xapi"): Rule(ADMIN),
+    ("POST", "/admin/xapi/replay"): Rule(ADMIN, {"first_day": "2026-01-01", "last_day": "2026-01-02"}),
+    ("POST", "/admin/xapi/send-now"): Rule(ADMIN),
+    ("GET", "/api/admin/xapi"): Rule(ADMIN),
+    ("GET", "/api/admin/xapi/refused"): Rule(ADMIN),
+    ("POST", "/api/admin/xapi/replay"): Rule(ADMIN, {"since": "2026-01-01T00:00:00+00:00",
+                                                    "until": "2026-01-02T00:00:00+00:00"}),
+    ("POST", "/api/admin/xapi/send-now"): Rule(ADMIN),
 }
 
 #: The routes ending a sign-in or changing the password run last, in this order.
@@ -330,8 +340,9 @@ def is_api(rule: str) -> bool:
 
 @pytest.fixture(autouse=True)
 def _webhooks_to_a_closed_port(app, monkeypatch):
-    """Webhooks registered here point at a closed local port: deliveries fail at once."""
+    """Webhooks registered here, and the LRS, are a closed local port: deliveries fail at once."""
     monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
+    monkeypatch.setitem(app.config, "XAPI_LRS_URL", "http://127.0.0.1:9/xAPI/")
 
 
 class Platform:

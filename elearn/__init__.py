@@ -43,6 +43,9 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     jwt.init_app(app)
     csrf.init_app(app)
+    from .web.uploads import init_uploads
+
+    init_uploads(app)
     compress.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
@@ -78,6 +81,8 @@ def create_app(config: dict | None = None) -> Flask:
     from .enrollments import api as enrollments_api
     from .enrollments import views as enrollments_views
     from .exports import api as exports_api
+    from .imports import api as imports_api
+    from .imports import views as imports_views
     from .messages import api as messages_api
     from .messages import views as messages_views
     from .notifications import api as notifications_api
@@ -100,11 +105,11 @@ def create_app(config: dict | None = None) -> Flask:
 
     for pages in (health, language, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
                   analytics_views, dashboard_views, admin_views, messages_views, notifications_views,
-                  webhooks_views, privacy_views, xapi_views):
+                  webhooks_views, privacy_views, xapi_views, imports_views):
         app.register_blueprint(pages.bp)
     for feature in (audit_api, auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,
                     analytics_api, messages_api, notifications_api, admin_api,
-                    webhooks_api, exports_api, privacy_api, xapi_api):
+                    webhooks_api, exports_api, privacy_api, xapi_api, imports_api):
         csrf.exempt(feature.api)  # bearer tokens only: no cookies, so nothing for CSRF to forge
         app.register_blueprint(feature.api)
     app.register_blueprint(openapi.bp)
@@ -119,6 +124,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Work after the commit, in the background: email, reminders, digests, at-risk counts.
     from .analytics import at_risk
+    from .imports import service as imports
     from .jobs.queue import on_event, schedule
     from .mail.outbox import deliver
     from .notifications import nudges
@@ -138,6 +144,7 @@ def create_app(config: dict | None = None) -> Flask:
     schedule(app, xapi_forwarding.forward, every=app.config["XAPI_FORWARD_EVERY"])
     schedule(app, xapi_forwarding.purge_sent, every=3600)
     on_event(app, "xapi.backlog", xapi_forwarding.forward)
+    schedule(app, imports.forget_old_uploads, every=3600)
 
     from .web.errors import register_error_handlers
     from .web.filters import register_filters

@@ -79,6 +79,8 @@ def load_config(instance_path: str) -> dict:
         "XAPI_RETRY_DELAYS": _seconds_list("XAPI_RETRY_DELAYS", (30, 60, 300, 900, 3600)) or (3600,),
         "XAPI_KEEP_SENT_DAYS": int(os.environ.get("XAPI_KEEP_SENT_DAYS", "7")),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # CSV imports (imports/): the largest file, in bytes (about 400,000 rows).
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(32 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": env == "production",

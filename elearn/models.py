@@ -4,12 +4,13 @@ from .audit.models import AuditEntry
 from .auth.models import SignIn, User
 from .catalog.models import Category, Content, Course, Difficulty, Module
 from .enrollments.models import Enrollment
+from .imports.models import ImportUpload
 from .jobs.models import FailedJob
 from .mail.models import OutboxEmail
 from .messages.models import InboxEntry, Message
 from .notifications.models import NotificationPreferences
 from .privacy.models import DeletionRequest
-from .progress.models import Progress, ProgressEvent
+from .progress.models import ModuleStats, Progress, ProgressEvent, XapiOutbox
 from .tickets.models import SupportTicket, TicketReply
 from .webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -17,5 +18,5 @@ __all__ = [
     "User", "SignIn", "AuditEntry", "Category", "Difficulty", "Course", "Module", "Content",
     "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "TicketReply", "Achievement", "Message",
     "InboxEntry", "FailedJob", "OutboxEmail", "NotificationPreferences", "DeletionRequest",
-    "WebhookEndpoint", "WebhookDelivery",
+    "WebhookEndpoint", "WebhookDelivery", "ModuleStats", "XapiOutbox", "ImportUpload",
 ]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import Integer, String, and_, cast, func, literal, select
 
 from .. import local_time
 from ..auth.models import User
@@ -24,7 +24,7 @@ from ..catalog.models import Course
 from ..enrollments.models import Enrollment
 from ..events import publish_after_commit
 from ..extensions import db
-from ..progress.models import ProgressEvent, queue_statements
+from ..progress.models import Progress, ProgressEvent, queue_statements
 from ..progress.signals import RECENT_DAYS, Completion
 from ..sql import upsert
 from .models import Achievement
@@ -188,6 +188,39 @@ def _award(user_id: int, completions: list[Completion]) -> list[Achievement]:
             "courseTitle": titles.get(achievement.course_id),
             "earnedAt": achievement.earned_at.astimezone(UTC).isoformat(),
         })
+    return earned
+
+
+def award_for_records(course_ids: list[int]) -> list[tuple[int, int]]:
+    """The badges the records of ``course_ids`` earn, for rows written in bulk (a CSV
+    import): ``course-completed:<course>`` for each completed enrollment (at its completion
+    time), ``first-course`` and ``first-module`` for their learners (at their first). Three
+    statements whatever the number of learners; (badge id, user id) of each new badge.
+
+    Streak badges are not given for imported history (a streak is days in a row up to
+    today), and nothing is announced: importing years of a class's history must not shower
+    its learners with notices. Already-earned badges stay as they are.
+    """
+    if not course_ids:
+        return []
+    done = and_(Enrollment.course_id.in_(course_ids), Enrollment.completed_at.is_not(None))
+    completers = select(Enrollment.user_id).where(done)
+    inserts = [
+        select(Enrollment.user_id, literal(COURSE_COMPLETED + ":") + cast(Enrollment.course_id, String),
+               Enrollment.course_id, Enrollment.completed_at).where(done),
+        select(Enrollment.user_id, literal("first-course"), literal(None, Integer), func.min(Enrollment.completed_at))
+        .where(Enrollment.user_id.in_(completers), Enrollment.completed_at.is_not(None)).group_by(Enrollment.user_id),
+        select(Enrollment.user_id, literal("first-module"), literal(None, Integer), func.min(Progress.completed_at))
+        .join(Progress, Progress.enrollment_id == Enrollment.id)
+        .where(Enrollment.course_id.in_(course_ids), Progress.completed.is_(True)).group_by(Enrollment.user_id),
+    ]
+    earned = []
+    for rows in inserts:
+        stmt = (upsert(Achievement).from_select(["user_id", "key", "course_id", "earned_at"], rows)
+                .on_conflict_do_nothing(index_elements=["user_id", "key"])
+                .returning(Achievement.id, Achievement.user_id))
+        earned += [tuple(row) for row in db.session.execute(stmt)]
+    queue_statements("badge", earned)
     return earned
 
 

@@ -150,6 +150,8 @@ def course_dashboard_live_view(user, arg) -> LiveView:
     user_id = user.id
 
     def wants(message: dict) -> bool:
+        if message.get("type") == "import.applied":
+            return course_id in message.get("courseIds", ())
         return message.get("courseId") == course_id and message.get("type") in (
             "progress.updated", "enrollment.created", "course.updated", "course.deleted")
 

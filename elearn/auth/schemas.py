@@ -17,6 +17,12 @@ class LoginIn(InSchema):
     password: str = Field(min_length=1, max_length=128)
 
 
+class WelcomeIn(InSchema):
+    """An invited person's first password (checked against their account in ``invitations.accept``)."""
+
+    password: str = Password
+
+
 class RegisterIn(InSchema):
     email: EmailStr = Field(max_length=254)
     name: str = Name

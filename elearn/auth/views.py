@@ -10,9 +10,9 @@ from flask_login import current_user, login_user, logout_user
 from ..errors import Conflict, Forbidden, Invalid, Unauthorized
 from ..web.access import login_required, safe_next
 from ..web.inputs import parse_form
-from . import service, sign_ins
+from . import invitations, service, sign_ins
 from .rate_limits import registration_limit, sign_in_limit
-from .schemas import AccountUpdateIn, LoginIn, PasswordChangeIn, RegisterIn
+from .schemas import AccountUpdateIn, LoginIn, PasswordChangeIn, RegisterIn, WelcomeIn
 from .time_zones import time_zone_groups
 
 bp = Blueprint("auth", __name__)
@@ -63,6 +63,29 @@ def register():
             return redirect(url_for("dashboard.home"))
     values = {k: request.form.get(k, "") for k in ("email", "name")}
     return render_template("auth/register.html", errors=errors, values=values), 422
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+@sign_in_limit
+def welcome(token: str):
+    """An invitation's link: the invited person chooses a password, and is signed in. Someone
+    signed in already goes to their dashboard (sign out first to accept it)."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.home"))
+    user = invitations.invited_user(token)
+    if request.method == "GET":
+        return render_template("auth/welcome.html", user=user, token=token, errors={})
+    data, errors = parse_form(WelcomeIn)
+    if data is not None:
+        try:
+            invitations.accept(user, data.password)
+        except Invalid as error:
+            errors = error.details
+        else:
+            sign_ins.start(user, "browser")
+            login_user(user)
+            return redirect(url_for("dashboard.home"))
+    return render_template("auth/welcome.html", user=user, token=token, errors=errors), 422
 
 
 @bp.post("/logout")

@@ -50,6 +50,11 @@ def dashboard_live_view(user, _arg) -> LiveView:
     courses = set(db.session.scalars(select(Enrollment.course_id).where(Enrollment.user_id == user_id)))
 
     def wants(message: dict) -> bool:
+        if message.get("type") == "import.applied":
+            imported = user_id in message.get("userIds", ())
+            if imported:
+                courses.update(message.get("courseIds", ()))
+            return imported
         if message.get("userId") == user_id:
             if message.get("type") == "enrollment.created":
                 courses.add(message.get("courseId"))

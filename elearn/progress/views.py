@@ -128,6 +128,8 @@ def course_live_view(user, arg) -> LiveView:
     user_id = user.id
 
     def wants(message: dict) -> bool:
+        if message.get("type") == "import.applied":
+            return course_id in message.get("courseIds", ()) and user_id in message.get("userIds", ())
         if message.get("courseId") != course_id:
             return False
         return message.get("userId") == user_id or message.get("type") in ("course.updated", "course.deleted")

@@ -122,6 +122,8 @@ class Hub:
                 candidates = set(self._everything)
                 candidates.update(self._by_user.get(message.get("userId"), ()))
                 candidates.update(self._by_course.get(message.get("courseId"), ()))
+                for course_id in message.get("courseIds") or ():  # one event for many courses (an import)
+                    candidates.update(self._by_course.get(course_id, ()))
                 # One event for many recipients (a message): addressed to them, so theirs
                 # without asking each socket to search the list.
                 for user_id in message.get("userIds") or ():

@@ -44,6 +44,8 @@ class Operation:
     roles: tuple[str, ...]
     errors: tuple[int, ...]
     media_type: str
+    #: The multipart field of a file the route takes (``multipart/form-data``), if any.
+    upload: str | None = None
 
     @property
     def operation_id(self) -> str:
@@ -77,6 +79,7 @@ class JsonApi(Blueprint):
         roles: tuple[str, ...] = (),
         errors: tuple[int, ...] = (),
         media_type: str = JSON,
+        upload: str | None = None,
     ):
         """Register a JSON view. The view gets ``body=``/``query=`` when declared, and returns
         an object or dict, a ``Page`` (``paginated=True``), a list (``many=True``), None
@@ -122,7 +125,7 @@ class JsonApi(Blueprint):
             self.operations.append(Operation(
                 feature=self.feature, rule=rule, method=method, view=view, summary=(view.__doc__ or "").strip(),
                 body=body, query=query, response=response, status=status, paginated=paginated, many=many,
-                auth=auth, roles=roles, errors=errors, media_type=media_type,
+                auth=auth, roles=roles, errors=errors, media_type=media_type, upload=upload,
             ))
             return wrapper
 

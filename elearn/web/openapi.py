@@ -78,6 +78,10 @@ def build_spec(app) -> dict:
         if e.body:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": ref(e.body, "validation")}}}
+        if e.upload:
+            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": [e.upload],
+                "properties": {e.upload: {"type": "string", "format": "binary"}}}}}}
 
         if e.media_type != JSON:
             operation["responses"][str(e.status)] = {
@@ -96,7 +100,7 @@ def build_spec(app) -> dict:
                 "description": "Success", "content": {"application/json": {"schema": body}}}
 
         errors = set(e.errors)
-        if e.body:
+        if e.body or e.upload:
             errors |= {400, 413, 422}
         if e.query:
             errors.add(422)

@@ -31,6 +31,7 @@ from sqlalchemy import delete, func, literal, select, union_all, update
 
 from ..achievements.models import Achievement
 from ..audit import service as audit
+from ..auth.models import User
 from ..db_types import utcnow
 from ..errors import Conflict
 from ..events import publish_after_commit
@@ -215,8 +216,9 @@ def status() -> dict:
         .where(*_WAITING)).one()
     head_error = db.session.scalar(select(XapiOutbox.last_error).where(*_WAITING, XapiOutbox.last_error.is_not(None))
                                    .order_by(XapiOutbox.id).limit(1))
+    next_attempt = waiting[2] if waiting[2] is not None and waiting[2] > utcnow() else None  # else: due now
     return {"enabled": forwarding_statements(), "lrs_url": current_app.config.get("XAPI_LRS_URL"),
-            "waiting": waiting[0], "retrying": waiting[1], "next_attempt_at": waiting[2],
+            "waiting": waiting[0], "retrying": waiting[1], "next_attempt_at": next_attempt,
             "failed": db.session.scalar(select(func.count()).select_from(XapiOutbox)
                                         .where(XapiOutbox.failed_at.is_not(None))),
             "last_success_at": db.session.scalar(select(func.max(XapiOutbox.sent_at))),
@@ -224,6 +226,11 @@ def status() -> dict:
 
 
 def refused(page: int = 1, per_page: int = 50) -> Page:
-    """The statements the LRS refused for good, newest first."""
-    return paginate(select(XapiOutbox).where(XapiOutbox.failed_at.is_not(None))
-                    .order_by(XapiOutbox.failed_at.desc(), XapiOutbox.id.desc()), page, per_page)
+    """The statements the LRS refused for good, newest first (each with its learner's email)."""
+    outbox = XapiOutbox
+    stmt = (select(outbox.id, outbox.source, outbox.source_id, outbox.user_id, outbox.queued_at, outbox.attempts,
+                   outbox.next_attempt_at, outbox.last_error, outbox.failed_at, User.email)
+            .join(User, User.id == outbox.user_id)
+            .where(outbox.failed_at.is_not(None)).order_by(outbox.failed_at.desc(), outbox.id.desc()))
+    return paginate(stmt, page, per_page, scalars=False,
+                    count=select(func.count()).select_from(outbox).where(outbox.failed_at.is_not(None)))

@@ -93,6 +93,7 @@ class RefusedStatementOut(OutSchema):
     source: str
     source_id: int
     user_id: int
+    email: str
     queued_at: Timestamp
     attempts: int
     next_attempt_at: Timestamp | None

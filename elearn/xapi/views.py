@@ -34,6 +34,7 @@ def forwarding_page():
 @login_required(*ADMIN)
 def replay():
     data, errors = parse_form(ReplayDaysForm)
+    status = 422
     if data is not None:
         zone = local_time.zone(current_user.timezone)
         since = local_time.local_midnight(data.first_day, zone)
@@ -41,10 +42,10 @@ def replay():
         try:
             queued = forwarding.replay(current_user, since, until)
         except Conflict as error:
-            errors = {"form": error.message}
+            errors, status = {"form": error.message}, 409
         else:
             return redirect(url_for("xapi.forwarding_page", done="replayed", queued=queued), 303)
-    return _page(errors, request.form, 409 if "form" in errors else 422)
+    return _page(errors, request.form, status)
 
 
 @bp.post("/send-now")

@@ -34,7 +34,8 @@ def pages(ids):
     return [
         ("visitor", None, [("login", "/login"), ("register", "/register"), ("catalog", "/courses"),
                            ("api-docs", "/api/docs"), ("not-found", "/no-such-page"),
-                           ("unsubscribe", f"/unsubscribe/{ids['unsubscribe']}")]),
+                           ("unsubscribe", f"/unsubscribe/{ids['unsubscribe']}"),
+                           ("welcome", f"/welcome/{ids['invitation']}")]),
         ("student", "john@example.com", [
             ("dashboard", "/"), ("catalog", "/courses"), ("course", f"/courses/{course}"),
             ("account", "/account"), ("help", "/help"), ("ticket", f"/help/tickets/{ids['ticket']}"),
@@ -49,28 +50,33 @@ def pages(ids):
             ("new-course", "/teach/courses/new"), ("edit-course", f"/teach/courses/{course}/edit"),
             ("empty-course", f"/teach/courses/{ids['empty_course']}"), ("account", "/account"),
             ("needs-attention", f"/teach/courses/{course}/at-risk"),
-            ("messages", f"/teach/courses/{course}/messages"), ("notifications", "/account/notifications")]),
+            ("messages", f"/teach/courses/{course}/messages"), ("notifications", "/account/notifications"),
+            ("import", "/imports")]),
         ("student-es", "john@example.com", [("dashboard", "/"), ("course", f"/courses/{course}")]),
         ("admin", "admin@example.com", [
             ("platform", "/admin"), ("learners", "/admin/learners"), ("users", "/admin/users"),
             ("progress", "/admin/progress"), ("audit", "/admin/audit"), ("tickets", "/admin/tickets"),
             ("ticket", f"/help/tickets/{ids['ticket']}"), ("all-courses", "/courses"),
             ("messages", "/admin/messages"), ("outbox", "/admin/outbox"), ("webhooks", "/admin/webhooks"),
-            ("webhook", f"/admin/webhooks/{ids['webhook']}"), ("deletion-requests", "/admin/deletion-requests")]),
+            ("webhook", f"/admin/webhooks/{ids['webhook']}"), ("deletion-requests", "/admin/deletion-requests"),
+            ("xapi", "/admin/xapi"), ("import", "/imports"), ("import-preview", f"/imports/{ids['upload']}")]),
     ]
 
 
 @pytest.fixture(scope="module")
 def ids(live_app):
-    """The demo's records the pages are about, and one ticket to open."""
+    """The demo's records the pages are about, and one ticket to open; an LRS that is down."""
+    from elearn.auth import invitations
     from elearn.auth.service import create_user
     from elearn.db_types import utcnow
     from elearn.extensions import db
+    from elearn.imports import service as imports
     from elearn.jobs.models import FailedJob
     from elearn.messages import service as messages
     from elearn.models import Course, Enrollment, User
     from elearn.notifications.preferences import unsubscribe_token
     from elearn.privacy.service import request_deletion
+    from elearn.progress.models import ProgressEvent, XapiOutbox
     from elearn.tickets import service as tickets
     from elearn.webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -94,9 +100,30 @@ def ids(live_app):
                                        response_snippet="Internal Server Error"))
         db.session.add(FailedJob(task="elearn.mail.outbox.deliver", args=[{"emailId": 1}], attempts=4,
                                  error="Traceback (most recent call last):\nsmtplib.SMTPDataError: (451, 'Try again later')"))
+        admin = db.session.scalar(db.select(User).filter_by(email="admin@example.com"))
+        upload = imports.keep_upload(admin, "spring-term.csv", (
+            "email,course,module,completed_at,name\n"
+            f"john@example.com,{course.title},Async,2026-03-01,\n"
+            f"maria.new@example.com,{course.title},,,Maria Nueva\n"
+            "john@example.com,Cooking 101,,,\n"
+            f"john@example.com,{course.title},Quantum Physics,2026-03-02,\n").encode(), True)
+        invited = create_user("invited@example.com", DEMO_PASSWORD, "Ines Invited")
+        invited.password_hash = invitations.INVITED_PASSWORD
+        now = utcnow()
+        first_event = db.session.scalar(db.select(ProgressEvent.id).order_by(ProgressEvent.id))
+        db.session.add_all([
+            XapiOutbox(source="event", source_id=first_event, user_id=john.id, queued_at=now, attempts=2,
+                       next_attempt_at=now, last_error="ConnectionRefusedError: [Errno 111] Connection refused"),
+            XapiOutbox(source="event", source_id=first_event, user_id=john.id, queued_at=now, attempts=1,
+                       failed_at=now, last_error='409 {"detail":"Differing statements already exist with the same ID"}'),
+            XapiOutbox(source="event", source_id=first_event, user_id=john.id, queued_at=now, attempts=1, sent_at=now)])
         db.session.commit()
-        return {"course": course.id, "enrollment": enrollment.id, "empty_course": empty.id,
-                "ticket": ticket.id, "message": message.id, "unsubscribe": unsubscribe_token(john.id, "streaks"), "webhook": hook.id}
+        found = {"course": course.id, "enrollment": enrollment.id, "empty_course": empty.id,
+                 "ticket": ticket.id, "message": message.id, "unsubscribe": unsubscribe_token(john.id, "streaks"),
+                 "webhook": hook.id, "upload": upload.id, "invitation": invitations.invitation_token(invited.id)}
+    live_app.config["XAPI_LRS_URL"] = "http://127.0.0.1:9/xAPI/"
+    yield found
+    live_app.config["XAPI_LRS_URL"] = None
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

@@ -30,6 +30,7 @@ without one and 403 or 404 with one. A refused request that could write must lea
 row of every table as it was. Each persona's test tries every route and then reports every
 mismatch at once, naming route, method, persona, what was expected and what came back.
 """
+import io
 import itertools
 import re
 from collections.abc import Callable
@@ -39,11 +40,13 @@ import pytest
 from flask import current_app
 from sqlalchemy import inspect, select, text, update
 
+from elearn.auth import invitations
 from elearn.auth import service as accounts
 from elearn.auth.models import User
 from elearn.catalog import service as catalog
 from elearn.catalog.models import Course
 from elearn.db_types import utcnow
+from elearn.imports import service as imports
 from elearn.jobs.models import FailedJob
 from elearn.messages import service as messages
 from elearn.notifications.preferences import unsubscribe_token
@@ -307,6 +310,18 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/admin/xapi/replay"): Rule(ADMIN, {"since": "2026-01-01T00:00:00+00:00",
                                                     "until": "2026-01-02T00:00:00+00:00"}),
     ("POST", "/api/admin/xapi/send-now"): Rule(ADMIN),
+    # --- imports: admins and instructors; an upload is its uploader's only
+    ("GET", "/imports"): Rule(STAFF),
+    ("POST", "/imports"): Rule(STAFF, lambda run: {"file": (io.BytesIO(b"email,course\nsam@example.com,1\n"), "a.csv")}),
+    ("GET", "/imports/<int:upload_id>"): Rule(frozenset({"instructor"})),
+    ("POST", "/imports/<int:upload_id>/apply"): Rule(frozenset({"instructor"}), spare=True),
+    ("POST", "/imports/<int:upload_id>/discard"): Rule(frozenset({"instructor"}), spare=True),
+    # Without a file: 422 once past the role check.
+    ("POST", "/api/imports"): Rule(STAFF, expect={persona: 422 for persona in STAFF}),
+    # --- an invitation's link works for whoever holds it; the signed-in go to their dashboard
+    ("GET", "/welcome/<token>"): Rule(ANYONE, params={"token": "invitation_token"}),
+    ("POST", "/welcome/<token>"): Rule(ANYONE, {"password": NEW_PASSWORD}, params={"token": "invitation_token"},
+                                       spare=True),
 }
 
 #: The routes ending a sign-in or changing the password run last, in this order.
@@ -378,7 +393,7 @@ class Platform:
         db.session.add(hook)
         db.session.commit()
         self.ids = {"user_id": sam.id, "ticket_id": ticket.id, "message_id": note.id, "direction": "down",
-                    "webhook_id": hook.id,
+                    "webhook_id": hook.id, "upload_id": self._upload(ada), "invitation_token": self._invited(),
                     "token": unsubscribe_token(sam.id, "messages"),
                     "action": "complete",
                     "open_course_id": open_api_course.id, "open_page_course_id": open_page_course.id,
@@ -394,6 +409,19 @@ class Platform:
             Progress.enrollment_id == enrollment_id, Progress.module_id == first.id))
         return {"course_id": course.id, "module_id": second.id, "untouched_module_id": third.id,
                 "content_id": content.id, "enrollment_id": enrollment_id, "progress_id": record}
+
+    def _upload(self, instructor) -> int:
+        """A CSV file the instructor uploaded and has not confirmed yet."""
+        upload = imports.keep_upload(instructor, "a.csv", b"email,course\nsam@example.com,1\n", False)
+        self.db.session.commit()
+        return upload.id
+
+    def _invited(self) -> str:
+        """The invitation token of an account waiting for its first password."""
+        user = self.make.user()
+        user.password_hash = invitations.INVITED_PASSWORD
+        self.db.session.commit()
+        return invitations.invitation_token(user.id)
 
     def ids_for(self, persona: str) -> dict:
         return {**self.ids, **(self.former_ids if persona == "demoted" else {})}
@@ -419,7 +447,7 @@ class Platform:
         self.db.session.flush()
         ids = {"request_id": privacy.request_deletion(self.make.user()).id,
                "course_id": course.id, "module_id": module.id, "content_id": content.id, "job_id": job.id,
-               "webhook_id": hook.id}
+               "webhook_id": hook.id, "upload_id": self._upload(ada), "invitation_token": self._invited()}
         if persona == "demoted":
             self.db.session.execute(update(Course).where(Course.id == course.id)
                                     .values(instructor_id=self.user_ids["demoted"]))

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from elearn.catalog import service as catalog
+from elearn.imports import service as imports
 from elearn.jobs.models import FailedJob
 from elearn.messages import service as messages
 from elearn.notifications.preferences import unsubscribe_token
@@ -22,7 +23,7 @@ from tests.conftest import CSRF_RE, Browser
 FIELDS = ("email", "password", "name", "role", "active", "remember", "next", "title", "description", "price",
           "categoryId", "difficultyId", "thumbnailUrl", "published", "order", "type", "url", "subject", "body",
           "status", "currentPassword", "newPassword", "language", "messages", "inactivity", "streaks", "achievements",
-          "digests", "secret", "events")
+          "digests", "secret", "events", "first_day", "last_day", "create_accounts")
 HOSTILE = {
     "nul": "a\x00b",
     "huge": "x" * 300_000,
@@ -56,11 +57,12 @@ def admin_browser(app, make, db):
     db.session.add_all([job, hook])
     db.session.commit()
     leaving = privacy.request_deletion(make.user(email="leaving@example.com"))
+    upload = imports.keep_upload(admin, "a.csv", b"email,course\ns@example.com,1\n", False)
     db.session.commit()
     ids = {"request_id": leaving.id, "course_id": course.id, "module_id": module.id, "content_id": content.id,
            "ticket_id": ticket.id,
            "message_id": note.id, "job_id": job.id, "webhook_id": hook.id, "token": unsubscribe_token(student.id, "streaks"),
-           "user_id": student.id, "direction": "down", "action": "complete"}
+           "user_id": student.id, "direction": "down", "action": "complete", "upload_id": upload.id}
     browser = Browser(app.test_client())
     browser.login("root@example.com")
     return browser, ids

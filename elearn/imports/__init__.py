@@ -1,0 +1,1 @@
+"""CSV import of enrollments and completions, previewed, then applied in one transaction."""

@@ -22,6 +22,8 @@ class Achievement(db.Model):
         UniqueConstraint("user_id", "key"),
         # "A user's badges in the order earned".
         Index("ix_achievements_user_earned", "user_id", "earned_at"),
+        # Every badge in time order: the platform's xAPI statements, and a replay's window.
+        Index("ix_achievements_earned", "earned_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

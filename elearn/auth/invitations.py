@@ -1,9 +1,10 @@
 """Invitations: an account made for someone else (a CSV import) gets a link to choose its password.
 
 The account starts with no usable password (``INVITED_PASSWORD`` matches no password).
-The emailed link carries the user id, signed with the app's secret and dated: it works
-for ``INVITATION_DAYS`` days, and only while the account still waits for its first
-password, so it cannot be used twice or after the person chose one.
+The emailed link carries the user id and email, signed with the app's secret and dated: it
+works for ``INVITATION_DAYS`` days, only while the account still waits for its first
+password (so it cannot be used twice, or after the person chose one), and only for the
+address it was sent to (an admin who corrects the address makes the old link useless).
 """
 from datetime import timedelta
 
@@ -30,18 +31,18 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
 
 
-def invitation_token(user_id: int) -> str:
-    return _serializer().dumps(user_id)
+def invitation_token(user_id: int, email: str) -> str:
+    return _serializer().dumps([user_id, email])
 
 
-def invitation_url(user_id: int) -> str:
-    return absolute_url("auth.welcome", token=invitation_token(user_id))
+def invitation_url(user_id: int, email: str) -> str:
+    return absolute_url("auth.welcome", token=invitation_token(user_id, email))
 
 
 def invite(*, user_id: int, email: str, name: str, inviter: str, courses: list[str]) -> None:
     """Queue the invitation email of a new account (in the caller's transaction)."""
     body = current_app.jinja_env.get_template("email/invitation.txt").render(
-        name=name, inviter=inviter, courses=courses, link=invitation_url(user_id), days=INVITATION_DAYS)
+        name=name, inviter=inviter, courses=courses, link=invitation_url(user_id, email), days=INVITATION_DAYS)
     subject, _, text = body.strip().partition("\n")
     queue_email(key=f"invitation:{user_id}", to=email, subject=subject.strip(), body=text.strip() + "\n",
                 kind="invitations", user_id=user_id)
@@ -50,11 +51,11 @@ def invite(*, user_id: int, email: str, name: str, inviter: str, courses: list[s
 def invited_user(token: str) -> User:
     """The account an invitation link names, still waiting for its password; else 404."""
     try:
-        user_id = _serializer().loads(token, max_age=int(timedelta(days=INVITATION_DAYS).total_seconds()))
+        user_id, email = _serializer().loads(token, max_age=int(timedelta(days=INVITATION_DAYS).total_seconds()))
     except (BadSignature, ValueError, TypeError):
-        user_id = None
+        user_id = email = None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
-    if user is None or not user.active or user.password_hash != INVITED_PASSWORD:
+    if user is None or user.email != email or not user.active or user.password_hash != INVITED_PASSWORD:
         raise NotFound(gettext("This invitation link is not valid any more: it was used, or it is more than "
                                "%(days)s days old. Ask whoever invited you for a new one.", days=INVITATION_DAYS))
     return user

@@ -10,16 +10,17 @@ the courses named, their modules, the enrollments and records already there), so
 - ``error``: with a sentence saying what to fix (unknown email or module, a course that is
   not the importer's, a bad or future date, a repeated row...).
 """
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from flask_babel import gettext
+from pydantic import EmailStr, TypeAdapter, ValidationError
 from sqlalchemy import select, tuple_
 
 from ..auth.models import User
 from ..catalog.models import Course, Module
+from ..catalog.service import can_edit
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..extensions import db
@@ -28,8 +29,21 @@ from .reading import Line
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 BATCH = 1000
-_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+_EMAIL = TypeAdapter(EmailStr)
 
+
+def _number(text: str) -> int | None:
+    """The id a cell names (ASCII digits, small enough for a column), else None."""
+    return int(text) if text.isascii() and text.isdecimal() and len(text) < 19 else None
+
+
+def _valid_email(email: str) -> bool:
+    """The same check as registration's (``EmailStr``)."""
+    try:
+        _EMAIL.validate_python(email)
+    except ValidationError:
+        return False
+    return len(email) <= 254
 
 @dataclass
 class Row:
@@ -81,10 +95,12 @@ def _parse_time(text: str, now: datetime) -> datetime:
     try:
         moment = (datetime.combine(date.fromisoformat(text), time(), UTC) if len(text) == 10
                   else datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        if moment.year < 1970:
+            raise ValueError
+    except (ValueError, OverflowError):
         raise ValueError(gettext("“%(value)s” is not a date: write 2026-03-01 or 2026-03-01T14:30:00Z.",
                                  value=text)) from None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
     if moment > now:
         raise ValueError(gettext("%(value)s is in the future.", value=text))
     return moment
@@ -92,15 +108,14 @@ def _parse_time(text: str, now: datetime) -> datetime:
 
 def _courses(actor, lines: list[Line]) -> tuple[dict[int, Course], dict[str, list[Course]]]:
     """The courses the lines name that the actor may import into: by id, and by title."""
-    ids = {int(line.course) for line in lines if line.course.isdigit() and len(line.course) < 10}
-    titles = {line.course for line in lines if line.course and not line.course.isdigit()}
+    ids = {_number(line.course) for line in lines} - {None}
+    titles = {line.course for line in lines if line.course and _number(line.course) is None}
     found: list[Course] = []
     for id_batch in batches(ids):
         found += db.session.scalars(select(Course).where(Course.id.in_(id_batch)))
     for title_batch in batches(titles):
         found += db.session.scalars(select(Course).where(Course.title.in_(title_batch)))
-    if actor.role != "admin":
-        found = [course for course in found if course.instructor_id == actor.id]
+    found = [course for course in found if can_edit(actor, course)]
     by_title: dict[str, list[Course]] = {}
     for course in {course.id: course for course in found}.values():
         by_title.setdefault(course.title, []).append(course)
@@ -123,7 +138,7 @@ def plan_import(actor, lines: list[Line], create_accounts: bool) -> Plan:
             named.setdefault(str(module_id), []).append(module_id)
             named.setdefault(title.strip().casefold(), []).append(module_id)
 
-    emails = {row.email for row in rows if _EMAIL.match(row.email)}
+    emails = {email for email in {row.email for row in rows} if _valid_email(email)}
     users: dict[str, tuple[int, str, bool]] = {}
     for email_batch in batches(emails):
         for user_id, email, role, active in db.session.execute(
@@ -132,7 +147,8 @@ def plan_import(actor, lines: list[Line], create_accounts: bool) -> Plan:
 
     seen: dict[tuple, int] = {}
     for row, line in zip(rows, lines, strict=True):
-        row.message = _resolve(row, line, courses, by_title, modules, users, create_accounts, now)
+        row.message = _resolve(row, line, courses, by_title, modules, users, emails, create_accounts, now,
+                               admin=actor.role == "admin")
         if row.message is None:
             key = (row.email, row.course_id, row.module_id)
             if key in seen:
@@ -145,26 +161,31 @@ def plan_import(actor, lines: list[Line], create_accounts: bool) -> Plan:
     return plan
 
 
-def _resolve(row: Row, line: Line, courses, by_title, modules, users, create_accounts: bool, now) -> str | None:
-    """Fill the row's ids from the lookups; the problem with it, or None."""
+def _resolve(row: Row, line: Line, courses, by_title, modules, users, emails: set[str], create_accounts: bool, now,
+             admin: bool) -> str | None:
+    """Fill the row's ids from the lookups; the problem with it, or None. Instructors learn
+    only whether an email is a usable learner's account, not why another is not."""
     if not row.email or not line.course:
         return gettext("Give an email and a course.")
-    if not _EMAIL.match(row.email) or len(row.email) > 254:
+    if row.email not in emails:
         return gettext("“%(value)s” is not an email address.", value=line.email)
     account = users.get(row.email)
     if account is None:
         if not create_accounts:
-            return gettext("No account has this email (choose to create missing accounts to add it).")
+            return (gettext("No account has this email (choose to create missing accounts to add it).") if admin
+                    else gettext("No learner's account has this email."))
         if len(row.name) > 120:
             return gettext("The name is longer than 120 characters.")
     else:
         row.user_id, role, active = account
+        if not admin and (role != "student" or not active):
+            return gettext("No learner's account has this email.")
         if role != "student":
             return gettext("%(email)s is not a learner's account.", email=row.email)
         if not active:
             return gettext("%(email)s is disabled.", email=row.email)
-    if line.course.isdigit() and int(line.course) in courses:
-        row.course_id = int(line.course)
+    if _number(line.course) in courses:
+        row.course_id = _number(line.course)
     else:
         named = by_title.get(line.course, [])
         if len(named) > 1:

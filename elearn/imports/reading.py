@@ -52,6 +52,9 @@ def read_lines(raw: bytes) -> list[Line]:
     unknown = [column for column in header if column and column not in REQUIRED + OPTIONAL]
     if unknown:
         raise _refuse(gettext("Unknown columns: %(columns)s.", columns=", ".join(unknown)))
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        raise _refuse(gettext("Columns named twice: %(columns)s.", columns=", ".join(repeated)))
     where = {column: header.index(column) for column in REQUIRED + OPTIONAL if column in header}
     lines = []
     try:

@@ -16,7 +16,7 @@ Imported enrollments paid nothing here (they are not revenue).
 Open pages follow through one ``import.applied`` event naming the courses and (up to
 ``LIVE_USERS``) the learners touched.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext
 from sqlalchemy import Integer, cast, delete, insert, select, tuple_, update
@@ -44,12 +44,18 @@ LIVE_USERS = 1000
 
 def import_file(actor, raw: bytes, *, dry_run: bool, create_accounts: bool = False) -> Plan:
     """Plan ``raw`` (a CSV file) and, unless ``dry_run``, apply it; the plan either way."""
-    if actor.role not in ("admin", "instructor"):
-        raise Forbidden(gettext("Only admins and instructors import."))
+    _may_import(actor, create_accounts)
     plan = plan_import(actor, read_lines(raw), create_accounts)
     if not dry_run:
         apply(actor, plan)
     return plan
+
+
+def _may_import(actor, create_accounts: bool) -> None:
+    if actor.role not in ("admin", "instructor"):
+        raise Forbidden(gettext("Only admins and instructors import."))
+    if create_accounts and actor.role != "admin":
+        raise Forbidden(gettext("Only admins create accounts in an import."))
 
 
 def _create_accounts(actor, rows: list[Row], courses: dict[int, Course]) -> None:
@@ -77,14 +83,21 @@ def _create_accounts(actor, rows: list[Row], courses: dict[int, Course]) -> None
 
 
 def _create_enrollments(rows: list[Row]) -> None:
-    pairs = sorted({(row.user_id, row.course_id) for row in rows if row.enrollment_id is None})
-    ids: dict[tuple[int, int], int] = {}
+    """Enroll the learners not enrolled yet, from their earliest imported completion (or now)."""
+    since: dict[tuple[int, int], datetime] = {}
     now = utcnow()
+    for row in rows:
+        if row.enrollment_id is None:
+            pair = (row.user_id, row.course_id)
+            since[pair] = min(since.get(pair, now), row.completed_at or now)
+    pairs = sorted(since)
+    ids: dict[tuple[int, int], int] = {}
     for batch in batches(pairs):
         stmt = (upsert(Enrollment).on_conflict_do_nothing(index_elements=["user_id", "course_id"])
                 .returning(Enrollment.id, Enrollment.user_id, Enrollment.course_id))
         for enrollment_id, user_id, course_id in db.session.execute(stmt, [
-                {"user_id": u, "course_id": c, "enrolled_at": now, "price_paid_cents": 0} for u, c in batch]):
+                {"user_id": u, "course_id": c, "enrolled_at": since[(u, c)], "price_paid_cents": 0}
+                for u, c in batch]):
             ids[(user_id, course_id)] = enrollment_id
     per_course: dict[int, int] = {}
     for _user_id, course_id in ids:
@@ -105,7 +118,8 @@ def _create_enrollments(rows: list[Row]) -> None:
 
 def _complete(rows: list[Row]) -> None:
     """Completed records at the file's times (a started record becomes completed; a completed
-    one is left as it is), and an activity-log row for each."""
+    one is left as it is), and an activity-log row for each record that changed (not for one
+    a concurrent import or click completed first)."""
     done = [row for row in rows if row.module_id is not None]
     stmt = upsert(Progress)
     new = stmt.excluded
@@ -114,12 +128,15 @@ def _complete(rows: list[Row]) -> None:
         set_={"completed": True, "completed_at": new.completed_at,
               "updated_at": greatest(Progress.updated_at, new.completed_at),
               "completion_seconds": greatest(cast(seconds_between(Progress.started_at, new.completed_at), Integer), 0)},
-        where=Progress.completed.is_(False)).returning(Progress.id)  # RETURNING: one INSERT per batch, not per row
+        where=Progress.completed.is_(False)).returning(Progress.enrollment_id, Progress.module_id)
     for batch in batches(done):
-        db.session.execute(stmt, [{"enrollment_id": row.enrollment_id, "module_id": row.module_id, "completed": True,
-                                   "started_at": row.completed_at, "completed_at": row.completed_at,
-                                   "updated_at": row.completed_at, "completion_seconds": 0, "active_seconds": 0}
-                                  for row in batch])
+        changed = {tuple(key) for key in db.session.execute(stmt, [  # RETURNING: one INSERT per batch, not per row
+            {"enrollment_id": row.enrollment_id, "module_id": row.module_id, "completed": True,
+             "started_at": row.completed_at, "completed_at": row.completed_at, "updated_at": row.completed_at,
+             "completion_seconds": 0, "active_seconds": 0} for row in batch])}
+        batch = [row for row in batch if (row.enrollment_id, row.module_id) in changed]
+        if not batch:
+            continue
         logged = db.session.execute(insert(ProgressEvent).returning(ProgressEvent.id, ProgressEvent.user_id), [
             {"user_id": row.user_id, "course_id": row.course_id, "enrollment_id": row.enrollment_id,
              "module_id": row.module_id, "kind": "completed", "occurred_at": row.completed_at} for row in batch])
@@ -143,7 +160,8 @@ def apply(actor, plan: Plan) -> None:
         "unchanged": summary["unchanged"], "errors": len(summary["errors"]), "accounts": plan.new_accounts,
         "courseIds": course_ids})
     users = sorted({row.user_id for row in rows})
-    publish_after_commit({"type": "import.applied", "courseIds": course_ids,
+    publish_after_commit({"type": "import.applied", "actorId": actor.id, "courseIds": course_ids,
+                          "rows": summary["rows"], "created": summary["created"], "updated": summary["updated"],
                           **({"userIds": users} if len(users) <= LIVE_USERS else {})})
 
 
@@ -154,8 +172,7 @@ UPLOAD_DAYS = 1
 
 def keep_upload(actor, filename: str, raw: bytes, create_accounts: bool) -> ImportUpload:
     """Keep a file for its preview; a file elearn cannot read at all is refused now (422)."""
-    if actor.role not in ("admin", "instructor"):
-        raise Forbidden(gettext("Only admins and instructors import."))
+    _may_import(actor, create_accounts)
     read_lines(raw)
     upload = ImportUpload(owner_id=actor.id, filename=(filename or "import.csv")[:255], content=raw,
                           create_accounts=create_accounts)
@@ -179,15 +196,22 @@ def preview(actor, upload_id: int) -> Plan:
 
 
 def confirm(actor, upload_id: int) -> Plan:
-    """Apply the upload as the database stands now, and forget the file."""
-    found = upload(actor, upload_id)
-    plan = import_file(actor, found.content, dry_run=False, create_accounts=found.create_accounts)
-    db.session.delete(found)
-    return plan
+    """Apply the upload as the database stands now, and forget the file. The upload is
+    claimed first (deleted, in this transaction): a second confirmation of the same file,
+    a double click say, waits for this one and then finds nothing to apply (404)."""
+    claimed = db.session.execute(
+        delete(ImportUpload).where(ImportUpload.id == upload_id, ImportUpload.owner_id == actor.id)
+        .returning(ImportUpload.content, ImportUpload.create_accounts)).first()
+    if claimed is None:
+        raise NotFound(gettext("No such import: it was applied, discarded, or is more than a day old."))
+    return import_file(actor, claimed.content, dry_run=False, create_accounts=claimed.create_accounts)
 
 
 def discard(actor, upload_id: int) -> None:
-    db.session.delete(upload(actor, upload_id))
+    gone = db.session.execute(delete(ImportUpload).where(ImportUpload.id == upload_id,
+                                                         ImportUpload.owner_id == actor.id))
+    if not gone.rowcount:
+        raise NotFound(gettext("No such import: it was applied, discarded, or is more than a day old."))
     publish_after_commit({"type": "import.discarded", "uploadId": upload_id})
 
 

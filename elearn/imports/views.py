@@ -3,7 +3,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
-from ..errors import Invalid
+from ..errors import Forbidden, Invalid
 from ..web.access import login_required
 from ..web.uploads import accepts_upload
 from . import service
@@ -36,8 +36,8 @@ def upload():
     try:
         kept = service.keep_upload(current_user, sent.filename, raw,
                                    create_accounts=request.form.get("create_accounts") == "on")
-    except Invalid as error:
-        return upload_page({"file": error.message}, 422)
+    except (Invalid, Forbidden) as error:
+        return upload_page({"file": error.message}, error.status)
     return redirect(url_for("imports.preview", upload_id=kept.id), 303)
 
 

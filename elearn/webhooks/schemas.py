@@ -6,7 +6,7 @@ from pydantic import Field
 from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
 
 EventType = Literal["progress.updated", "achievement.earned", "enrollment.created", "course.created",
-                    "course.updated", "course.deleted", "user.created", "user.updated"]
+                    "course.updated", "course.deleted", "user.created", "user.updated", "import.applied"]
 
 
 class WebhookIn(InSchema):

@@ -38,7 +38,7 @@ from .models import DELIVERED, FAILED, PENDING, WebhookDelivery, WebhookEndpoint
 
 #: The events an endpoint may ask for.
 WEBHOOK_EVENTS = ("progress.updated", "achievement.earned", "enrollment.created", "course.created",
-                  "course.updated", "course.deleted", "user.created", "user.updated")
+                  "course.updated", "course.deleted", "user.created", "user.updated", "import.applied")
 DEFAULT_PAUSE_AFTER = 86_400
 TIMEOUT_SECONDS = 10
 SNIPPET_CHARS = 300

@@ -13,9 +13,11 @@
   again, for as long as it takes: the LRS coming back drains the backlog.
 - **Never duplicated.** A statement's id comes from its row (``statements.py``), so a resend
   (a retry after a lost answer, or a replay) is the same statement and the LRS keeps one.
-- **Refusals are isolated.** A batch answered 400 or 409 is sent again one row at a time;
-  the rows the LRS refuses on their own are marked failed with its answer (the admin page
-  lists them; a replay sends them again), and the rest go on.
+- **Refusals are isolated.** A batch answered 400, 409, 413 or 422 is sent again one row at a
+  time; the rows the LRS refuses on their own (400, 422) are marked failed with its answer
+  (the admin page lists them; a replay sends them again), and the rest go on. A row
+  answered 409 on its own is already held by the LRS under its id (an earlier version,
+  from before a course was renamed, say): it counts as sent, its answer kept.
 
 Sent rows are kept ``XAPI_KEEP_SENT_DAYS`` days (7), for the admin page's last success.
 """
@@ -57,11 +59,18 @@ class _Answer:
 
     @property
     def refused(self) -> bool:
-        """The LRS read the statements and will not take them: sending them again cannot help."""
-        return self.status in (400, 409)
+        """The LRS will not take these statements together: send them one at a time."""
+        return self.status in (400, 409, 413, 422)
+
+    @property
+    def held(self) -> bool:
+        """409 for one statement: the LRS holds a statement with its id already (sent before,
+        its course renamed since, say). The id is what an LRS keeps, so it counts as sent."""
+        return self.status == 409
 
     def describe(self) -> str:
-        return (f"{self.status} {self.text}" if self.status else self.text).strip()[:ERROR_CHARS]
+        text = (f"{self.status} {self.text}" if self.status else self.text).replace("\x00", "")
+        return text.strip()[:ERROR_CHARS]
 
 
 def _post(statements: list[dict]) -> _Answer:
@@ -118,6 +127,8 @@ def _send_each(rows: list[XapiOutbox], made: dict[int, list[dict]], now: datetim
         answer = _post(made[row.id])
         if answer.ok:
             row.attempts, row.sent_at, row.last_error = row.attempts + 1, now, None
+        elif answer.held:
+            row.attempts, row.sent_at, row.last_error = row.attempts + 1, now, answer.describe()
         elif answer.refused:
             row.attempts, row.failed_at, row.last_error = row.attempts + 1, now, answer.describe()
         else:

@@ -1,20 +1,30 @@
 """API schemas of xAPI: the statement query (an LRS's subset), the forwarding state, replays."""
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
 from flask_babel import gettext
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
 from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
 
 MAX_LIMIT = 500
 
 
+def _plausible(moment):
+    """A time the databases store (and arithmetic on it cannot overflow)."""
+    if moment is not None and not 1970 <= moment.year < 9999:
+        raise ValueError(gettext("Give a time between the years 1970 and 9998."))
+    return moment
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+
+
 class StatementQuery(InSchema):
     """The LRS query parameters that matter for progress (xAPI 1.0.3, 7.2.3)."""
 
-    since: AwareDatetime | None = Field(None, description="Statements stored after this time (ISO 8601 with offset).")
-    until: AwareDatetime | None = Field(None, description="Statements stored at or before this time.")
+    since: Moment | None = Field(None, description="Statements stored after this time (ISO 8601 with offset).")
+    until: Moment | None = Field(None, description="Statements stored at or before this time.")
     verb: str | None = Field(None, max_length=500, description="A verb IRI.")
     activity: str | None = Field(None, max_length=2000, description="An activity IRI: the statement's object.")
     related_activities: bool = Field(False, alias="related_activities",
@@ -42,8 +52,8 @@ class StatementsOut(OutSchema):
 class ReplayIn(InSchema):
     """Send again every statement of ``[since, until)``."""
 
-    since: AwareDatetime
-    until: AwareDatetime
+    since: Moment
+    until: Moment
 
     @model_validator(mode="after")
     def _window(self):
@@ -55,8 +65,8 @@ class ReplayIn(InSchema):
 class ReplayDaysForm(InSchema):
     """The page's replay: whole days, in the admin's time zone, both included."""
 
-    first_day: date
-    last_day: date
+    first_day: Annotated[date, AfterValidator(_plausible)]
+    last_day: Annotated[date, AfterValidator(_plausible)]
 
     @model_validator(mode="after")
     def _window(self):

@@ -10,12 +10,14 @@ import json
 from datetime import datetime
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..auth.models import User
+from ..auth.service import normalise_email
 from ..catalog.models import Course
 from ..errors import Invalid
 from ..read_replica import reads
+from ..schemas import MAX_ID
 from . import queries
 from .schemas import MAX_LIMIT, StatementQuery
 from .statements import BADGE, COURSE_COMPLETION, EVENT, VERBS, XAPI_VERSION, parse_activity, site, statement
@@ -36,11 +38,11 @@ def _agent_user(raw: str) -> int | None:
     account, mbox = agent.get("account"), agent.get("mbox")
     if isinstance(account, dict) and isinstance(account.get("name"), str):
         name = account["name"]
-        if account.get("homePage") != site() or not name.isdigit() or len(name) > 18:
+        if account.get("homePage") != site() or not (name.isascii() and name.isdecimal()) or len(name) > 18:
             return None
         return int(name)
     if isinstance(mbox, str) and mbox.startswith("mailto:"):
-        return reads().scalar(select(User.id).where(func.lower(User.email) == mbox[len("mailto:"):].lower()))
+        return reads().scalar(select(User.id).where(User.email == normalise_email(mbox[len("mailto:"):])))
     raise _problem("agent", gettext("Give the agent as a JSON object with an account or an mbox."))
 
 
@@ -53,10 +55,11 @@ def _after(cursor: str) -> tuple:
     try:
         at, part, source_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None or not isinstance(part, int) or not isinstance(source_id, int):
+        if (moment.tzinfo is None or not 1970 <= moment.year < 9999 or part not in (EVENT, COURSE_COMPLETION, BADGE)
+                or not isinstance(source_id, int) or not 0 < source_id < MAX_ID):
             raise ValueError
         return moment, part, source_id
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         raise _problem("cursor", gettext("This cursor is not one elearn gave.")) from None
 
 

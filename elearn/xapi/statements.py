@@ -72,7 +72,7 @@ def parse_activity(iri: str) -> Activity | None:
     if not iri.startswith(prefix):
         return None
     kind, _, key = iri[len(prefix):].partition("/")
-    if kind in ("course", "module") and key.isdigit() and len(key) < 19:
+    if kind in ("course", "module") and key.isascii() and key.isdecimal() and len(key) < 19:
         return Activity(kind, int(key))
     if kind == "badge" and key and "/" not in key:
         return Activity(kind, key)

@@ -120,7 +120,7 @@ def ids(live_app):
         db.session.commit()
         found = {"course": course.id, "enrollment": enrollment.id, "empty_course": empty.id,
                  "ticket": ticket.id, "message": message.id, "unsubscribe": unsubscribe_token(john.id, "streaks"),
-                 "webhook": hook.id, "upload": upload.id, "invitation": invitations.invitation_token(invited.id)}
+                 "webhook": hook.id, "upload": upload.id, "invitation": invitations.invitation_token(invited.id, invited.email)}
     live_app.config["XAPI_LRS_URL"] = "http://127.0.0.1:9/xAPI/"
     yield found
     live_app.config["XAPI_LRS_URL"] = None

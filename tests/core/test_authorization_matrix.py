@@ -421,7 +421,7 @@ class Platform:
         user = self.make.user()
         user.password_hash = invitations.INVITED_PASSWORD
         self.db.session.commit()
-        return invitations.invitation_token(user.id)
+        return invitations.invitation_token(user.id, user.email)
 
     def ids_for(self, persona: str) -> dict:
         return {**self.ids, **(self.former_ids if persona == "demoted" else {})}

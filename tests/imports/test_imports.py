@@ -183,3 +183,32 @@ def test_without_a_file_or_too_large_the_answer_says_so(api, school, app, monkey
     padded = "email,course,name\n" + f"kim@example.com,Algebra,{'x' * 3000}\n" * 1000  # 3 MB
     body = _send(api, token, padded, dryRun=True).get_json()  # more than other requests may send (2 MB)
     assert (body["rows"], body["created"], len(body["errors"])) == (1000, 1, 999)
+
+
+def test_instructors_neither_create_accounts_nor_learn_why_an_email_is_refused(api, school, make):
+    make.user("instructor", email="staff@example.com")
+    make.user(email="off@example.com", active=False)
+    teacher = api.token("teach@example.com")
+    assert _send(api, teacher, "email,course\nnew@example.com,Algebra\n", createAccounts=True).status_code == 403
+    body = _send(api, teacher, "email,course\nnobody@example.com,Algebra\nstaff@example.com,Algebra\n"
+                               "off@example.com,Algebra\n").get_json()
+    assert {error["message"] for error in body["errors"]} == {"No learner's account has this email."}
+
+
+@pytest.mark.parametrize("cells, problem", [
+    ("kim@example.com,²", "No course"),
+    ("kim@example.com,99999999999999999999", "No course"),
+    ("kim@example.com,Algebra,²,", "has no module"),
+    ("kim@example.com,Algebra,1,0001-01-01T00:00:00+01:00", "is not a date"),
+    ("kim@example.com,Algebra,1,9999-12-31T23:59:59-05:00", "is not a date"),
+    ("kim@example.com,Algebra,1,1969-12-31", "is not a date"),
+])
+def test_odd_cells_are_row_errors_not_crashes(api, school, cells, problem):
+    header = "email,course" if cells.count(",") == 1 else "email,course,module,completed_at"
+    body = _send(api, api.token("root@example.com"), f"{header}\n{cells}\n").get_json()
+    assert len(body["errors"]) == 1 and problem in body["errors"][0]["message"], body
+
+
+def test_columns_named_twice_are_refused(api, school):
+    response = _send(api, api.token("root@example.com"), "email,course,email\na@example.com,1,b@example.com\n")
+    assert response.status_code == 422 and "named twice: email" in response.get_json()["error"]["message"]

@@ -26,7 +26,7 @@ def test_upload_preview_then_import(make, browser):
     preview_path = response.headers["Location"]
     html = browser.client.get(preview_path).get_data(as_text=True)
     assert "2 rows" in html and 'data-testid="created">1<' in html and 'data-testid="errors">1<' in html
-    assert "No account has this email" in html and "Import 1 row" in html
+    assert "No learner&#39;s account has this email." in html and "Import 1 row" in html
     assert db.session.scalar(select(func.count()).select_from(Enrollment)) == 0
     upload_id = int(re.search(r"/imports/(\d+)", preview_path).group(1))
     done = browser.post(f"/imports/{upload_id}/apply")

@@ -160,3 +160,21 @@ def test_a_deleted_modules_history_makes_no_statement(api, story):
     assert api.delete(f"/api/modules/{second.id}", teacher).status_code == 204
     objects = [o for _v, o in _summary(_read(api, story["token"])["statements"])]
     assert f"module/{second.id}" not in objects and len(objects) == 8
+
+
+@pytest.mark.parametrize("params", [
+    {"since": "0001-01-01T00:00:00+01:00"},
+    {"until": "9999-12-31T23:59:59-05:00"},
+    {"cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgMCwgMTAwMDAwMDAwMDAwMDAwMDAwMDAwXQ"},  # an id past BIGINT
+    {"cursor": "WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzAxOjAwIiwgMCwgMV0"},  # year 1, an hour east
+    {"cursor": "WyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIiwgNywgMV0"},  # no such part
+])
+def test_out_of_range_times_and_cursors_are_refused(api, story, params):
+    response = api.get("/api/xapi/statements", api.token("root@example.com"), query_string=params)
+    assert response.status_code == 422, response.get_json()
+
+
+@pytest.mark.parametrize("iri_tail", ["module/²", "course/99999999999999999999", "badge/", "lesson/1"])
+def test_activities_of_nothing_here_match_nothing(api, story, iri_tail):
+    activity = f"{story['site']}/xapi/activities/{iri_tail}"
+    assert _read(api, api.token("root@example.com"), activity=activity)["statements"] == []

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 RALPH  := $(VENV)/ralph/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run test lint serve bench clean translations
+.PHONY: install run test lint serve bench clean translations static
 
 install: $(STAMP)
 
@@ -33,6 +33,13 @@ translations: install
 		--project elearn --copyright-holder "elearn" -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel -q update --no-fuzzy-matching --ignore-obsolete -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS)
 	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)
+
+# Static files compressed ahead of time (elearn/web/static_files.py): a .gz and a .br beside
+# each file that compresses. Run it after changing anything under static/; the compressed
+# copies are committed, and a test fails when one is behind its file.
+static: install
+	find static -name '*.gz' -delete -o -name '*.br' -delete
+	$(BIN)/python -m whitenoise.compress -q static
 
 # Production server (gunicorn.conf.py): needs SECRET_KEY; DATABASE_URL/REDIS_URL as configured.
 # With REDIS_URL, run `.venv/bin/flask --app elearn worker` beside it (same environment):

@@ -43,9 +43,11 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     jwt.init_app(app)
     csrf.init_app(app)
+    from .web.static_files import init_static_files
     from .web.uploads import init_uploads
 
     init_uploads(app)
+    init_static_files(app)
     compress.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)

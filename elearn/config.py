@@ -69,6 +69,8 @@ def load_config(instance_path: str) -> dict:
         # Webhooks to loopback and private addresses, and over plain http (tests, intranets).
         "WEBHOOK_ALLOW_PRIVATE": os.environ.get("WEBHOOK_ALLOW_PRIVATE", "") in ("1", "true", "yes"),
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        # A CDN origin static files are addressed at (web/static_files.py); unset: this app.
+        "STATIC_URL_BASE": (os.environ.get("STATIC_URL_BASE") or "").rstrip("/") or None,
         # xAPI (xapi/): statements go to this LRS when set, with XAPI_LRS_AUTH ("user:password",
         # or a whole "Bearer ..." header value); the actor is the account or the mbox.
         "XAPI_LRS_URL": os.environ.get("XAPI_LRS_URL") or None,

@@ -10,7 +10,7 @@ from .mail.models import OutboxEmail
 from .messages.models import InboxEntry, Message
 from .notifications.models import NotificationPreferences
 from .privacy.models import DeletionRequest
-from .progress.models import ModuleStats, Progress, ProgressEvent, XapiOutbox
+from .progress.models import ContentView, ModuleStats, Progress, ProgressEvent, XapiOutbox
 from .tickets.models import SupportTicket, TicketReply
 from .webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -18,5 +18,5 @@ __all__ = [
     "User", "SignIn", "AuditEntry", "Category", "Difficulty", "Course", "Module", "Content",
     "Enrollment", "Progress", "ProgressEvent", "SupportTicket", "TicketReply", "Achievement", "Message",
     "InboxEntry", "FailedJob", "OutboxEmail", "NotificationPreferences", "DeletionRequest",
-    "WebhookEndpoint", "WebhookDelivery", "ModuleStats", "XapiOutbox", "ImportUpload",
+    "WebhookEndpoint", "WebhookDelivery", "ModuleStats", "XapiOutbox", "ImportUpload", "ContentView",
 ]

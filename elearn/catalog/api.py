@@ -78,7 +78,8 @@ def add_module(course_id: int, body: ModuleIn):
 
 @api.operation("/modules/<int:module_id>", "PATCH", body=ModuleUpdateIn, response=ModuleOut, errors=(403, 404))
 def update_module(module_id: int, body: ModuleUpdateIn):
-    """Rename, describe or move a module (``order`` reorders the others)."""
+    """Rename, describe or move a module (``order`` reorders the others), or choose how it
+    completes (``completionRule``: ``manual``, ``view`` or ``watch`` with ``watchPercent``)."""
     return service.update_module(current_user, module_id, **body.model_dump(exclude_unset=True))
 
 
@@ -91,7 +92,8 @@ def delete_module(module_id: int):
 @api.operation("/modules/<int:module_id>/contents", "POST", body=ContentIn, response=ContentOut, status=201,
            errors=(403, 404))
 def add_content(module_id: int, body: ContentIn):
-    """Attach a video, article, PDF, link or quiz to a module."""
+    """Attach a content at an address (video, audio, PDF, image, article, link, quiz), or a
+    lesson written in Markdown (``type: "text"`` with its ``body``)."""
     return service.add_content(current_user, module_id, **body.model_dump())
 
 

@@ -7,13 +7,18 @@ instructor's student list never counts a class per read.
 """
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, func
+from sqlalchemy import BigInteger, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 
-CONTENT_TYPES = ("video", "article", "pdf", "link", "quiz")
+CONTENT_TYPES = ("video", "audio", "pdf", "image", "article", "link", "quiz", "text")
+#: Content that plays: the "watch" completion rule counts how much of each was played.
+PLAYABLE_TYPES = ("video", "audio")
+#: How a module is completed: the learner's click, opening every content, or playing
+#: ``watch_percent`` of each video and audio.
+COMPLETION_RULES = ("manual", "view", "watch")
 
 
 class Category(db.Model):
@@ -54,6 +59,8 @@ class Course(db.Model):
     )
     price_cents: Mapped[int] = mapped_column(default=0)
     thumbnail_url: Mapped[str | None] = mapped_column(String(1000))
+    #: An uploaded thumbnail: the storage key its resized copies are named from.
+    thumbnail_key: Mapped[str | None] = mapped_column(String(200))
     published: Mapped[bool] = mapped_column(default=False, server_default=false(), index=True)
     module_count: Mapped[int] = mapped_column(default=0, server_default="0")
     enrollment_count: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -85,6 +92,10 @@ class Module(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int]
+    completion_rule: Mapped[str] = mapped_column(
+        Enum(*COMPLETION_RULES, name="completion_rule", native_enum=False, create_constraint=True, length=8),
+        default="manual", server_default="manual")
+    watch_percent: Mapped[int] = mapped_column(default=90, server_default="90")
 
     course: Mapped[Course] = relationship(back_populates="modules", lazy="raise")
     contents: Mapped[list["Content"]] = relationship(
@@ -103,7 +114,14 @@ class Content(db.Model):
     type: Mapped[str] = mapped_column(
         Enum(*CONTENT_TYPES, name="content_type", native_enum=False, create_constraint=True, length=16)
     )
-    url: Mapped[str] = mapped_column(String(1000))
+    #: An address elsewhere, or of the stored file; None for a Markdown lesson (``text``).
+    url: Mapped[str | None] = mapped_column(String(1000))
+    #: A ``text`` lesson's Markdown (rendered and sanitised when shown).
+    body: Mapped[str | None] = mapped_column(Text)
+    #: An uploaded file: its key in the storage (``elearn.storage``), type and size.
+    storage_key: Mapped[str | None] = mapped_column(String(200))
+    media_type: Mapped[str | None] = mapped_column(String(100))
+    size_bytes: Mapped[int | None] = mapped_column(BigInteger)
     position: Mapped[int] = mapped_column(default=0)
 
     module: Mapped[Module] = relationship(back_populates="contents", lazy="raise")

@@ -1,9 +1,12 @@
 """API schemas for the catalog."""
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AnyHttpUrl, Field
+from flask_babel import gettext
+from pydantic import AfterValidator, AnyHttpUrl, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from ..schemas import Id, InSchema, OutSchema, PageQuery, Timestamp, if_sent
+from .lessons import MAX_BODY
 
 Title = Field(min_length=1, max_length=200)
 
@@ -62,12 +65,40 @@ class ModuleUpdateIn(InSchema):
     title: str = if_sent(min_length=1, max_length=200)
     description: str = if_sent(max_length=20_000)
     order: int = if_sent(ge=1, le=10_000)
+    completion_rule: Literal["manual", "view", "watch"] = if_sent(
+        description="manual: the learner's Mark complete; view: on opening every content; watch: on playing "
+                    "watchPercent of each video and audio.")
+    watch_percent: int = if_sent(ge=10, le=100)
+
+
+ContentType = Literal["video", "audio", "pdf", "image", "article", "link", "quiz", "text"]
 
 
 class ContentIn(InSchema):
+    """A content at an address (``url``), or a lesson written in Markdown (``type: "text"``, ``body``)."""
+
     title: str = Title
-    type: Literal["video", "article", "pdf", "link", "quiz"]
-    url: SafeUrl
+    type: ContentType
+    url: SafeUrl | None = Field(None, validate_default=True)
+    body: str | None = Field(None, max_length=MAX_BODY, validate_default=True, description="A text lesson's Markdown.")
+
+    @field_validator("url")
+    @classmethod
+    def _url_unless_text(cls, value, info: ValidationInfo):
+        if info.data.get("type") == "text":
+            return None
+        if not value:
+            raise PydanticCustomError("url_missing", gettext("Give the content's address."))
+        return value
+
+    @field_validator("body")
+    @classmethod
+    def _body_for_text(cls, value, info: ValidationInfo):
+        if info.data.get("type") != "text":
+            return None
+        if not (value or "").strip():
+            raise PydanticCustomError("body_missing", gettext("Write the lesson (Markdown)."))
+        return value
 
 
 class LookupOut(OutSchema):
@@ -85,8 +116,14 @@ class ContentOut(OutSchema):
     module_id: int
     title: str
     type: str
-    url: str
+    #: The address (of the stored file for an upload); None for a text lesson.
+    url: str | None
+    #: A text lesson's Markdown.
+    body: str | None = None
+    media_type: str | None = None
+    size_bytes: int | None = None
     order: int = Field(validation_alias="position")
+    position: int
 
 
 class ModuleOut(OutSchema):
@@ -95,6 +132,8 @@ class ModuleOut(OutSchema):
     title: str
     description: str
     order: int = Field(validation_alias="position")
+    completion_rule: str
+    watch_percent: int
 
 
 class ModuleDetailOut(ModuleOut):

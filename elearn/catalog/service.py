@@ -191,12 +191,17 @@ def add_module(actor, course_id: int, *, title, description="", order=None) -> M
     return db.session.get(Module, module.id)
 
 
-def update_module(actor, module_id: int, *, title=None, description=None, order=None) -> Module:
+def update_module(actor, module_id: int, *, title=None, description=None, order=None, completion_rule=None,
+                  watch_percent=None) -> Module:
     module = get_module(actor, module_id, edit=True)
     if title is not None:
         module.title = title
     if description is not None:
         module.description = description
+    if completion_rule is not None:
+        module.completion_rule = completion_rule
+    if watch_percent is not None:
+        module.watch_percent = watch_percent
     db.session.flush()
     course_id = module.course_id
     if order is not None and order != module.position:
@@ -223,10 +228,11 @@ def delete_module(actor, module_id: int) -> None:
 
 # --- contents ---------------------------------------------------------------------------
 
-def add_content(actor, module_id: int, *, title, type, url) -> Content:
+def add_content(actor, module_id: int, *, title, type, url=None, body=None) -> Content:
+    """A content at ``url``, or a ``text`` lesson whose Markdown is ``body``."""
     module = get_module(actor, module_id, edit=True)
     last = db.session.scalar(select(func.max(Content.position)).where(Content.module_id == module.id))
-    content = Content(module_id=module.id, title=title, type=type, url=url, position=(last or 0) + 1)
+    content = Content(module_id=module.id, title=title, type=type, url=url, body=body, position=(last or 0) + 1)
     db.session.add(content)
     db.session.flush()
     publish_after_commit({"type": "course.updated", "courseId": module.course_id})

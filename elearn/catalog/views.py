@@ -17,6 +17,7 @@ from ..web.access import login_required
 from ..web.htmx import hx_redirect, is_htmx, page_or_fragment
 from ..web.inputs import parse_form, parse_query
 from . import service
+from .lessons import MAX_BODY, render_markdown
 from .models import Module
 from .schemas import ContentIn, CourseIn, CourseQuery, ModuleIn, ModuleUpdateIn
 
@@ -182,6 +183,16 @@ def add_content(module_id: int):
         return _back_to_modules(module.course_id, {f"content-{module_id}-{k}": v for k, v in errors.items()}, 422)
     service.add_content(current_user, module_id, **data.model_dump())
     return _back_to_modules(module.course_id)
+
+
+@bp.post("/teach/lessons/preview")
+@login_required(*STAFF)
+def preview_lesson():
+    """A Markdown lesson as learners will read it (nothing is saved)."""
+    body = request.form.get("body", "")[:MAX_BODY]
+    if not body.strip():
+        return render_template("catalog/_lesson_preview.html", html=None)
+    return render_template("catalog/_lesson_preview.html", html=render_markdown(body))
 
 
 @bp.post("/teach/contents/<int:content_id>/delete")

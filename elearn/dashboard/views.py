@@ -55,6 +55,8 @@ def dashboard_live_view(user, _arg) -> LiveView:
             if imported:
                 courses.update(message.get("courseIds", ()))
             return imported
+        if message.get("type") == "content.viewed":
+            return False  # nothing on the dashboard shows what was opened or played
         if message.get("userId") == user_id:
             if message.get("type") == "enrollment.created":
                 courses.add(message.get("courseId"))

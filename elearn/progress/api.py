@@ -15,7 +15,7 @@ from ..realtime.local_bus import RECONNECTED
 from ..realtime.sockets import POLICY_VIOLATION, about_user, pump
 from ..schemas import PageQuery
 from ..web.json_api import JsonApi
-from . import active_time, queries, writes
+from . import active_time, content_views, queries, writes
 from .schemas import (
     BatchQuery,
     BulkIn,
@@ -29,6 +29,8 @@ from .schemas import (
     ProgressQuery,
     ProgressRecordOut,
     ProgressUpdateIn,
+    ViewIn,
+    ViewOut,
 )
 
 api = JsonApi("progress", __name__)
@@ -46,6 +48,14 @@ def heartbeat(body: HeartbeatIn):
     """The learner is working on this module's page: adds the time since their previous
     heartbeat on it, at most 30 seconds, and nothing after a gap (an idle or hidden page)."""
     active_time.record_heartbeat(current_user, body.enrollment_id, body.module_id)
+
+
+@api.operation("/contents/<int:content_id>/views", "POST", body=ViewIn, response=ViewOut, errors=(403, 404, 422))
+def record_view(content_id: int, body: ViewIn):
+    """The learner opened this content (and played these ranges of a video or audio): the
+    module completes by itself when its completion rule is met. Ranges are merged with
+    those reported before; seeking ahead plays nothing."""
+    return content_views.record_view(current_user, content_id, body.enrollment_id, body.played_ranges, body.duration)
 
 
 @api.operation("/progress/my-progress", query=PageQuery, response=ProgressOut, paginated=True)

@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint, false, text
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db_types import BigId, UTCDateTime, utcnow
@@ -41,6 +41,29 @@ class Progress(db.Model):
     #: Seconds the learner was active on the module's page (heartbeats, ``active_time``).
     active_seconds: Mapped[int] = mapped_column(BigInteger, server_default="0")  # no Python default: the write statement inserts from a SELECT
     last_heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Who completed it last: the learner's click ("learner") or the module's completion
+    #: rule, on what they viewed or played ("rule").
+    completed_by: Mapped[str] = mapped_column(
+        Enum("learner", "rule", name="completed_by", native_enum=False, create_constraint=True, length=8),
+        server_default="learner")
+
+
+class ContentView(db.Model):
+    """What a learner opened and played of a content: the source of the "view" and "watch"
+    completion rules. ``played`` is the merged list of ``[start, end]`` second ranges
+    actually played (seeking ahead adds nothing); ``played_seconds`` its total."""
+
+    __tablename__ = "content_views"
+    __table_args__ = (UniqueConstraint("enrollment_id", "content_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollments.id", ondelete="CASCADE"))
+    content_id: Mapped[int] = mapped_column(ForeignKey("contents.id", ondelete="CASCADE"), index=True)
+    first_viewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    played: Mapped[list] = mapped_column(JSON, default=list)
+    played_seconds: Mapped[float] = mapped_column(default=0.0)
+    duration: Mapped[float | None]
 
 
 #: Each module's counters are spread over this many rows (an enrollment writes to slot

@@ -219,3 +219,9 @@ def list_records(actor, *, user_id=None, q=None, course_id=None, completed=None,
     result = paginate(stmt, page, per_page, scalars=False)
     result.items = [RecordRow(*row) for row in result.items]
     return result
+
+
+def completed_by_of(enrollment_id: int) -> dict[int, str]:
+    """Who completed each completed module of the enrollment: "learner" or "rule"."""
+    return dict(db.session.execute(select(Progress.module_id, Progress.completed_by).where(
+        Progress.enrollment_id == enrollment_id, Progress.completed.is_(True))).all())

@@ -1,5 +1,5 @@
 """API schemas for progress."""
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask_babel import gettext
 from pydantic import Field, field_validator
@@ -70,6 +70,29 @@ class ProgressRecordOut(ProgressOut):
 class HeartbeatIn(InSchema):
     enrollment_id: Id
     module_id: Id
+
+
+class ViewIn(InSchema):
+    """A content opened, and for a video or audio the ranges of it played, in seconds."""
+
+    enrollment_id: Id
+    played_ranges: list[tuple[Annotated[float, Field(ge=0, le=86_400)], Annotated[float, Field(ge=0, le=86_400)]]] | None = \
+        Field(None, max_length=1000, description="[[startSeconds, endSeconds], …] actually played.")
+    duration: float | None = Field(None, gt=0, le=86_400, description="The media's length in seconds.")
+
+
+class ViewModuleOut(OutSchema):
+    module_id: int
+    completed: bool
+    #: "learner" (their click) or "rule" (the module's completion rule); null until completed.
+    completed_by: Literal["learner", "rule"] | None
+
+
+class ViewOut(OutSchema):
+    content_id: int
+    #: The share of a video or audio played (0 to 100); null for other contents.
+    watched_percent: float | None
+    module: ViewModuleOut
 
 
 class ModuleStatusOut(OutSchema):

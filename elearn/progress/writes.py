@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from flask_babel import gettext
-from sqlalchemy import Integer, and_, bindparam, case, cast, func, insert, literal, select, update
+from sqlalchemy import Integer, String, and_, bindparam, case, cast, func, insert, literal, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import identity_key
 
@@ -114,6 +114,8 @@ _ACTOR = bindparam("actor_id", type_=Integer())
 _NOW = bindparam("now", type_=UTCDateTime())
 _TODAY_START = bindparam("today_start", type_=UTCDateTime())
 _RECENT_SINCE = bindparam("recent_since", type_=UTCDateTime())
+#: Who completes: "learner" (their click) or "rule" (the module's completion rule).
+_BY = bindparam("by", type_=String())
 
 
 def _checked(items):
@@ -135,9 +137,10 @@ def _write_records(target, dialect: str, only_new: bool):
     ``seconds_delta`` of completion time)."""
     wanted = target.c.completed
     stmt = upsert(Progress.__table__, dialect).from_select(
-        ["enrollment_id", "module_id", "completed", "started_at", "completed_at", "updated_at", "completion_seconds"],
+        ["enrollment_id", "module_id", "completed", "started_at", "completed_at", "updated_at", "completion_seconds",
+         "completed_by"],
         select(target.c.enrollment_id, target.c.module_id, wanted, _NOW, case((wanted, _NOW), else_=None), _NOW,
-               case((wanted, 0), else_=None))
+               case((wanted, 0), else_=None), _BY)
         .where(target.c.enrollment_id.is_not(None)),  # SQLite: INSERT .. SELECT needs a WHERE before ON CONFLICT
     )
     if only_new:
@@ -147,6 +150,7 @@ def _write_records(target, dialect: str, only_new: bool):
         stmt = stmt.on_conflict_do_update(
             index_elements=["enrollment_id", "module_id"],
             set_={"completed": new.completed, "completed_at": new.completed_at, "updated_at": new.updated_at,
+                  "completed_by": new.completed_by,
                   # A reopen keeps the seconds of the last completion: RETURNING hands them back to take out.
                   "completion_seconds": case(
                       (new.completed, cast(seconds_between(Progress.started_at, new.completed_at), Integer)),
@@ -331,13 +335,13 @@ class _Written:
     learner: object  # the row of _learner_figures
 
 
-def _params(actor, now: datetime) -> dict:
+def _params(actor, now: datetime, by: str = "learner") -> dict:
     return {"actor_id": actor.id, "now": now, "today_start": start_of_today(now, actor.timezone),
-            "recent_since": now - timedelta(days=RECENT_DAYS)}
+            "recent_since": now - timedelta(days=RECENT_DAYS), "by": by}
 
 
-def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool) -> _Written:
-    params = _params(actor, now) | rows_params("items", _ITEM_COLUMNS, items, "postgresql")
+def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool, by: str) -> _Written:
+    params = _params(actor, now, by) | rows_params("items", _ITEM_COLUMNS, items, "postgresql")
     rows = db.session.execute(_postgresql_statement(only_new, forwarding_statements()), params).all()
     result = _Written(rows, {}, {}, {}, rows[0])
     for row in rows:
@@ -350,9 +354,9 @@ def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool) ->
     return result
 
 
-def _run_sqlite(actor, items: list[tuple], now: datetime, only_new: bool) -> _Written:
+def _run_sqlite(actor, items: list[tuple], now: datetime, only_new: bool, by: str) -> _Written:
     forward = forwarding_statements()
-    session, sql, params = db.session, _sqlite_statements(only_new, forward), _params(actor, now)
+    session, sql, params = db.session, _sqlite_statements(only_new, forward), _params(actor, now, by)
     checked = session.execute(sql.checked, params | rows_params("items", _ITEM_COLUMNS, items, "sqlite")).all()
     target = [(row.idx, row.enrollment_id, row.module_id, row.completed) for row in checked
               if row.owned and row.in_course]
@@ -381,15 +385,16 @@ def _run_sqlite(actor, items: list[tuple], now: datetime, only_new: bool) -> _Wr
     return result
 
 
-def _write(actor, items: list[tuple[int, int, bool]], only_new: bool = False) -> list[Outcome]:
+def _write(actor, items: list[tuple[int, int, bool]], only_new: bool = False, by: str = "learner") -> list[Outcome]:
     """Apply ``items`` ((enrollment id, module id, completed) each) for ``actor``; announce
     the changes. Items naming the same record: the last one decides, the earlier ones are
-    not applied. ``only_new`` creates records and never changes an existing one."""
+    not applied. ``only_new`` creates records and never changes an existing one; ``by``
+    says who completes ("learner", or "rule": the module's completion rule)."""
     now = utcnow()
     last = {(e, m): index for index, (e, m, _c) in enumerate(items)}
     numbered = [(index, e, m, c) for index, (e, m, c) in enumerate(items) if last[(e, m)] == index]
     run = _run_postgresql if dialect_name() == "postgresql" else _run_sqlite
-    written = run(actor, numbered, now, only_new)
+    written = run(actor, numbered, now, only_new, by)
     _forget_loaded(written)
 
     outcomes = {index: Outcome(index, e, m, False, False) for index, (e, m, _c) in enumerate(items)}
@@ -474,8 +479,9 @@ def _refuse(actor, outcome: Outcome) -> None:
                       details={"moduleId": gettext("not in the enrollment's course")})
 
 
-def _one(actor, enrollment_id: int, module_id: int, completed: bool, only_new: bool = False) -> Outcome:
-    (outcome,) = _write(actor, [(enrollment_id, module_id, completed)], only_new)
+def _one(actor, enrollment_id: int, module_id: int, completed: bool, only_new: bool = False,
+         by: str = "learner") -> Outcome:
+    (outcome,) = _write(actor, [(enrollment_id, module_id, completed)], only_new, by)
     _refuse(actor, outcome)
     if outcome.record is None:  # a concurrent write made it after this statement's snapshot
         outcome.record = _read_record(enrollment_id, module_id)
@@ -501,6 +507,12 @@ def start_module(actor, enrollment_id: int, module_id: int, completed: bool = Fa
 def mark_module_completed(actor, enrollment_id: int, module_id: int) -> Record:
     """Complete a module; idempotent: repeating it changes nothing and never duplicates."""
     return _one(actor, enrollment_id, module_id, True).record
+
+
+def complete_by_rule(actor, enrollment_id: int, module_id: int) -> Record:
+    """Complete a module because its completion rule is met (what the learner viewed or
+    played): the same write as the learner's click, marked ``completed_by = "rule"``."""
+    return _one(actor, enrollment_id, module_id, True, by="rule").record
 
 
 def set_module_completed(actor, enrollment_id: int, module_id: int, completed: bool) -> Record:

@@ -110,8 +110,9 @@ def weekday(iso_weekday: int, width: str = "abbreviated") -> str:
 ROLE_NAMES = {"student": lazy_gettext("student"), "instructor": lazy_gettext("instructor"), "admin": lazy_gettext("admin")}
 ROLE_NAMES_PLURAL = {"student": lazy_gettext("Students"), "instructor": lazy_gettext("Instructors"),
                 "admin": lazy_gettext("Admins")}
-CONTENT_TYPE_NAMES = {"video": lazy_gettext("video"), "article": lazy_gettext("article"), "pdf": lazy_gettext("PDF"),
-                 "link": lazy_gettext("link"), "quiz": lazy_gettext("quiz")}
+CONTENT_TYPE_NAMES = {"video": lazy_gettext("video"), "audio": lazy_gettext("audio"), "pdf": lazy_gettext("PDF"),
+                 "image": lazy_gettext("image"), "article": lazy_gettext("article"), "link": lazy_gettext("link"),
+                 "quiz": lazy_gettext("quiz"), "text": lazy_gettext("lesson")}
 TICKET_STATUS_NAMES = {"open": lazy_gettext("Open"), "closed": lazy_gettext("Closed")}
 
 

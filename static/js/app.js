@@ -204,3 +204,60 @@ document.addEventListener("click", function (evt) {
     bar.scrollLeft = offset - (bar.clientWidth - current.offsetWidth) / 2;
   }
 })();
+
+// What the learner opens and plays (progress/content_views.py): a content's link clicked,
+// a lesson or a module's images opened, and, while a video or audio plays, the ranges of it
+// actually played (media.played: seeking ahead adds nothing), every few seconds and when it
+// pauses or ends. The answer gives the share played, shown beside the player; a module its
+// rule completes arrives like any completion, on the page's live updates. (Tests shorten
+// the interval with window.ELEARN_PLAYED_MS.)
+(function () {
+  var every = window.ELEARN_PLAYED_MS || 5000;
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute("hx-headers:inherited"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  function report(item, extra) {
+    var enrollment = item.closest("[data-enrollment]");
+    if (!item.dataset.viewUrl || !enrollment) return;
+    var body = Object.assign({enrollmentId: Number(enrollment.dataset.enrollment)}, extra || {});
+    fetch(item.dataset.viewUrl, {method: "POST", credentials: "same-origin", keepalive: true,
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()}, body: JSON.stringify(body)})
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (state) {
+        var shown = item.querySelector("[data-played]");
+        if (state && shown && state.watchedPercent !== null) {
+          shown.textContent = shown.dataset.template.replace("%", String(Math.floor(state.watchedPercent)));
+        }
+      })
+      .catch(function () { /* the next report carries the same ranges again */ });
+  }
+  function played(media) {
+    var ranges = [];
+    for (var i = 0; i < media.played.length; i++) ranges.push([media.played.start(i), media.played.end(i)]);
+    return {playedRanges: ranges, duration: isFinite(media.duration) ? media.duration : undefined};
+  }
+  var last = new WeakMap();
+  function mediaEvent(evt) {
+    var media = evt.target, item = media.closest && media.closest("[data-view-url]");
+    if (!item || !(media instanceof HTMLMediaElement)) return;
+    var now = Date.now();
+    if (evt.type === "timeupdate" && now - (last.get(media) || 0) < every) return;
+    last.set(media, now);
+    report(item, played(media));
+  }
+  ["play", "timeupdate", "pause", "ended"].forEach(function (name) {
+    document.addEventListener(name, mediaEvent, true);
+  });
+  document.addEventListener("click", function (evt) {
+    var link = evt.target.closest && evt.target.closest("a[data-view-link]");
+    if (link) report(link.closest("[data-view-url]"));
+  }, true);
+  document.addEventListener("toggle", function (evt) {
+    var box = evt.target;
+    if (!box.open) return;
+    if (box.matches(".lesson-box")) report(box.closest("[data-view-url]"));
+    if (box.matches(".module-body")) {
+      box.querySelectorAll("[data-view-url][data-seen-on-open]").forEach(function (item) { report(item); });
+    }
+  }, true);
+})();

@@ -191,6 +191,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/teach/modules/<int:module_id>/contents"): Rule(
         TEACHES, {"title": "Slides", "type": "link", "url": "https://example.com/slides"}),
     ("POST", "/teach/contents/<int:content_id>/delete"): Rule(TEACHES, spare=True),
+    ("POST", "/teach/lessons/preview"): Rule(STAFF, {"body": "# A lesson"}),
     # --- a course's analytics and students: its instructor, admins -----------------------------
     ("GET", "/teach"): Rule(STAFF),
     ("GET", "/teach/courses/<int:course_id>"): Rule(TEACHES),
@@ -206,6 +207,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("POST", "/api/progress/heartbeat"): Rule(OWNER, lambda run: {"enrollmentId": run.ids["enrollment_id"],
                                                                   "moduleId": run.ids["module_id"]}),
     ("POST", "/courses/<int:course_id>/modules/<int:module_id>/heartbeat"): Rule(OWNER),
+    # What a learner opened or played: their own enrollment only. The page route takes the
+    # page's JSON, so the matrix's form post is, once past access, a 422.
+    ("POST", "/api/contents/<int:content_id>/views"): Rule(OWNER, lambda run: {
+        "enrollmentId": run.ids["enrollment_id"], "playedRanges": [[0, 5]], "duration": 60}),
+    ("POST", "/courses/<int:course_id>/contents/<int:content_id>/views"): Rule(OWNER, expect={"student": 422}),
     ("GET", "/api/analytics/platform"): Rule(ADMIN),
     ("GET", "/api/analytics/retention"): Rule(ADMIN),
     ("GET", "/api/analytics/learning-patterns"): Rule(ADMIN),

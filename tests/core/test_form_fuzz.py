@@ -23,7 +23,8 @@ from tests.conftest import CSRF_RE, Browser
 FIELDS = ("email", "password", "name", "role", "active", "remember", "next", "title", "description", "price",
           "categoryId", "difficultyId", "thumbnailUrl", "published", "order", "type", "url", "subject", "body",
           "status", "currentPassword", "newPassword", "language", "messages", "inactivity", "streaks", "achievements",
-          "digests", "secret", "events", "first_day", "last_day", "create_accounts")
+          "digests", "secret", "events", "first_day", "last_day", "create_accounts",
+          "completion_rule", "watch_percent")
 HOSTILE = {
     "nul": "a\x00b",
     "huge": "x" * 300_000,

@@ -51,6 +51,8 @@ class ModuleStatus:
     completed: bool
     started_at: datetime | None
     completed_at: datetime | None
+    #: "learner" (their click) or "rule" (the module's completion rule) once completed.
+    completed_by: str | None = None
 
 
 @dataclass
@@ -81,15 +83,16 @@ def _course_progresses(pairs: list[tuple[Enrollment, Course]]) -> list[CoursePro
         return []
     rows = reads().execute(
         select(Enrollment.id, Module.id, Module.title, Module.position, Progress.id,
-               Progress.completed, Progress.started_at, Progress.completed_at)
+               Progress.completed, Progress.started_at, Progress.completed_at, Progress.completed_by)
         .join(Module, Module.course_id == Enrollment.course_id)
         .outerjoin(Progress, and_(Progress.module_id == Module.id, Progress.enrollment_id == Enrollment.id))
         .where(Enrollment.id.in_(result))
         .order_by(Enrollment.id, Module.position)
     )
-    for enrollment_id, module_id, title, position, progress_id, done, started_at, completed_at in rows:
+    for enrollment_id, module_id, title, position, progress_id, done, started_at, completed_at, by in rows:
         result[enrollment_id].modules.append(ModuleStatus(
-            module_id, title, position, progress_id is not None, bool(done), started_at, completed_at))
+            module_id, title, position, progress_id is not None, bool(done), started_at, completed_at,
+            by if done else None))
     return [result[e.id] for e, _ in pairs]
 
 
@@ -219,9 +222,3 @@ def list_records(actor, *, user_id=None, q=None, course_id=None, completed=None,
     result = paginate(stmt, page, per_page, scalars=False)
     result.items = [RecordRow(*row) for row in result.items]
     return result
-
-
-def completed_by_of(enrollment_id: int) -> dict[int, str]:
-    """Who completed each completed module of the enrollment: "learner" or "rule"."""
-    return dict(db.session.execute(select(Progress.module_id, Progress.completed_by).where(
-        Progress.enrollment_id == enrollment_id, Progress.completed.is_(True))).all())

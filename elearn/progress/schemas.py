@@ -103,6 +103,8 @@ class ModuleStatusOut(OutSchema):
     completed: bool
     started_at: Timestamp | None
     completed_at: Timestamp | None
+    #: "learner" (their click) or "rule" (the module's completion rule); null until completed.
+    completed_by: Literal["learner", "rule"] | None = None
 
 
 class CourseProgressOut(OutSchema):

@@ -25,7 +25,7 @@ from ..web.inputs import parse_json_body
 from ..web.json_api import dump
 from . import active_time, content_views, writes
 from .pace import course_pace_seconds, predicted_completion
-from .queries import completed_by_of, course_progress
+from .queries import course_progress
 from .schemas import ViewIn, ViewOut
 
 bp = Blueprint("progress", __name__)
@@ -77,7 +77,7 @@ def course_page_context(user, course_id: int) -> dict:
     enrollment = enrollment_of(user.id, course_id)
     context = {"course": course, "enrollment": enrollment, "modules": [], "progress": None,
                "now": utcnow(), "embed_kind": embed_kind, "render_markdown": render_markdown}
-    statuses, completed_by, shares = {}, {}, {}
+    statuses, shares = {}, {}
     if enrollment is not None:
         progress = course_progress(user, enrollment.id)
         statuses = {m.module_id: m for m in progress.modules}
@@ -86,7 +86,6 @@ def course_page_context(user, course_id: int) -> dict:
             enrolled_at=enrollment.enrolled_at, last_activity_at=enrollment.last_activity_at,
             completed=progress.completed_modules, total=progress.total_modules, now=context["now"],
             course_seconds_per_module=course_pace_seconds(course_id))
-        completed_by = completed_by_of(enrollment.id)
         ruled = [module.id for module in course.modules if module.completion_rule != "manual"]
         shares = content_views.module_shares(enrollment.id, ruled) if ruled else {}
     for module in course.modules:
@@ -96,7 +95,7 @@ def course_page_context(user, course_id: int) -> dict:
             module.id, module.position, module.title, module.description, module.contents,
             bool(status and status.started), completed,
             status.started_at if status else None, status.completed_at if status else None,
-            module.completion_rule, module.watch_percent, completed_by.get(module.id) if completed else None,
+            module.completion_rule, module.watch_percent, status.completed_by if status else None,
             shares.get(module.id)))
     return context
 

@@ -163,8 +163,9 @@ def test_an_account_still_on_utc_asks_the_browser_for_its_zone(browser, make):
     browser.login("new@example.com")
     html = browser.client.get("/account").get_data(as_text=True)
     assert '<select id="timezone" name="timezone" data-suggest-browser-zone>' in html
-    assert '<script src="/static/js/browser-time-zone.js" defer></script>' in html
-    with browser.client.get("/static/js/browser-time-zone.js") as script:
+    address = re.search(r'<script src="(/static/v/[0-9a-f]{12}/js/browser-time-zone\.js)" defer></script>', html)
+    assert address, html
+    with browser.client.get(address.group(1)) as script:
         assert script.status_code == 200 and b"resolvedOptions().timeZone" in script.data
 
 

@@ -131,3 +131,15 @@ def test_a_markdown_lesson_is_shown_sanitised(api, lesson, browser):
     refused = api.post(f"/api/modules/{lesson['module'].id}/contents", lesson["teacher"],
                        json={"title": "Empty", "type": "text", "body": "  "})
     assert refused.status_code == 422 and "body" in refused.get_json()["error"]["details"]
+
+
+def test_the_instructor_sees_which_completions_were_automatic(api, lesson, browser):
+    _rule(api, lesson, "view")
+    _view(api, lesson, lesson["notes"])
+    _view(api, lesson, lesson["video"])
+    api.post(f"/api/progress/mark-completed/{lesson['enrollment'].id}/{lesson['other'].id}", lesson["learner"])
+    progress = api.get(f"/api/progress/course/{lesson['course'].id}", lesson["learner"]).get_json()
+    assert [m["completedBy"] for m in progress["modules"]] == ["rule", "learner"]
+    browser.login("teach@example.com")
+    page = browser.client.get(f"/teach/courses/{lesson['course'].id}/students/{lesson['enrollment'].id}")
+    assert page.get_data(as_text=True).count('data-testid="completed-by-rule"') == 1

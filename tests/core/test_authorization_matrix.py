@@ -448,7 +448,8 @@ class Platform:
         module = self.make.modules(course)[0]
         content = catalog.add_content(ada, module.id, title="Spare", type="article", url="https://example.com/s")
         job = FailedJob(task="elearn.analytics.at_risk.count_every_course", args=[], error="Timeout")
-        hook = WebhookEndpoint(url="http://127.0.0.1:9/spare", secret="s" * 20, events=["course.created"])
+        hook = WebhookEndpoint(url="http://127.0.0.1:9/spare", secret="s" * 20, events=["course.created"],
+                               paused_at=utcnow())  # only there to be deleted: paused, it is sent nothing
         self.db.session.add_all([job, hook])
         self.db.session.flush()
         ids = {"request_id": privacy.request_deletion(self.make.user()).id,

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from elearn.catalog import service as catalog
+from elearn.db_types import utcnow
 from elearn.imports import service as imports
 from elearn.jobs.models import FailedJob
 from elearn.messages import service as messages
@@ -54,7 +55,8 @@ def admin_browser(app, make, db):
     ticket = tickets.open_ticket(admin, "Help", "Please")
     note = messages.send_message(make.user("admin"), subject="Hello", body="A note.", recipient_ids=[admin.id])
     job = FailedJob(task="elearn.analytics.at_risk.count_every_course", args=[], error="Timeout")
-    hook = WebhookEndpoint(url="http://127.0.0.1:9/hook", secret="s" * 20, events=["course.created"])
+    hook = WebhookEndpoint(url="http://127.0.0.1:9/hook", secret="s" * 20, events=["course.created"],
+                           paused_at=utcnow())  # sent nothing: the forms, not deliveries, are under test
     db.session.add_all([job, hook])
     db.session.commit()
     leaving = privacy.request_deletion(make.user(email="leaving@example.com"))

@@ -43,11 +43,13 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     jwt.init_app(app)
     csrf.init_app(app)
+    from .storage import init_storage
     from .web.static_files import init_static_files
     from .web.uploads import init_uploads
 
     init_uploads(app)
     init_static_files(app)
+    init_storage(app)
     compress.init_app(app)
     limiter.init_app(app)
     sock.init_app(app)
@@ -97,6 +99,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .progress import views as progress_views
     from .realtime import sockets
     from .realtime.live import init_live
+    from .storage import views as media_views
     from .tickets import api as tickets_api
     from .tickets import views as tickets_views
     from .web import health, language, openapi
@@ -107,7 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     for pages in (health, language, sockets, auth_views, catalog_views, enrollments_views, progress_views, tickets_views,
                   analytics_views, dashboard_views, admin_views, messages_views, notifications_views,
-                  webhooks_views, privacy_views, xapi_views, imports_views):
+                  webhooks_views, privacy_views, xapi_views, imports_views, media_views):
         app.register_blueprint(pages.bp)
     for feature in (audit_api, auth_api, catalog_api, enrollments_api, progress_api, achievements_api, tickets_api,
                     analytics_api, messages_api, notifications_api, admin_api,
@@ -126,6 +129,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     # Work after the commit, in the background: email, reminders, digests, at-risk counts.
     from .analytics import at_risk
+    from .catalog import media as catalog_media
     from .imports import service as imports
     from .jobs.queue import on_event, schedule
     from .mail.outbox import deliver
@@ -147,6 +151,7 @@ def create_app(config: dict | None = None) -> Flask:
     schedule(app, xapi_forwarding.purge_sent, every=3600)
     on_event(app, "xapi.backlog", xapi_forwarding.forward)
     schedule(app, imports.forget_old_uploads, every=3600)
+    on_event(app, "files.released", catalog_media.forget_released_files)
 
     from .web.errors import register_error_handlers
     from .web.filters import register_filters

@@ -81,6 +81,11 @@ def load_config(instance_path: str) -> dict:
         "XAPI_RETRY_DELAYS": _seconds_list("XAPI_RETRY_DELAYS", (30, 60, 300, 900, 3600)) or (3600,),
         "XAPI_KEEP_SENT_DAYS": int(os.environ.get("XAPI_KEEP_SENT_DAYS", "7")),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Uploaded files (storage/): where they live, and the largest of each kind, in MB.
+        "STORAGE_URL": os.environ.get("STORAGE_URL") or "file:",
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "STORAGE_URL_EXPIRES": int(os.environ.get("STORAGE_URL_EXPIRES", "3600")),
+        "UPLOAD_LIMITS": _upload_limits(os.environ.get("UPLOAD_LIMITS")),
         # CSV imports (imports/): the largest file, in bytes (about 400,000 rows).
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(32 * 1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -118,6 +123,17 @@ def load_config(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "COMPRESS_ALGORITHM": ["gzip", "deflate"],
     }
+
+
+def _upload_limits(raw: str | None) -> dict[str, int]:
+    """``video=200,audio=50,pdf=20,image=10`` (MB); kinds left out keep their default."""
+    limits = {"video": 200, "audio": 50, "pdf": 20, "image": 10}
+    for part in filter(None, (raw or "").split(",")):
+        kind, _, size = part.partition("=")
+        if kind.strip() not in limits or not size.strip().isdigit():
+            raise RuntimeError(f"UPLOAD_LIMITS must look like video=200,audio=50,pdf=20,image=10, not {raw!r}")
+        limits[kind.strip()] = int(size)
+    return limits
 
 
 def _choice(name: str, choices: tuple[str, ...]) -> str:

@@ -1,9 +1,13 @@
 """JSON catalog and course authoring."""
 from flask import url_for
+from flask_babel import gettext
 from flask_jwt_extended import current_user
 
+from ..errors import Invalid
+from ..web.inputs import parse_form
 from ..web.json_api import JsonApi
-from . import service
+from ..web.uploads import accepts_upload, largest_upload, uploaded_file
+from . import media, service
 from .schemas import (
     ContentIn,
     ContentOut,
@@ -16,9 +20,18 @@ from .schemas import (
     ModuleIn,
     ModuleOut,
     ModuleUpdateIn,
+    UploadFields,
 )
 
 api = JsonApi("catalog", __name__)
+
+
+def upload_fields() -> UploadFields:
+    """An upload's form fields beside its file, checked; 422 naming a bad one."""
+    data, errors = parse_form(UploadFields)
+    if data is None:
+        raise Invalid(gettext("Some fields are invalid."), details=errors)
+    return data
 AUTHORS = ("instructor", "admin")
 
 
@@ -90,11 +103,31 @@ def delete_module(module_id: int):
 
 
 @api.operation("/modules/<int:module_id>/contents", "POST", body=ContentIn, response=ContentOut, status=201,
-           errors=(403, 404))
-def add_content(module_id: int, body: ContentIn):
-    """Attach a content at an address (video, audio, PDF, image, article, link, quiz), or a
-    lesson written in Markdown (``type: "text"`` with its ``body``)."""
-    return service.add_content(current_user, module_id, **body.model_dump())
+               errors=(403, 404, 413), upload="file")
+@accepts_upload(largest_upload)
+def add_content(module_id: int, body: ContentIn | None):
+    """Attach a content at an address (video, audio, PDF, image, article, link, quiz), a
+    lesson written in Markdown (``type: "text"`` with its ``body``), or, as
+    ``multipart/form-data``, an uploaded file (``file``; ``title`` and ``type`` optional: the
+    type is read from the file's bytes)."""
+    if body is not None:
+        return service.add_content(current_user, module_id, **body.model_dump())
+    service.get_module(current_user, module_id, edit=True)  # who may, before what they sent
+    data, filename = uploaded_file()
+    fields = upload_fields()
+    return media.add_uploaded_content(current_user, module_id, data=data, filename=filename, title=fields.title,
+                                      type=fields.type)
+
+
+@api.operation("/courses/<int:course_id>/thumbnail", "PUT", response=CourseOut, errors=(403, 404, 413),
+               upload="file")
+@accepts_upload(largest_upload)
+def set_thumbnail(course_id: int):
+    """The course's thumbnail, from an uploaded image (PNG, JPEG, GIF or WebP; never SVG),
+    resized to 320, 640 and 1280 pixels wide in WebP and JPEG."""
+    service.get_course(current_user, course_id, edit=True)  # who may, before what they sent
+    data, filename = uploaded_file()
+    return media.set_thumbnail(current_user, course_id, data=data, filename=filename)
 
 
 @api.operation("/contents/<int:content_id>", "DELETE", status=204, errors=(403, 404))

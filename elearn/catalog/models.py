@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
+from ..storage import storage, thumbnail_address, thumbnail_srcset
 
 CONTENT_TYPES = ("video", "audio", "pdf", "image", "article", "link", "quiz", "text")
 #: Content that plays: the "watch" completion rule counts how much of each was played.
@@ -72,6 +73,13 @@ class Course(db.Model):
         UTCDateTime, default=utcnow, server_default=func.current_timestamp()
     )
 
+    @property
+    def thumbnail_address(self) -> str | None:
+        return thumbnail_address(self.thumbnail_key, self.thumbnail_url)
+
+    def thumbnail_srcset(self, image_format: str) -> str:
+        return thumbnail_srcset(self.thumbnail_key, image_format)
+
     category: Mapped[Category | None] = relationship(lazy="joined")
     difficulty: Mapped[Difficulty | None] = relationship(lazy="joined")
     instructor = relationship("User", lazy="raise")
@@ -125,3 +133,9 @@ class Content(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     module: Mapped[Module] = relationship(back_populates="contents", lazy="raise")
+
+    @property
+    def address(self) -> str | None:
+        """Where a browser fetches it: the stored file's address now (a presigned one
+        expires), else the address given."""
+        return storage().url(self.storage_key) if self.storage_key else self.url

@@ -2,7 +2,7 @@
 from typing import Annotated, Literal
 
 from flask_babel import gettext
-from pydantic import AfterValidator, AnyHttpUrl, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, AliasChoices, AnyHttpUrl, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from ..schemas import Id, InSchema, OutSchema, PageQuery, Timestamp, if_sent
@@ -117,7 +117,7 @@ class ContentOut(OutSchema):
     title: str
     type: str
     #: The address (of the stored file for an upload); None for a text lesson.
-    url: str | None
+    url: str | None = Field(validation_alias=AliasChoices("address", "url"))
     #: A text lesson's Markdown.
     body: str | None = None
     media_type: str | None = None
@@ -150,7 +150,8 @@ class CourseOut(OutSchema):
     difficulty: LookupOut | None
     instructor_id: int
     price_cents: int
-    thumbnail_url: str | None
+    #: An uploaded thumbnail's address (640 pixels wide), or the address given.
+    thumbnail_url: str | None = Field(validation_alias=AliasChoices("thumbnail_address", "thumbnail_url"))
     published: bool
     module_count: int
     at_risk_after_days: int
@@ -159,3 +160,11 @@ class CourseOut(OutSchema):
 
 class CourseDetailOut(CourseOut):
     modules: list[ModuleDetailOut]
+
+
+class UploadFields(InSchema):
+    """The form fields beside an uploaded content's file."""
+
+    title: str | None = Field(None, max_length=200)
+    type: Literal["video", "audio", "pdf", "image"] | None = None
+    file: str | None = None  # the file itself is read from request.files

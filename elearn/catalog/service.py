@@ -127,8 +127,10 @@ def update_course(actor, course_id: int, **changes) -> Course:
 
 
 def delete_course(actor, course_id: int) -> None:
-    """Delete a course with its modules, enrollments and history (database cascades)."""
+    """Delete a course with its modules, enrollments and history (database cascades), and
+    release its stored files."""
     get_course(actor, course_id, edit=True)
+    release_files(files_of(course_id=course_id))
     db.session.execute(delete(Course).where(Course.id == course_id))
     db.session.expire_all()
     publish_after_commit({"type": "course.deleted", "courseId": course_id})
@@ -218,6 +220,7 @@ def delete_module(actor, module_id: int) -> None:
     """Delete a module and its progress; every enrollment's counts follow."""
     module = get_module(actor, module_id, edit=True)
     course_id = module.course_id
+    release_files(files_of(module_id=module_id))
     module_deleting.send(course_id, module_id=module_id)
     db.session.execute(delete(Module).where(Module.id == module_id))
     _count_modules(course_id, -1)
@@ -245,6 +248,30 @@ def delete_content(actor, content_id: int) -> int:
     if content is None:
         raise NotFound(gettext("No such content."))
     module = get_module(actor, content.module_id, edit=True)
+    release_files(files_of(content_id=content_id))
     db.session.execute(delete(Content).where(Content.id == content_id))
     publish_after_commit({"type": "course.updated", "courseId": module.course_id})
     return module.course_id
+
+
+# --- stored files -------------------------------------------------------------------------
+
+def files_of(*, content_id: int | None = None, module_id: int | None = None, course_id: int | None = None) -> list[str]:
+    """The stored keys a content, a module or a course holds (read before deleting it)."""
+    stmt = select(Content.storage_key).where(Content.storage_key.is_not(None))
+    if content_id is not None:
+        stmt = stmt.where(Content.id == content_id)
+    elif module_id is not None:
+        stmt = stmt.where(Content.module_id == module_id)
+    else:
+        stmt = stmt.join(Module, Module.id == Content.module_id).where(Module.course_id == course_id)
+    keys = list(db.session.scalars(stmt))
+    if course_id is not None:
+        keys += [k for k in [db.session.scalar(select(Course.thumbnail_key).where(Course.id == course_id))] if k]
+    return keys
+
+
+def release_files(keys: list[str]) -> None:
+    """After the commit, delete these files unless something still refers to them."""
+    if keys:
+        publish_after_commit({"type": "files.released", "keys": sorted(set(keys))})

@@ -12,11 +12,12 @@ from flask_babel import format_decimal, gettext
 from flask_login import current_user
 
 from ..enrollments.service import enrolled_course_ids
-from ..errors import Invalid
+from ..errors import DomainError, Invalid
 from ..web.access import login_required
 from ..web.htmx import hx_redirect, is_htmx, page_or_fragment
 from ..web.inputs import parse_form, parse_query
-from . import service
+from ..web.uploads import accepts_upload, largest_upload, uploaded_file
+from . import media, service
 from .lessons import MAX_BODY, render_markdown
 from .models import Module
 from .schemas import ContentIn, CourseIn, CourseQuery, ModuleIn, ModuleUpdateIn
@@ -176,13 +177,42 @@ def delete_module(module_id: int):
 
 @bp.post("/teach/modules/<int:module_id>/contents")
 @login_required(*STAFF)
+@accepts_upload(largest_upload)
 def add_content(module_id: int):
+    """A content from the module editor: an uploaded file, an address, or a lesson."""
     module = service.get_module(current_user, module_id, edit=True)
+    sent = request.files.get("file")
+    if sent is not None and sent.filename:
+        data, filename = uploaded_file()
+        title = request.form.get("title", "").strip()[:200] or None
+        try:
+            media.add_uploaded_content(current_user, module_id, data=data, filename=filename, title=title)
+        except DomainError as error:
+            return _back_to_modules(module.course_id, {f"content-{module_id}-file": error.message}, error.status)
+        return _back_to_modules(module.course_id)
     data, errors = parse_form(ContentIn)
     if errors:
         return _back_to_modules(module.course_id, {f"content-{module_id}-{k}": v for k, v in errors.items()}, 422)
     service.add_content(current_user, module_id, **data.model_dump())
     return _back_to_modules(module.course_id)
+
+
+@bp.post("/teach/courses/<int:course_id>/thumbnail")
+@login_required(*STAFF)
+@accepts_upload(largest_upload)
+def upload_thumbnail(course_id: int):
+    course = service.get_course(current_user, course_id, edit=True)
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        return _form_page(course, errors={"thumbnail": gettext("Choose an image.")}, status=422)
+    data, filename = uploaded_file()
+    try:
+        media.set_thumbnail(current_user, course_id, data=data, filename=filename)
+    except DomainError as error:
+        return _form_page(course, errors={"thumbnail": error.message}, status=error.status)
+    if is_htmx():
+        return hx_redirect(url_for("catalog.edit_course", course_id=course_id, saved=1))
+    return redirect(url_for("catalog.edit_course", course_id=course_id, saved=1), 303)
 
 
 @bp.post("/teach/lessons/preview")

@@ -1,27 +1,12 @@
 """JSON import of enrollments and completions from a CSV file."""
-from flask import request
-from flask_babel import gettext
 from flask_jwt_extended import current_user
 
-from ..errors import Invalid
 from ..web.json_api import JsonApi
-from ..web.uploads import accepts_upload
+from ..web.uploads import accepts_upload, uploaded_file
 from . import service
 from .schemas import ImportQuery, ImportResultOut
 
 api = JsonApi("imports", __name__)
-
-
-def uploaded_file() -> bytes:
-    """The bytes of the multipart field ``file``; 422 without one."""
-    sent = request.files.get("file")
-    if sent is None:
-        message = gettext("Send the CSV file as the multipart field “file”.")
-        raise Invalid(message, details={"file": message})
-    try:
-        return sent.read()
-    finally:
-        sent.close()  # a large file was spooled to a temporary file
 
 
 @api.operation("/imports", "POST", query=ImportQuery, response=ImportResultOut, roles=("admin", "instructor"),
@@ -32,6 +17,6 @@ def import_csv(query: ImportQuery):
     completed_at``) from a CSV file: with ``dryRun=true`` (the default) what it would do,
     with ``dryRun=false`` done, in one transaction (rows with errors are skipped).
     Instructors import into their own courses."""
-    plan = service.import_file(current_user, uploaded_file(), dry_run=query.dry_run,
+    plan = service.import_file(current_user, uploaded_file()[0], dry_run=query.dry_run,
                                create_accounts=query.create_accounts)
     return plan.summary()

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..numbers import percentage
 from ..pagination import Page, paginate
 from ..read_replica import reads
+from ..storage import thumbnail_address, thumbnail_srcset
 from ..text_search import contains_pattern
 from .access import load_enrollment, may_read
 from .models import Progress
@@ -126,10 +127,18 @@ class CourseSummary:
     thumbnail_url: str | None = None
     last_activity_at: datetime | None = None
     completed_at: datetime | None = None
+    thumbnail_key: str | None = None
 
     @property
     def percentage(self) -> float:
         return percentage(self.completed_modules, self.total_modules)
+
+    @property
+    def thumbnail_address(self) -> str | None:
+        return thumbnail_address(self.thumbnail_key, self.thumbnail_url)
+
+    def thumbnail_srcset(self, image_format: str) -> str:
+        return thumbnail_srcset(self.thumbnail_key, image_format)
 
 
 @dataclass
@@ -162,15 +171,15 @@ def overall_progress(user_id: int) -> OverallProgress:
 
 def _overall_progress(user_id: int) -> OverallProgress:
     rows = reads().execute(
-        select(Enrollment, Course.title, Course.module_count, Course.thumbnail_url)
+        select(Enrollment, Course.title, Course.module_count, Course.thumbnail_url, Course.thumbnail_key)
         .join(Course, Course.id == Enrollment.course_id)
         .where(Enrollment.user_id == user_id)
         .order_by(Enrollment.enrolled_at, Enrollment.id)
     )
     return OverallProgress([
         CourseSummary(e.course_id, e.id, title, total, e.completed_count, thumb,
-                      e.last_activity_at, e.completed_at)
-        for e, title, total, thumb in rows
+                      e.last_activity_at, e.completed_at, thumb_key)
+        for e, title, total, thumb, thumb_key in rows
     ])
 
 

@@ -11,7 +11,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from pydantic import BaseModel
 
@@ -94,7 +94,9 @@ class JsonApi(Blueprint):
                     if roles:
                         require_role(current_user, *roles)
                 if body is not None:
-                    kwargs["body"] = parse_json_body(body)
+                    # A route that also takes a file: a multipart request is the file's (body None).
+                    multipart = upload is not None and request.mimetype == "multipart/form-data"
+                    kwargs["body"] = None if multipart else parse_json_body(body)
                 if query is not None:
                     kwargs["query"] = parse_query(query)
                 result = view(**kwargs)

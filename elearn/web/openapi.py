@@ -79,9 +79,12 @@ def build_spec(app) -> dict:
             operation["requestBody"] = {"required": True, "content": {
                 "application/json": {"schema": ref(e.body, "validation")}}}
         if e.upload:
-            operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "required": [e.upload],
-                "properties": {e.upload: {"type": "string", "format": "binary"}}}}}}
+            operation.setdefault("requestBody", {"required": True, "content": {}})["content"][
+                "multipart/form-data"] = {"schema": {"type": "object", "required": [e.upload], "properties": {
+                    e.upload: {"type": "string", "format": "binary"}, "title": {"type": "string", "maxLength": 200},
+                    "type": {"type": "string"}}} if e.body else {"type": "object", "required": [e.upload],
+                                                                  "properties": {e.upload: {"type": "string",
+                                                                                            "format": "binary"}}}}
 
         if e.media_type != JSON:
             operation["responses"][str(e.status)] = {

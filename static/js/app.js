@@ -261,3 +261,56 @@ document.addEventListener("click", function (evt) {
     }
   }, true);
 })();
+
+// Uploads with progress (forms marked data-upload): a file dropped on the drop zone fills
+// its file input; on submit the form goes by XMLHttpRequest, whose upload progress fills
+// the form's <progress>. The answer replaces data-upload-target (the module editor, as
+// htmx would) or, for a redirect, the page moves there. Without script, the form posts.
+(function () {
+  document.addEventListener("dragover", function (evt) {
+    var zone = evt.target.closest && evt.target.closest(".drop-zone");
+    if (zone) { evt.preventDefault(); zone.classList.add("is-over"); }
+  });
+  document.addEventListener("dragleave", function (evt) {
+    var zone = evt.target.closest && evt.target.closest(".drop-zone");
+    if (zone) zone.classList.remove("is-over");
+  });
+  document.addEventListener("drop", function (evt) {
+    var zone = evt.target.closest && evt.target.closest(".drop-zone");
+    if (!zone || !evt.dataTransfer || !evt.dataTransfer.files.length) return;
+    evt.preventDefault();
+    zone.classList.remove("is-over");
+    var input = zone.querySelector("input[type=file]");
+    input.files = evt.dataTransfer.files;
+    input.dispatchEvent(new Event("change", {bubbles: true}));
+  });
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!form.matches || !form.matches("form[data-upload]")) return;
+    evt.preventDefault();
+    var bar = form.querySelector(".upload-progress");
+    var request = new XMLHttpRequest();
+    request.open("POST", form.action);
+    request.setRequestHeader("HX-Request", "true");
+    if (bar) { bar.hidden = false; bar.value = 0; }
+    request.upload.addEventListener("progress", function (progress) {
+      if (bar && progress.lengthComputable) bar.value = Math.round(100 * progress.loaded / progress.total);
+    });
+    request.addEventListener("load", function () {
+      var redirect = request.getResponseHeader("HX-Redirect");
+      if (redirect) { window.location.assign(redirect); return; }
+      var target = form.dataset.uploadTarget && document.querySelector(form.dataset.uploadTarget);
+      if (target && request.responseText) {
+        var holder = document.createElement("div");
+        holder.innerHTML = request.responseText;
+        var replacement = holder.firstElementChild;
+        target.replaceWith(replacement);
+        if (window.htmx && htmx.process) htmx.process(replacement);
+      } else {
+        document.open(); document.write(request.responseText); document.close();
+      }
+    });
+    request.addEventListener("error", function () { if (bar) bar.hidden = true; form.submit(); });
+    request.send(new FormData(form));
+  });
+})();

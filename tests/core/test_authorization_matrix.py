@@ -87,6 +87,17 @@ NEW_PASSWORD = "a-much-better-passphrase"
 _numbers = itertools.count(1)
 
 
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(out, "PNG")
+    return out.getvalue()
+
+
+_PNG = _png()
+
+
 def _new_account(role: str | None = None) -> Callable:
     """A body for a route that creates an account: a new email each time."""
     def body(_run):
@@ -192,6 +203,12 @@ RULES: dict[tuple[str, str], Rule] = {
         TEACHES, {"title": "Slides", "type": "link", "url": "https://example.com/slides"}),
     ("POST", "/teach/contents/<int:content_id>/delete"): Rule(TEACHES, spare=True),
     ("POST", "/teach/lessons/preview"): Rule(STAFF, {"body": "# A lesson"}),
+    ("POST", "/teach/courses/<int:course_id>/thumbnail"): Rule(TEACHES, lambda run: {
+        "file": (io.BytesIO(_PNG), "poster.png")}),
+    # Without a file: 422 once past access.
+    ("PUT", "/api/courses/<int:course_id>/thumbnail"): Rule(TEACHES, expect={"instructor": 422, "admin": 422}),
+    # Stored files are addressed by the hash of their bytes: whoever has the address may fetch it.
+    ("GET", "/media/<key>"): Rule(ANYONE, params={"key": "media_key"}),
     # --- a course's analytics and students: its instructor, admins -----------------------------
     ("GET", "/teach"): Rule(STAFF),
     ("GET", "/teach/courses/<int:course_id>"): Rule(TEACHES),
@@ -400,6 +417,7 @@ class Platform:
         db.session.commit()
         self.ids = {"user_id": sam.id, "ticket_id": ticket.id, "message_id": note.id, "direction": "down",
                     "webhook_id": hook.id, "upload_id": self._upload(ada), "invitation_token": self._invited(),
+                    "media_key": self._stored_file(),
                     "token": unsubscribe_token(sam.id, "messages"),
                     "action": "complete",
                     "open_course_id": open_api_course.id, "open_page_course_id": open_page_course.id,
@@ -415,6 +433,15 @@ class Platform:
             Progress.enrollment_id == enrollment_id, Progress.module_id == first.id))
         return {"course_id": course.id, "module_id": second.id, "untouched_module_id": third.id,
                 "content_id": content.id, "enrollment_id": enrollment_id, "progress_id": record}
+
+    def _stored_file(self) -> str:
+        """A file in the storage (a PDF), by its key."""
+        from elearn.storage import key_for, storage
+
+        data = b"%PDF-1.4\n%%EOF\n"
+        key = key_for(data, "pdf")
+        storage().save(key, data, "application/pdf")
+        return key
 
     def _upload(self, instructor) -> int:
         """A CSV file the instructor uploaded and has not confirmed yet."""
@@ -560,6 +587,7 @@ class Run:
             self.failures.append(f"{label}: expected {self.describe(expected, pattern, htmx)}, raised {error!r}")
             return
         problem = self.judge(response, expected, pattern, rule, htmx)
+        response.close()  # a stored file's answer streams from an open file
         if problem is None and expected == "through" and rule.ends == "signs_out" and self.persona not in SIGNED_OUT:
             problem = self.still_signed_in(browser, token, pattern)
         if before is not None:

@@ -1,0 +1,74 @@
+"""Files in courses: uploaded contents and thumbnails, and forgetting them when deleted.
+
+An upload is checked from its bytes (``storage.uploads``), stored under a key named by
+its SHA-256 (the same file uploaded twice is stored once), and only then written to the
+database. A thumbnail is stored with resized copies (``storage.images``) unless the
+storage resizes on delivery (Cloudinary). Deleting a content, a module or a course
+releases its files: after the commit, a job deletes each one nothing else refers to.
+"""
+from sqlalchemy import func, select
+
+from ..events import publish_after_commit
+from ..extensions import db
+from ..storage import key_for, storage
+from ..storage.backends import IMAGE_WIDTHS, rendition_key
+from ..storage.images import renditions
+from ..storage.uploads import check_upload
+from .models import Content, Course
+from .service import get_course, get_module, release_files
+
+IMAGE_FORMATS = ("webp", "jpg")
+
+
+def add_uploaded_content(actor, module_id: int, *, data: bytes, filename: str, title: str | None = None,
+                         type: str | None = None) -> Content:
+    """A content holding an uploaded file (video, audio, PDF or image). ``type``, when
+    given, must be what the bytes are."""
+    module = get_module(actor, module_id, edit=True)
+    checked = check_upload(data, filename, kinds=(type,) if type in ("video", "audio", "pdf", "image") else
+                           ("video", "audio", "pdf", "image"))
+    key = key_for(data, checked.extension)
+    storage().save(key, data, checked.media_type)
+    last = db.session.scalar(select(func.max(Content.position)).where(Content.module_id == module.id))
+    content = Content(module_id=module.id, title=(title or checked.title)[:200], type=checked.kind, url=None,
+                      storage_key=key, media_type=checked.media_type, size_bytes=len(data),
+                      position=(last or 0) + 1)
+    db.session.add(content)
+    db.session.flush()
+    publish_after_commit({"type": "course.updated", "courseId": module.course_id})
+    return content
+
+
+def set_thumbnail(actor, course_id: int, *, data: bytes, filename: str) -> Course:
+    """The course's thumbnail, from an uploaded image (its resized copies stored with it)."""
+    course = get_course(actor, course_id, edit=True)
+    checked = check_upload(data, filename, kinds=("image",))
+    key = key_for(data, checked.extension)
+    backend = storage()
+    backend.save(key, data, checked.media_type)
+    if backend.renditions:
+        for (width, image_format), copy in renditions(data).items():
+            media_type = "image/jpeg" if image_format == "jpg" else "image/webp"
+            backend.save(rendition_key(key, width, image_format), copy, media_type)
+    released = course.thumbnail_key
+    course.thumbnail_key, course.thumbnail_url = key, None
+    db.session.flush()
+    publish_after_commit({"type": "course.updated", "courseId": course.id})
+    if released and released != key:
+        release_files([released])
+    return course
+
+
+def forget_released_files(event: dict) -> None:
+    """Job (``files.released``): delete each released file nothing refers to any more."""
+    backend = storage()
+    for key in event.get("keys", []):
+        used = db.session.scalar(select(func.count()).select_from(Content).where(Content.storage_key == key)) or \
+            db.session.scalar(select(func.count()).select_from(Course).where(Course.thumbnail_key == key))
+        if used:
+            continue
+        backend.delete(key)
+        if backend.renditions and key.rsplit(".", 1)[-1] in ("png", "jpg", "gif", "webp"):
+            for image_format in IMAGE_FORMATS:
+                for width in IMAGE_WIDTHS:
+                    backend.delete(rendition_key(key, width, image_format))

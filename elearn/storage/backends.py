@@ -1,0 +1,163 @@
+"""The storage backends: the local directory, S3 (boto3) and Cloudinary (its SDK)."""
+import os
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import has_request_context, url_for
+
+#: Widths an uploaded image is offered at (``srcset``).
+IMAGE_WIDTHS = (320, 640, 1280)
+
+
+class Storage:
+    """What every backend does. ``renditions`` says whether images must be resized here
+    (local, S3) or are resized on delivery (Cloudinary)."""
+
+    renditions = True
+
+    def save(self, key: str, data: bytes, media_type: str) -> None:
+        raise NotImplementedError
+
+    def delete(self, key: str) -> None:
+        raise NotImplementedError
+
+    def exists(self, key: str) -> bool:
+        raise NotImplementedError
+
+    def url(self, key: str) -> str:
+        """An address a browser can fetch the file at now."""
+        raise NotImplementedError
+
+    def image_url(self, key: str, width: int, image_format: str) -> str:
+        """The address of an image resized to ``width`` in ``image_format`` ("webp" or "jpg")."""
+        return self.url(rendition_key(key, width, image_format))
+
+
+def rendition_key(key: str, width: int, image_format: str) -> str:
+    return f"{key.rsplit('.', 1)[0]}-{width}.{image_format}"
+
+
+class FileStorage(Storage):
+    """A directory (``instance/uploads`` by default); served by ``/media/<key>``."""
+
+    def __init__(self, root: str):
+        self.root = Path(root)
+
+    def path(self, key: str) -> Path:
+        if "/" in key or "\\" in key or key.startswith("."):
+            raise ValueError(f"not a storage key: {key!r}")
+        return self.root / key[:2] / key
+
+    def save(self, key: str, data: bytes, media_type: str) -> None:
+        target = self.path(key)
+        if target.exists():
+            return  # content-addressed: the same bytes are there already
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=target.parent, delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, target)  # whole or not at all, even with two writers
+
+    def delete(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def exists(self, key: str) -> bool:
+        return self.path(key).is_file()
+
+    def url(self, key: str) -> str:
+        """``/media/<key>`` (under the app's path in a request; also outside one, for jobs)."""
+        return url_for("media.file", key=key) if has_request_context() else f"/media/{key}"
+
+
+class S3Storage(Storage):
+    """``s3://bucket/prefix``: objects under the prefix; presigned GET addresses."""
+
+    def __init__(self, url: str, endpoint_url: str | None = None, expires: int = 3600):
+        import boto3
+        from botocore.config import Config
+
+        parts = urlsplit(url)
+        self.bucket, self.prefix, self.expires = parts.netloc, parts.path.strip("/"), expires
+        # Signature version 4 everywhere (the older one is refused by newer regions and stores).
+        self.client = boto3.client("s3", endpoint_url=endpoint_url, config=Config(signature_version="s3v4"))
+
+    def _name(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def save(self, key: str, data: bytes, media_type: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data, ContentType=media_type,
+                               CacheControl="public, max-age=31536000, immutable")
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
+
+    def exists(self, key: str) -> bool:
+        from botocore.exceptions import ClientError
+
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._name(key))
+        except ClientError:
+            return False
+        return True
+
+    def url(self, key: str) -> str:
+        return self.client.generate_presigned_url("get_object", Params={"Bucket": self.bucket,
+                                                                        "Key": self._name(key)},
+                                                  ExpiresIn=self.expires)
+
+
+class CloudinaryStorage(Storage):
+    """``cloudinary://key:secret@cloud``: uploads through Cloudinary's SDK; images are
+    resized by delivery transformations (``w_<width>,c_limit,f_<format>``)."""
+
+    renditions = False
+
+    def __init__(self, url: str, upload_prefix: str | None = None):
+        import cloudinary
+
+        parts = urlsplit(url)
+        self.config = {"cloud_name": parts.hostname, "api_key": parts.username, "api_secret": parts.password,
+                       "secure": True}
+        if upload_prefix:
+            self.config["upload_prefix"] = upload_prefix
+        self.cloudinary = cloudinary
+
+    def _public_id(self, key: str) -> str:
+        return key.rsplit(".", 1)[0]
+
+    @staticmethod
+    def _kind(key: str) -> str:
+        extension = key.rsplit(".", 1)[-1]
+        if extension in ("png", "jpg", "gif", "webp", "pdf"):
+            return "image"  # Cloudinary keeps PDFs as images (pages can be rendered)
+        return "video" if extension in ("mp4", "webm", "mp3", "m4a", "ogg", "oga", "wav") else "raw"
+
+    def save(self, key: str, data: bytes, media_type: str) -> None:
+        import cloudinary.uploader
+
+        cloudinary.uploader.upload(data, public_id=self._public_id(key), resource_type=self._kind(key),
+                                   overwrite=False, **self.config)
+
+    def delete(self, key: str) -> None:
+        import cloudinary.uploader
+
+        cloudinary.uploader.destroy(self._public_id(key), resource_type=self._kind(key), **self.config)
+
+    def exists(self, key: str) -> bool:
+        return True  # Cloudinary answers a missing file with a 404 on delivery
+
+    def url(self, key: str) -> str:
+        import cloudinary.utils
+
+        public_id, extension = key.rsplit(".", 1)
+        address, _options = cloudinary.utils.cloudinary_url(public_id, resource_type=self._kind(key),
+                                                            format=extension, **self.config)
+        return address
+
+    def image_url(self, key: str, width: int, image_format: str) -> str:
+        import cloudinary.utils
+
+        address, _options = cloudinary.utils.cloudinary_url(
+            self._public_id(key), resource_type="image", format=image_format, width=width, crop="limit",
+            **self.config)
+        return address

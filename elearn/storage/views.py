@@ -1,0 +1,33 @@
+"""Files of the local storage (``STORAGE_URL=file:``), served by the app.
+
+Range requests (a video's player seeks), ``ETag`` and ``Last-Modified`` come from
+``send_file``; a key names its bytes, so an answer may be cached for a year, immutable.
+Other backends serve their files themselves: here their keys are not found.
+"""
+from flask import Blueprint, abort, send_file
+
+from . import storage
+from .backends import FileStorage
+
+bp = Blueprint("media", __name__, url_prefix="/media")
+MEDIA_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "mp3": "audio/mpeg", "m4a": "audio/mp4", "ogg": "audio/ogg",
+               "wav": "audio/wav", "pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
+               "gif": "image/gif", "webp": "image/webp"}
+
+
+@bp.get("/<key>")
+def file(key: str):
+    backend = storage()
+    extension = key.rsplit(".", 1)[-1]
+    if not isinstance(backend, FileStorage) or extension not in MEDIA_TYPES:
+        abort(404)
+    try:
+        path = backend.path(key)
+    except ValueError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    answer = send_file(path, mimetype=MEDIA_TYPES[extension], conditional=True, etag=True, max_age=31536000)
+    answer.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    answer.headers["Content-Disposition"] = "inline"
+    return answer

@@ -1,0 +1,139 @@
+"""Uploads into the local storage: contents and thumbnails, served with ranges; refusals store nothing."""
+import io
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
+
+from elearn.catalog.models import Content, Course
+from elearn.extensions import db
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" + b" " * 200
+MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 400
+
+
+def png(width=900, height=500) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 90, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+def send(api, token, path, data: bytes, filename: str, method="POST", **fields):
+    boundary, body = encode_multipart({"file": FileStorage(io.BytesIO(data), filename), **fields})
+    return api.call(method, path, token, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def stored_files(app) -> int:
+    from pathlib import Path
+    return sum(1 for p in Path(app.instance_path, "uploads").rglob("*") if p.is_file())
+
+
+@pytest.fixture
+def authoring(make, api):
+    teacher = make.user("instructor", email="teach@example.com")
+    course = make.course(teacher, modules=1, title="Film")
+    return {"course": course, "module": make.modules(course)[0], "token": api.token("teach@example.com")}
+
+
+def _get(client, path, **kwargs):
+    with client.get(path, buffered=True, **kwargs) as answer:
+        return answer
+
+
+def test_a_thumbnail_is_stored_with_resized_copies(api, authoring, client, app, browser):
+    image = png()
+    answer = send(api, authoring["token"], f"/api/courses/{authoring['course'].id}/thumbnail", image, "poster.png",
+                  method="PUT")
+    assert answer.status_code == 200, answer.get_json()
+    address = answer.get_json()["thumbnailUrl"]
+    assert address.startswith("/media/") and address.endswith("-640.jpg")
+    served = _get(client, address)
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    assert served.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert Image.open(io.BytesIO(served.get_data())).size == (640, 356)
+    course = db.session.get(Course, authoring["course"].id)
+    db.session.refresh(course)
+    assert course.thumbnail_srcset("webp").count("w, ") == 2 and "-1280.webp 1280w" in course.thumbnail_srcset("webp")
+    browser.login("teach@example.com")
+    html = browser.client.get("/courses").get_data(as_text=True)
+    assert 'type="image/webp"' in html and "-320.webp 320w" in html
+
+
+def test_a_pdf_content_is_served_in_ranges(api, authoring, client):
+    answer = send(api, authoring["token"], f"/api/modules/{authoring['module'].id}/contents", PDF, "Reading_list.pdf")
+    assert answer.status_code == 201, answer.get_json()
+    content = answer.get_json()
+    assert (content["type"], content["title"], content["mediaType"], content["sizeBytes"]) == (
+        "pdf", "Reading list", "application/pdf", len(PDF))
+    part = _get(client, content["url"], headers={"Range": "bytes=0-7"})
+    assert part.status_code == 206 and part.get_data() == PDF[:8]
+    assert _get(client, content["url"], headers={"If-None-Match": part.headers["ETag"]}).status_code == 304
+
+
+def test_a_video_upload_takes_its_type_from_its_bytes(api, authoring):
+    answer = send(api, authoring["token"], f"/api/modules/{authoring['module'].id}/contents", MP4, "scene.bin",
+                  title="Opening scene")
+    assert answer.status_code == 201 and answer.get_json()["type"] == "video"
+    assert answer.get_json()["title"] == "Opening scene"
+
+
+@pytest.mark.parametrize("data, filename, fields, status, words", [
+    (b"<script>alert(1)</script>" * 10, "photo.png", {}, 422, "not one elearn takes"),
+    (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "logo.svg", {}, 422, "SVG"),
+    (PDF, "../../etc/passwd.pdf", {}, 422, "path"),
+    (PDF, "notes.pdf", {"type": "video"}, 422, "not one elearn takes"),
+    (PDF, "notes.pdf", {"title": "x" * 201}, 422, "title"),
+])
+def test_refused_uploads_store_nothing(api, authoring, app, data, filename, fields, status, words):
+    before = (stored_files(app), db.session.scalar(select(func.count()).select_from(Content)))
+    answer = send(api, authoring["token"], f"/api/modules/{authoring['module'].id}/contents", data, filename,
+                  **fields)
+    assert answer.status_code == status, answer.get_json()
+    assert words in str(answer.get_json()["error"])
+    assert (stored_files(app), db.session.scalar(select(func.count()).select_from(Content))) == before
+
+
+def test_too_large_for_its_kind_is_413(api, authoring, app, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_LIMITS", {"video": 1, "audio": 1, "pdf": 1, "image": 1})
+    before = stored_files(app)
+    answer = send(api, authoring["token"], f"/api/modules/{authoring['module'].id}/contents",
+                  PDF + b" " * (1024 * 1024), "big.pdf")
+    assert answer.status_code == 413 and answer.get_json()["error"]["code"] == "too_large"
+    beyond = send(api, authoring["token"], f"/api/modules/{authoring['module'].id}/contents",
+                  PDF + b" " * (3 * 1024 * 1024), "huge.pdf")
+    assert beyond.status_code == 413  # past every kind's limit: refused before it is read
+    assert stored_files(app) == before
+
+
+def test_deleting_releases_files_nothing_else_uses(api, authoring, app):
+    path = f"/api/modules/{authoring['module'].id}/contents"
+    first = send(api, authoring["token"], path, PDF, "a.pdf").get_json()
+    second = send(api, authoring["token"], path, PDF, "b.pdf").get_json()  # the same bytes: one file
+    files = stored_files(app)
+    assert api.delete(f"/api/contents/{first['id']}", authoring["token"]).status_code == 204
+    assert app.extensions["elearn.jobs"].wait_idle(60)
+    assert stored_files(app) == files  # the other content still holds it
+    assert api.delete(f"/api/contents/{second['id']}", authoring["token"]).status_code == 204
+    assert app.extensions["elearn.jobs"].wait_idle(60)
+    assert stored_files(app) == files - 1
+
+
+def test_only_its_instructor_uploads(api, authoring, make):
+    make.user("instructor", email="other@example.com")
+    other = api.token("other@example.com")
+    assert send(api, other, f"/api/modules/{authoring['module'].id}/contents", PDF, "a.pdf").status_code == 403
+    assert send(api, other, f"/api/courses/{authoring['course'].id}/thumbnail", png(), "a.png",
+                method="PUT").status_code == 403
+
+
+def test_access_is_checked_before_the_file_is_read(api, authoring, make):
+    make.user("instructor", email="other@example.com")
+    other = api.token("other@example.com")
+    empty = api.call("PUT", f"/api/courses/{authoring['course'].id}/thumbnail", other,
+                     data=b"--x--\r\n", content_type="multipart/form-data; boundary=x")
+    assert empty.status_code == 403
+    mine = api.call("PUT", f"/api/courses/{authoring['course'].id}/thumbnail", authoring["token"],
+                    data=b"--x--\r\n", content_type="multipart/form-data; boundary=x")
+    assert mine.status_code == 422 and "file" in mine.get_json()["error"]["details"]

@@ -1,5 +1,6 @@
 """The student experience in a real browser: pages update in place and live."""
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -137,10 +138,11 @@ def test_contents_an_instructor_adds_or_removes_appear_on_open_course_pages(live
 def test_a_disabled_learners_open_page_says_they_were_signed_out(live_server, new_page):
     page = new_page("desktop")
     admin = {"Authorization": f"Bearer {_token(page, live_server, 'admin@example.com')}"}
+    email = f"disabled-{uuid.uuid4().hex[:8]}@example.com"  # the live app is shared: a name of its own
     created = page.request.post(f"{live_server}/api/users", headers=admin, data={
-        "email": "leaving@example.com", "password": DEMO_PASSWORD, "name": "Lee Leaving", "role": "student"})
+        "email": email, "password": DEMO_PASSWORD, "name": "Lee Leaving", "role": "student"})
     assert created.status == 201
-    sign_in(page, live_server, "leaving@example.com")
+    sign_in(page, live_server, email)
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
 
     disabled = page.request.patch(f"{live_server}/api/users/{created.json()['id']}", headers=admin,

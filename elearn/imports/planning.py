@@ -210,15 +210,21 @@ def _resolve(row: Row, line: Line, courses, by_title, modules, users, emails: se
     return None
 
 
-def _match_existing(rows: list[Row]) -> None:
-    """Enrollments and records already there: ``unchanged`` rows, ``update`` rows, their ids."""
-    valid = [row for row in rows if row.status != ERROR and row.user_id is not None]
-    enrollments: dict[tuple[int, int], int] = {}
-    for pair_batch in batches({(row.user_id, row.course_id) for row in valid}):
+def enrollment_ids(pairs) -> dict[tuple[int, int], int]:
+    """The ids of the enrollments there are among (user id, course id) ``pairs``."""
+    found: dict[tuple[int, int], int] = {}
+    for pair_batch in batches(pairs):
         for enrollment_id, user_id, course_id in db.session.execute(
                 select(Enrollment.id, Enrollment.user_id, Enrollment.course_id)
                 .where(tuple_(Enrollment.user_id, Enrollment.course_id).in_(pair_batch))):
-            enrollments[(user_id, course_id)] = enrollment_id
+            found[(user_id, course_id)] = enrollment_id
+    return found
+
+
+def _match_existing(rows: list[Row]) -> None:
+    """Enrollments and records already there: ``unchanged`` rows, ``update`` rows, their ids."""
+    valid = [row for row in rows if row.status != ERROR and row.user_id is not None]
+    enrollments = enrollment_ids({(row.user_id, row.course_id) for row in valid})
     for row in valid:
         row.enrollment_id = enrollments.get((row.user_id, row.course_id))
     records: dict[tuple[int, int], bool] = {}

@@ -19,7 +19,7 @@ Open pages follow through one ``import.applied`` event naming the courses and (u
 from datetime import datetime, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import Integer, cast, delete, insert, select, tuple_, update
+from sqlalchemy import Integer, cast, delete, insert, update
 
 from ..achievements.service import award_for_records
 from ..audit import service as audit
@@ -35,7 +35,7 @@ from ..progress.counters import recount_enrollments, recount_module_stats
 from ..progress.models import Progress, ProgressEvent, queue_statements
 from ..sql import greatest, seconds_between, upsert
 from .models import ImportUpload
-from .planning import CREATE, UPDATE, Plan, Row, batches, plan_import
+from .planning import CREATE, UPDATE, Plan, Row, batches, enrollment_ids, plan_import
 from .reading import read_lines
 
 #: Above this many learners touched, the event names the courses only.
@@ -106,12 +106,7 @@ def _create_enrollments(rows: list[Row]) -> None:
         db.session.execute(update(Course).where(Course.id == course_id)
                            .values(enrollment_count=Course.enrollment_count + added)
                            .execution_options(synchronize_session=False))
-    missing = [pair for pair in pairs if pair not in ids]  # enrolled meanwhile by someone else
-    for batch in batches(missing):
-        for enrollment_id, user_id, course_id in db.session.execute(
-                select(Enrollment.id, Enrollment.user_id, Enrollment.course_id)
-                .where(tuple_(Enrollment.user_id, Enrollment.course_id).in_(batch))):
-            ids[(user_id, course_id)] = enrollment_id
+    ids.update(enrollment_ids([pair for pair in pairs if pair not in ids]))  # enrolled meanwhile by someone else
     for row in rows:
         row.enrollment_id = row.enrollment_id or ids[(row.user_id, row.course_id)]
 

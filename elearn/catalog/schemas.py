@@ -82,6 +82,12 @@ class ContentIn(InSchema):
     url: SafeUrl | None = Field(None, validate_default=True)
     body: str | None = Field(None, max_length=MAX_BODY, validate_default=True, description="A text lesson's Markdown.")
 
+    @field_validator("url", mode="before")
+    @classmethod
+    def _empty_url_is_none(cls, value):
+        """A form's empty address field: no address (a lesson has none)."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("url")
     @classmethod
     def _url_unless_text(cls, value, info: ValidationInfo):

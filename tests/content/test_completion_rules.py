@@ -143,3 +143,14 @@ def test_the_instructor_sees_which_completions_were_automatic(api, lesson, brows
     browser.login("teach@example.com")
     page = browser.client.get(f"/teach/courses/{lesson['course'].id}/students/{lesson['enrollment'].id}")
     assert page.get_data(as_text=True).count('data-testid="completed-by-rule"') == 1
+
+
+def test_the_authoring_form_adds_a_lesson_with_its_address_field_left_empty(make, browser, lesson):
+    """The page's content form sends every field: an empty address is no address (a lesson has none)."""
+    browser.login("teach@example.com")
+    answer = browser.post(f"/teach/modules/{lesson['module'].id}/contents",
+                          {"title": "Shot list", "type": "text", "url": "", "body": "1. Wide\n2. Close"})
+    assert answer.status_code == 303
+    from elearn.catalog.models import Content
+    added = db.session.scalar(select(Content).where(Content.title == "Shot list"))
+    assert (added.type, added.url, added.body) == ("text", None, "1. Wide\n2. Close")

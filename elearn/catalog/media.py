@@ -11,13 +11,12 @@ from sqlalchemy import func, select
 from ..events import publish_after_commit
 from ..extensions import db
 from ..storage import key_for, storage
-from ..storage.backends import IMAGE_WIDTHS, rendition_key
-from ..storage.images import renditions
+from ..storage.backends import rendition_key
+from ..storage.images import FORMATS, rendition_keys, renditions
+from ..storage.kinds import kind_of_extension
 from ..storage.uploads import check_upload
 from .models import Content, Course
 from .service import get_course, get_module, release_files
-
-IMAGE_FORMATS = ("webp", "jpg")
 
 
 def add_uploaded_content(actor, module_id: int, *, data: bytes, filename: str, title: str | None = None,
@@ -48,8 +47,7 @@ def set_thumbnail(actor, course_id: int, *, data: bytes, filename: str) -> Cours
     backend.save(key, data, checked.media_type)
     if backend.renditions:
         for (width, image_format), copy in renditions(data).items():
-            media_type = "image/jpeg" if image_format == "jpg" else "image/webp"
-            backend.save(rendition_key(key, width, image_format), copy, media_type)
+            backend.save(rendition_key(key, width, image_format), copy, FORMATS[image_format])
     released = course.thumbnail_key
     course.thumbnail_key, course.thumbnail_url = key, None
     db.session.flush()
@@ -68,7 +66,6 @@ def forget_released_files(event: dict) -> None:
         if used:
             continue
         backend.delete(key)
-        if backend.renditions and key.rsplit(".", 1)[-1] in ("png", "jpg", "gif", "webp"):
-            for image_format in IMAGE_FORMATS:
-                for width in IMAGE_WIDTHS:
-                    backend.delete(rendition_key(key, width, image_format))
+        if backend.renditions and kind_of_extension(key.rsplit(".", 1)[-1]) == "image":
+            for copy in rendition_keys(key):
+                backend.delete(copy)

@@ -37,7 +37,7 @@ def init_storage(app: Flask) -> None:
         backend = S3Storage(url, endpoint_url=app.config.get("S3_ENDPOINT_URL"),
                             expires=app.config.get("STORAGE_URL_EXPIRES", 3600))
     elif url.startswith("cloudinary://"):
-        backend = CloudinaryStorage(url, upload_prefix=app.config.get("CLOUDINARY_UPLOAD_PREFIX"))
+        backend = CloudinaryStorage(url)
     else:
         raise RuntimeError(f"STORAGE_URL must start with file:, s3:// or cloudinary://, not {url!r}")
     app.extensions["elearn.storage"] = backend

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import has_request_context, url_for
 
+from .kinds import kind_of_extension
+
 #: Widths an uploaded image is offered at (``srcset``).
 IMAGE_WIDTHS = (320, 640, 1280)
 
@@ -20,9 +22,6 @@ class Storage:
         raise NotImplementedError
 
     def delete(self, key: str) -> None:
-        raise NotImplementedError
-
-    def exists(self, key: str) -> bool:
         raise NotImplementedError
 
     def url(self, key: str) -> str:
@@ -61,9 +60,6 @@ class FileStorage(Storage):
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
-    def exists(self, key: str) -> bool:
-        return self.path(key).is_file()
-
     def url(self, key: str) -> str:
         """``/media/<key>`` (under the app's path in a request; also outside one, for jobs)."""
         return url_for("media.file", key=key) if has_request_context() else f"/media/{key}"
@@ -91,15 +87,6 @@ class S3Storage(Storage):
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
-    def exists(self, key: str) -> bool:
-        from botocore.exceptions import ClientError
-
-        try:
-            self.client.head_object(Bucket=self.bucket, Key=self._name(key))
-        except ClientError:
-            return False
-        return True
-
     def url(self, key: str) -> str:
         return self.client.generate_presigned_url("get_object", Params={"Bucket": self.bucket,
                                                                         "Key": self._name(key)},
@@ -113,24 +100,21 @@ class CloudinaryStorage(Storage):
     renditions = False
 
     def __init__(self, url: str, upload_prefix: str | None = None):
-        import cloudinary
-
         parts = urlsplit(url)
         self.config = {"cloud_name": parts.hostname, "api_key": parts.username, "api_secret": parts.password,
                        "secure": True}
-        if upload_prefix:
+        if upload_prefix:  # another address for its upload API (the tests' fake)
             self.config["upload_prefix"] = upload_prefix
-        self.cloudinary = cloudinary
 
     def _public_id(self, key: str) -> str:
         return key.rsplit(".", 1)[0]
 
     @staticmethod
     def _kind(key: str) -> str:
-        extension = key.rsplit(".", 1)[-1]
-        if extension in ("png", "jpg", "gif", "webp", "pdf"):
-            return "image"  # Cloudinary keeps PDFs as images (pages can be rendered)
-        return "video" if extension in ("mp4", "webm", "mp3", "m4a", "ogg", "oga", "wav") else "raw"
+        """Cloudinary's resource type: images and PDFs (it renders their pages) are "image",
+        video and audio "video"."""
+        kind = kind_of_extension(key.rsplit(".", 1)[-1])
+        return "image" if kind in ("image", "pdf") else "video" if kind in ("video", "audio") else "raw"
 
     def save(self, key: str, data: bytes, media_type: str) -> None:
         import cloudinary.uploader
@@ -142,9 +126,6 @@ class CloudinaryStorage(Storage):
         import cloudinary.uploader
 
         cloudinary.uploader.destroy(self._public_id(key), resource_type=self._kind(key), **self.config)
-
-    def exists(self, key: str) -> bool:
-        return True  # Cloudinary answers a missing file with a 404 on delivery
 
     def url(self, key: str) -> str:
         import cloudinary.utils

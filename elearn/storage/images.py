@@ -3,7 +3,15 @@ import io
 
 from PIL import Image, ImageOps
 
-from .backends import IMAGE_WIDTHS
+from .backends import IMAGE_WIDTHS, rendition_key
+
+#: The formats an image's copies are made in, and their media types.
+FORMATS = {"webp": "image/webp", "jpg": "image/jpeg"}
+
+
+def rendition_keys(key: str) -> list[str]:
+    """The keys of an image's resized copies."""
+    return [rendition_key(key, width, image_format) for width in IMAGE_WIDTHS for image_format in FORMATS]
 
 
 def renditions(data: bytes) -> dict[tuple[int, str], bytes]:

@@ -15,14 +15,8 @@ from flask_babel import gettext
 from PIL import Image, UnidentifiedImageError
 
 from ..errors import DomainError, Invalid
+from .kinds import TYPES
 
-#: What elearn takes, by kind: the extension each type is stored under, and its media type.
-TYPES = {
-    "video": {"video/mp4": "mp4", "video/webm": "webm"},
-    "audio": {"audio/mpeg": "mp3", "audio/mp4": "m4a", "audio/ogg": "ogg", "audio/x-wav": "wav", "audio/wav": "wav"},
-    "pdf": {"application/pdf": "pdf"},
-    "image": {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"},
-}
 DEFAULT_LIMITS_MB = {"video": 200, "audio": 50, "pdf": 20, "image": 10}
 
 

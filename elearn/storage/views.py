@@ -8,11 +8,9 @@ from flask import Blueprint, abort, send_file
 
 from . import storage
 from .backends import FileStorage
+from .kinds import MEDIA_TYPES
 
 bp = Blueprint("media", __name__, url_prefix="/media")
-MEDIA_TYPES = {"mp4": "video/mp4", "webm": "video/webm", "mp3": "audio/mpeg", "m4a": "audio/mp4", "ogg": "audio/ogg",
-               "wav": "audio/wav", "pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
-               "gif": "image/gif", "webp": "image/webp"}
 
 
 @bp.get("/<key>")

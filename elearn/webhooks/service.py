@@ -18,7 +18,6 @@ import http.client
 import json
 import time
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext
@@ -33,6 +32,7 @@ from ..mail.outbox import queue_email
 from ..messages.service import notify
 from ..pagination import Page, paginate
 from ..sql import upsert
+from ..web.outgoing import post
 from .addresses import check_url
 from .models import DELIVERED, FAILED, PENDING, WebhookDelivery, WebhookEndpoint
 
@@ -158,22 +158,12 @@ def deliver(event: dict) -> None:
 def _post(target: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int, str]:
     """POST the delivery; (status, the start of the answer). Never follows a redirect."""
     check_url(target.url)  # again: the name may point elsewhere since it was registered
-    parts = urlsplit(target.url)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(parts.hostname, parts.port, timeout=TIMEOUT_SECONDS)
     timestamp = int(time.time())
     headers = {"Content-Type": "application/json", "User-Agent": "elearn-webhooks",
                "X-Elearn-Event": delivery.event_type, "X-Elearn-Event-Id": delivery.event_id,
                "X-Elearn-Delivery": str(delivery.id), "X-Elearn-Timestamp": str(timestamp),
                "X-Elearn-Signature": sign(target.secret, timestamp, delivery.body)}
-    try:
-        connection.request("POST", (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
-                           body=delivery.body.encode(), headers=headers)
-        response = connection.getresponse()
-        snippet = response.read(SNIPPET_CHARS * 4).decode("utf-8", "replace")[:SNIPPET_CHARS]
-        return response.status, snippet
-    finally:
-        connection.close()
+    return post(target.url, delivery.body.encode(), headers, timeout=TIMEOUT_SECONDS, read_chars=SNIPPET_CHARS)
 
 
 def _pause(target: WebhookEndpoint, now: datetime) -> None:

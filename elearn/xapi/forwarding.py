@@ -25,7 +25,6 @@ import base64
 import http.client
 import json
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext
@@ -40,6 +39,7 @@ from ..events import publish_after_commit
 from ..extensions import db
 from ..pagination import Page, paginate
 from ..progress.models import ProgressEvent, XapiOutbox, forwarding_statements
+from ..web.outgoing import post
 from . import queries
 from .statements import EVENT, XAPI_VERSION, statement
 
@@ -76,8 +76,7 @@ class _Answer:
 def _post(statements: list[dict]) -> _Answer:
     """POST ``statements`` to the LRS's statements resource."""
     config = current_app.config
-    base = urlsplit(config["XAPI_LRS_URL"])
-    path = base.path.rstrip("/") + "/statements"
+    url = config["XAPI_LRS_URL"].rstrip("/") + "/statements"
     headers = {"Content-Type": "application/json", "X-Experience-API-Version": XAPI_VERSION,
                "User-Agent": "elearn-xapi"}
     auth = config.get("XAPI_LRS_AUTH")
@@ -85,17 +84,11 @@ def _post(statements: list[dict]) -> _Answer:
         scheme, _, _ = auth.partition(" ")
         headers["Authorization"] = (auth if scheme in ("Basic", "Bearer")
                                     else "Basic " + base64.b64encode(auth.encode()).decode())
-    connection_class = http.client.HTTPSConnection if base.scheme == "https" else http.client.HTTPConnection
-    connection = connection_class(base.hostname, base.port, timeout=TIMEOUT_SECONDS)
+    body = json.dumps(statements, separators=(",", ":")).encode()
     try:
-        connection.request("POST", path, body=json.dumps(statements, separators=(",", ":")).encode(),
-                           headers=headers)
-        response = connection.getresponse()
-        return _Answer(response.status, response.read(ERROR_CHARS * 4).decode("utf-8", "replace"))
+        return _Answer(*post(url, body, headers, timeout=TIMEOUT_SECONDS, read_chars=ERROR_CHARS))
     except (OSError, http.client.HTTPException) as error:
         return _Answer(None, f"{type(error).__name__}: {error}")
-    finally:
-        connection.close()
 
 
 def _statements(rows: list[XapiOutbox]) -> dict[int, list[dict]]:

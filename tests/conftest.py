@@ -4,6 +4,7 @@ Every test that uses ``app`` runs on SQLite and, when ``TEST_DATABASE_URL`` is s
 on PostgreSQL, in a database this session creates and drops. ``ELEARN_TEST_REQUIRE``
 (e.g. ``postgres,redis,browser``) turns a missing service into a failure instead of a skip.
 """
+import functools
 import logging
 import os
 import re
@@ -186,6 +187,24 @@ def _fresh_context_client():
     return FreshContextClient
 
 
+def _unlimited_when_asked() -> bool:
+    """Rate limits off for an app built with ``TEST_UNLIMITED=True`` (or a test that sets it).
+
+    A request filter, not ``RATELIMIT_ENABLED=False``: the limiter is one object shared by
+    every app of the test process, and disabling it for one app disables it for all.
+    """
+    from flask import current_app
+
+    return current_app.config.get("TEST_UNLIMITED", False)
+
+
+@functools.cache
+def _filter_limits_once() -> None:
+    from elearn.extensions import limiter
+
+    limiter.request_filter(_unlimited_when_asked)
+
+
 def build_app(database_url: str, **overrides):
     from elearn import create_app
 
@@ -200,6 +219,7 @@ def build_app(database_url: str, **overrides):
     }
     config.update(overrides)
     app = create_app(config)
+    _filter_limits_once()
     app.test_client_class = _fresh_context_client()
     _BUILT_APPS.add(app)
     return app

@@ -35,7 +35,7 @@ def live_app(tmp_path_factory):
     """The app behind ``live_server``: the demo platform on its own SQLite file."""
     # Every browser test signs in through this one app, from one address, some as the same
     # demo learner: the sign-in limits (tested on their own in tests/auth) would refuse them.
-    app = build_app(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}", RATELIMIT_ENABLED=False)
+    app = build_app(f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}", TEST_UNLIMITED=True)
     migrate_to_head(app)
     result = app.test_cli_runner().invoke(args=["seed-demo", "--password", DEMO_PASSWORD])
     assert result.exit_code == 0, result.output

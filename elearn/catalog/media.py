@@ -14,9 +14,22 @@ from ..storage import key_for, storage
 from ..storage.backends import rendition_key
 from ..storage.images import FORMATS, rendition_keys, renditions
 from ..storage.kinds import kind_of_extension
-from ..storage.uploads import check_upload
+from ..storage.uploads import Checked, check_upload
 from .models import Content, Course
 from .service import get_course, get_module, release_files
+
+
+def store_file(data: bytes, filename: str, kinds: tuple[str, ...], *, resized: bool = False) -> tuple[Checked, str]:
+    """Check a file and store it under its content-addressed key (an image with
+    ``resized``: its copies for ``srcset`` too, unless the storage resizes on delivery)."""
+    checked = check_upload(data, filename, kinds=kinds)
+    key = key_for(data, checked.extension)
+    backend = storage()
+    backend.save(key, data, checked.media_type)
+    if resized and backend.renditions:
+        for (width, image_format), copy in renditions(data).items():
+            backend.save(rendition_key(key, width, image_format), copy, FORMATS[image_format])
+    return checked, key
 
 
 def add_uploaded_content(actor, module_id: int, *, data: bytes, filename: str, title: str | None = None,
@@ -24,10 +37,8 @@ def add_uploaded_content(actor, module_id: int, *, data: bytes, filename: str, t
     """A content holding an uploaded file (video, audio, PDF or image). ``type``, when
     given, must be what the bytes are."""
     module = get_module(actor, module_id, edit=True)
-    checked = check_upload(data, filename, kinds=(type,) if type in ("video", "audio", "pdf", "image") else
-                           ("video", "audio", "pdf", "image"))
-    key = key_for(data, checked.extension)
-    storage().save(key, data, checked.media_type)
+    checked, key = store_file(data, filename, (type,) if type in ("video", "audio", "pdf", "image") else
+                              ("video", "audio", "pdf", "image"))
     last = db.session.scalar(select(func.max(Content.position)).where(Content.module_id == module.id))
     content = Content(module_id=module.id, title=(title or checked.title)[:200], type=checked.kind, url=None,
                       storage_key=key, media_type=checked.media_type, size_bytes=len(data),
@@ -41,13 +52,7 @@ def add_uploaded_content(actor, module_id: int, *, data: bytes, filename: str, t
 def set_thumbnail(actor, course_id: int, *, data: bytes, filename: str) -> Course:
     """The course's thumbnail, from an uploaded image (its resized copies stored with it)."""
     course = get_course(actor, course_id, edit=True)
-    checked = check_upload(data, filename, kinds=("image",))
-    key = key_for(data, checked.extension)
-    backend = storage()
-    backend.save(key, data, checked.media_type)
-    if backend.renditions:
-        for (width, image_format), copy in renditions(data).items():
-            backend.save(rendition_key(key, width, image_format), copy, FORMATS[image_format])
+    _checked, key = store_file(data, filename, ("image",), resized=True)
     released = course.thumbnail_key
     course.thumbnail_key, course.thumbnail_url = key, None
     db.session.flush()

@@ -3,10 +3,17 @@
 Idempotent by natural keys (emails, course titles, (user, course) pairs): a second run
 finds everything and writes nothing. Randomness is seeded, so every fresh database gets
 the same people stalling at the same modules.
+
+Every content plays with no network: the media shipped beside this module (``media/``: a
+few seconds of video, a one-page PDF, a raster thumbnail per course) are put into the
+configured storage like uploads, and each module's notes are a Markdown lesson taken from
+``lessons/<course>.md`` (one ``## Module title`` section per module).
 """
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -14,6 +21,7 @@ from werkzeug.security import check_password_hash
 from ..achievements.service import award_from_history
 from ..auth.models import User
 from ..auth.service import hash_password
+from ..catalog.media import store_file
 from ..catalog.models import Category, Content, Course, Difficulty, Module
 from ..catalog.service import recount_module_counts
 from ..db_types import utcnow
@@ -25,6 +33,8 @@ from ..progress.models import Progress, ProgressEvent
 from .learner import Step, timeline, walk
 
 DEFAULT_PASSWORD = "elearn-demo"
+MEDIA = Path(__file__).with_name("media")
+LESSONS = Path(__file__).with_name("lessons")
 
 CATEGORIES = ["Web Development", "Backend", "Data Science", "Design"]
 DIFFICULTIES = [("Beginner", 1), ("Intermediate", 2), ("Advanced", 3)]
@@ -136,8 +146,36 @@ def _ensure_user(email, name, role, tz, passwords: _Passwords, created_at: datet
     return user
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    key: str
+    media_type: str
+    size: int
+
+    def content(self, module: Module, title: str, position: int) -> Content:
+        return Content(module_id=module.id, title=title, type=self.kind, url=None, storage_key=self.key,
+                       media_type=self.media_type, size_bytes=self.size, position=position)
+
+    @property
+    def kind(self) -> str:
+        return "pdf" if self.media_type == "application/pdf" else self.media_type.split("/")[0]
+
+
+def _store(name: str, resized: bool = False) -> StoredFile:
+    """One of the shipped media, put into the storage (a no-op when it is there already)."""
+    data = (MEDIA / name).read_bytes()
+    checked, key = store_file(data, Path(name).name, ("video", "pdf", "image"), resized=resized)
+    return StoredFile(key, checked.media_type, len(data))
+
+
+def _lessons(slug: str) -> dict[str, str]:
+    """A course's notes: the sections of ``lessons/<slug>.md``, by module title."""
+    parts = re.split(r"^## (.+)$", (LESSONS / f"{slug}.md").read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return {title.strip(): body.strip() for title, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
 def _ensure_course(spec: CourseSpec, instructors: dict, categories: dict, difficulties: dict,
-                   created_at: datetime) -> tuple[Course, list[Module]]:
+                   created_at: datetime, media: dict[str, StoredFile]) -> tuple[Course, list[Module]]:
     course = db.session.scalar(select(Course).where(Course.title == spec.title))
     if course is None:
         slug = spec.title.lower().replace(" ", "-").replace(".", "")
@@ -145,23 +183,23 @@ def _ensure_course(spec: CourseSpec, instructors: dict, categories: dict, diffic
             title=spec.title, description=spec.description, price_cents=spec.price_cents,
             instructor_id=instructors[spec.instructor].id,
             category_id=categories[spec.category].id, difficulty_id=difficulties[spec.difficulty].id,
-            thumbnail_url=f"/static/img/courses/{slug}.svg", published=spec.published,
+            thumbnail_key=_store(f"thumbnails/{slug}.jpg", resized=True).key, published=spec.published,
             created_at=created_at,
         )
         db.session.add(course)
         db.session.flush()
+        lessons = _lessons(slug)
         for position, title in enumerate(spec.modules, start=1):
             module = Module(course_id=course.id, title=title, position=position,
                             description=f"{title}: part {position} of {spec.title}.")
             db.session.add(module)
             db.session.flush()
-            key = f"{slug}/{position:02d}"
             db.session.add_all([
-                Content(module_id=module.id, title=f"{title} (video)", type="video",
-                        url=f"https://media.example.com/{key}.mp4", position=1),
-                Content(module_id=module.id, title=f"{title} notes", type="article",
-                        url=f"https://docs.example.com/{key}", position=2),
+                media["video"].content(module, f"{title} (video)", 1),
+                Content(module_id=module.id, title=f"{title} notes", type="text", body=lessons[title], position=2),
             ])
+            if position == 1:
+                db.session.add(media["guide"].content(module, "Study guide", 3))
         db.session.flush()
         recount_module_counts([course.id])
     modules = list(db.session.scalars(
@@ -215,7 +253,8 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str]]:
                     for name, rank in DIFFICULTIES}
     people = {email: _ensure_user(email, name, role, tz, passwords, long_ago)
               for email, name, role, tz in STAFF}
-    courses = {spec.title: _ensure_course(spec, people, categories, difficulties, long_ago)
+    media = {"video": _store("lesson.mp4"), "guide": _store("study-guide.pdf")}
+    courses = {spec.title: _ensure_course(spec, people, categories, difficulties, long_ago, media)
                for spec in COURSES}
 
     # John: the reference numbers, spread over the last five weeks, last step two days ago.

@@ -213,6 +213,7 @@ document.addEventListener("click", function (evt) {
 // the interval with window.ELEARN_PLAYED_MS.)
 (function () {
   var every = window.ELEARN_PLAYED_MS || 5000;
+  var sentCount = new WeakMap(), shownCount = new WeakMap();
   function csrfToken() {
     try { return JSON.parse(document.body.getAttribute("hx-headers:inherited"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
@@ -220,11 +221,16 @@ document.addEventListener("click", function (evt) {
     var enrollment = item.closest("[data-enrollment]");
     if (!item.dataset.viewUrl || !enrollment) return;
     var body = Object.assign({enrollmentId: Number(enrollment.dataset.enrollment)}, extra || {});
+    var sent = (sentCount.get(item) || 0) + 1;
+    sentCount.set(item, sent);
     fetch(item.dataset.viewUrl, {method: "POST", credentials: "same-origin", keepalive: true,
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()}, body: JSON.stringify(body)})
       .then(function (answer) { return answer.ok ? answer.json() : null; })
       .then(function (state) {
         var shown = item.querySelector("[data-played]");
+        // Answers may arrive out of order: an older one must not replace a newer share.
+        if (sent < (shownCount.get(item) || 0)) return;
+        shownCount.set(item, sent);
         if (state && shown && state.watchedPercent !== null) {
           shown.textContent = shown.dataset.template.replace("%", String(Math.floor(state.watchedPercent)));
         }

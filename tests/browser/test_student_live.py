@@ -119,19 +119,19 @@ def test_contents_an_instructor_adds_or_removes_appear_on_open_course_pages(live
     expect(page.locator("#live-status")).to_have_attribute("data-state", "live")
     module = page.locator(f"#module-{progress['modules'][0]['moduleId']}")
     page.locator("#done-modules > summary").click()  # the first module is done, so folded
-    expect(module.locator("summary")).to_have_text("Contents (2)")
+    expect(module.locator(".module-body > summary")).to_have_text("Contents (3)")
 
     ada = {"Authorization": f"Bearer {_token(page, live_server, 'ada@example.com')}"}
     added = page.request.post(f"{live_server}/api/modules/{progress['modules'][0]['moduleId']}/contents",
                               headers=ada, data={"title": "Cheat sheet", "type": "link",
                                                  "url": "https://example.com/react-cheat-sheet"})
     assert added.status == 201
-    expect(module.locator("summary")).to_have_text("Contents (3)")
-    module.locator("summary").click()
+    expect(module.locator(".module-body > summary")).to_have_text("Contents (4)")
+    module.locator(".module-body > summary").click()
     expect(module.get_by_role("link", name="Cheat sheet")).to_be_visible()
 
     assert page.request.delete(f"{live_server}/api/contents/{added.json()['id']}", headers=ada).status == 204
-    expect(module.locator("summary")).to_have_text("Contents (2)")
+    expect(module.locator(".module-body > summary")).to_have_text("Contents (3)")
     expect(module.get_by_role("link", name="Cheat sheet")).to_have_count(0)
 
 

@@ -79,6 +79,23 @@ def test_a_video_upload_takes_its_type_from_its_bytes(api, authoring):
     assert answer.get_json()["title"] == "Opening scene"
 
 
+def test_pages_play_and_link_uploaded_files_from_the_storage(api, authoring, make, browser):
+    """The learner's page and the module editor point at the stored files, not at nothing."""
+    module_url = f"/api/modules/{authoring['module'].id}/contents"
+    video = send(api, authoring["token"], module_url, MP4, "Opening_scene.mp4").get_json()
+    pdf = send(api, authoring["token"], module_url, PDF, "Reading_list.pdf").get_json()
+    assert video["url"].startswith("/media/") and pdf["url"].startswith("/media/")
+    make.enroll(make.user(email="learner@example.com"), authoring["course"])
+    browser.login("learner@example.com")
+    page = browser.client.get(f"/courses/{authoring['course'].id}").get_data(as_text=True)
+    assert f'<video id="media-{video["id"]}" hx-preserve controls preload="metadata" src="{video["url"]}"' in page
+    assert f'<a href="{pdf["url"]}" target="_blank"' in page
+    browser.post("/logout")
+    browser.login("teach@example.com")
+    editor = browser.client.get(f"/teach/courses/{authoring['course'].id}/edit").get_data(as_text=True)
+    assert f'<a href="{video["url"]}" rel="noopener noreferrer" target="_blank">Opening scene</a>' in editor
+
+
 @pytest.mark.parametrize("data, filename, fields, status, words", [
     (b"<script>alert(1)</script>" * 10, "photo.png", {}, 422, "not one elearn takes"),
     (b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>', "logo.svg", {}, 422, "SVG"),

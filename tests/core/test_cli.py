@@ -1,8 +1,11 @@
 """The CLI commands: create-user, seed-demo, generate."""
-from sqlalchemy import select
+from collections import Counter
+
+from sqlalchemy import func, select
 
 from elearn.auth.models import User
-from elearn.catalog.models import Course
+from elearn.catalog.lessons import render_markdown
+from elearn.catalog.models import Content, Course, Module
 from elearn.enrollments.models import Enrollment
 from elearn.progress.counters import recount_enrollments
 from tests.conftest import table_counts
@@ -62,6 +65,25 @@ def test_seed_demo_counters_match_a_full_recount(runner, db):
         select(Enrollment.id, Enrollment.completed_count, Enrollment.completed_at, Enrollment.last_activity_at)
         .order_by(Enrollment.id)).all()
     assert before == after
+
+
+def test_seed_demo_contents_all_work_offline(runner, db, client):
+    """Every demo content is a file stored here or a lesson written here: no outside address."""
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    modules = db.session.scalar(select(func.count()).select_from(Module))
+    contents = db.session.scalars(select(Content)).all()
+    assert [c for c in contents if c.url is not None] == []
+    assert Counter(c.type for c in contents) == {"video": modules, "text": modules, "pdf": 6}
+    for lesson in (c for c in contents if c.type == "text"):
+        html = render_markdown(lesson.body)
+        assert "<p>" in html and len(lesson.body) > 200, lesson.title
+    thumbnails = db.session.scalars(select(Course.thumbnail_key)).all()
+    assert len(thumbnails) == 6 and None not in thumbnails
+    files = {c.storage_key: c.media_type for c in contents if c.storage_key}
+    files |= {key.replace(".jpg", "-320.webp"): "image/webp" for key in thumbnails}
+    for key, media_type in files.items():
+        with client.get(f"/media/{key}") as answer:
+            assert answer.status_code == 200 and answer.mimetype == media_type and len(answer.data) > 1000, key
 
 
 def test_seed_demo_sets_the_password_of_demo_logins(runner, client, api):

@@ -82,12 +82,18 @@ def _build_course(page, base: str) -> tuple[int, int]:
     module_id = int(first.get_attribute("id").removeprefix("manage-module-"))
 
     # A video and a PDF through the file picker; each upload's progress bar fills.
+    page.evaluate("""() => {
+        window.uploadProgress = [];
+        new MutationObserver(changes => changes.forEach(change => window.uploadProgress.push(change.target.value)))
+          .observe(document.body, {attributes: true, attributeFilter: ["value"], subtree: true});
+    }""")
     for name in ("lesson.mp4", "study-guide.pdf"):
         page.locator(f"#manage-module-{module_id} summary").click()
         page.set_input_files(f"#cf-{module_id}", str(MEDIA / name))
         page.locator(f"#manage-module-{module_id}").get_by_role("button", name="Add content").click()
         expect(page.locator(f"#manage-module-{module_id} .contents li")).to_have_count(
             1 if name.endswith("mp4") else 2)
+    assert page.evaluate("Math.max(...window.uploadProgress)") == 100
     contents = page.locator(f"#manage-module-{module_id} .contents")
     expect(contents).to_contain_text("lesson")
     expect(contents).to_contain_text("study-guide")

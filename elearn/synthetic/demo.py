@@ -161,7 +161,7 @@ class StoredFile:
         return "pdf" if self.media_type == "application/pdf" else self.media_type.split("/")[0]
 
 
-def _store(name: str, resized: bool = False) -> StoredFile:
+def store_media(name: str, resized: bool = False) -> StoredFile:
     """One of the shipped media, put into the storage (a no-op when it is there already)."""
     data = (MEDIA / name).read_bytes()
     checked, key = store_file(data, Path(name).name, ("video", "pdf", "image"), resized=resized)
@@ -183,7 +183,7 @@ def _ensure_course(spec: CourseSpec, instructors: dict, categories: dict, diffic
             title=spec.title, description=spec.description, price_cents=spec.price_cents,
             instructor_id=instructors[spec.instructor].id,
             category_id=categories[spec.category].id, difficulty_id=difficulties[spec.difficulty].id,
-            thumbnail_key=_store(f"thumbnails/{slug}.jpg", resized=True).key, published=spec.published,
+            thumbnail_key=store_media(f"thumbnails/{slug}.jpg", resized=True).key, published=spec.published,
             created_at=created_at,
         )
         db.session.add(course)
@@ -253,7 +253,7 @@ def seed_demo(password: str = DEFAULT_PASSWORD) -> list[tuple[str, str]]:
                     for name, rank in DIFFICULTIES}
     people = {email: _ensure_user(email, name, role, tz, passwords, long_ago)
               for email, name, role, tz in STAFF}
-    media = {"video": _store("lesson.mp4"), "guide": _store("study-guide.pdf")}
+    media = {"video": store_media("lesson.mp4"), "guide": store_media("study-guide.pdf")}
     courses = {spec.title: _ensure_course(spec, people, categories, difficulties, long_ago, media)
                for spec in COURSES}
 

@@ -49,7 +49,7 @@ from ..errors import Conflict
 from ..extensions import db
 from ..progress.counters import is_complete, recount_module_stats
 from .bulk import CHUNK_ROWS, BulkLoader, bulk_loader
-from .demo import CATEGORIES, DEFAULT_PASSWORD, DIFFICULTIES, FIRST, LAST, TIMEZONES
+from .demo import CATEGORIES, DEFAULT_PASSWORD, DIFFICULTIES, FIRST, LAST, TIMEZONES, store_media
 from .learner import DAY, HOUR, walk
 
 GENERATED_ADMIN = "generated-admin@example.com"
@@ -101,7 +101,8 @@ COLUMNS = {
     "courses": ("id", "title", "description", "category_id", "difficulty_id", "instructor_id",
                 "price_cents", "thumbnail_url", "published", "module_count", "created_at"),
     "modules": ("id", "course_id", "title", "description", "position"),
-    "contents": ("id", "module_id", "title", "type", "url", "position"),
+    "contents": ("id", "module_id", "title", "type", "url", "body", "storage_key", "media_type", "size_bytes",
+                 "position"),
     "enrollments": ("id", "user_id", "course_id", "enrolled_at", "price_paid_cents",
                     "completed_count", "completed_at", "last_activity_at", "furthest_position"),
     "progress": ("id", "enrollment_id", "module_id", "completed", "started_at", "completed_at",
@@ -293,6 +294,7 @@ class _Generator:
         content_id = self.loader.next_id("contents")
         titles = Counter()
         course_rows, module_rows, content_rows = [], [], []
+        clip = store_media("lesson.mp4")  # every video plays the demo's clip, stored once
         for index in range(count):
             category = rng.choice(CATEGORIES)
             subject = rng.choice(SUBJECTS[category])
@@ -316,11 +318,11 @@ class _Generator:
             for position, topic in enumerate(_module_titles(rng, module_count), start=1):
                 module_rows.append((module_id, course_id, topic,
                                     f"{topic}: part {position} of {title}.", position))
-                key = f"{course_id}/{position:02d}"
-                content_rows.append((content_id, module_id, f"{topic} (video)", "video",
-                                     f"https://media.example.com/generated/{key}.mp4", 1))
-                content_rows.append((content_id + 1, module_id, f"{topic} notes", "article",
-                                     f"https://docs.example.com/generated/{key}", 2))
+                content_rows.append((content_id, module_id, f"{topic} (video)", "video", None, None,
+                                     clip.key, clip.media_type, clip.size, 1))
+                content_rows.append((content_id + 1, module_id, f"{topic} notes", "text", None,
+                                     f"Part {position} of **{title}**: {topic}.\n\n- Watch the video\n"
+                                     "- Note one question to bring to the next module\n", None, None, None, 2))
                 module_ids.append(module_id)
                 module_id += 1
                 content_id += 2

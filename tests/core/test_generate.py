@@ -1,11 +1,12 @@
 """``flask generate``: a deterministic synthetic platform."""
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 
 from elearn.auth.models import User
-from elearn.catalog.models import Course, Module
+from elearn.catalog.models import Content, Course, Module
 from elearn.catalog.service import recount_module_counts
 from elearn.enrollments.models import Enrollment
 from elearn.enrollments.service import recount_enrollment_counts
@@ -105,6 +106,19 @@ def test_courses_have_5_to_40_modules_and_varied_popularity(app, db):
     paid = db.session.execute(
         select(Enrollment.price_paid_cents, Course.price_cents).join(Course, Course.id == Enrollment.course_id)).all()
     assert paid and all(p == c for p, c in paid)
+
+
+def test_every_generated_content_plays_here(app, db, client):
+    """Each module: the demo's clip, stored once, and a lesson; no address elsewhere."""
+    generate(db, students=50, courses=3)
+    modules = db.session.scalar(select(func.count()).select_from(Module))
+    rows = db.session.execute(select(Content.type, Content.url, Content.storage_key, Content.body)).all()
+    assert sorted(Counter(r.type for r in rows).items()) == [("text", modules), ("video", modules)]
+    assert {r.url for r in rows} == {None}
+    keys = {r.storage_key for r in rows if r.type == "video"}
+    assert len(keys) == 1 and all(r.body for r in rows if r.type == "text")
+    with client.get(f"/media/{keys.pop()}", headers={"Range": "bytes=0-9"}) as answer:
+        assert answer.status_code == 206 and answer.mimetype == "video/mp4"
 
 
 def test_completions_thin_out_module_by_module(app, db):

@@ -1,12 +1,13 @@
 """Read-through caching of dashboard figures, invalidated by generation counters.
 
-Cached values live under keys that include a *generation* of what they depend on: a
-user's (their progress and enrollments) or a course's (its analytics). A committed
-change bumps the generations it touches (``bump_for_events``, run on ``events.committed``
-in the writing request, before the bus tells anyone), so every read that
-starts after the write's response computes a fresh value; values computed from older
-data were stored under the old generation and are never read again. A time-based expiry
-bounds everything else (including staleness after a Redis outage).
+Each cached value is stored with the *generations* of what it depends on, as they were
+when its computation began: a user's (their progress and enrollments) or a course's (its
+analytics). A committed change bumps the generations it touches (``bump_for_events``,
+run on ``events.committed`` in the writing request, before the bus tells anyone), so
+every read that starts after the write's response finds the stored generations behind
+and computes a fresh value. A read is one round trip: the value and the current
+generations together. A time-based expiry bounds everything else (including staleness
+after a Redis outage).
 
 Backends: Redis when ``REDIS_URL`` is set (shared by every process and host), otherwise a
 dictionary in this process. If Redis fails, reads fall through to the database and
@@ -53,22 +54,19 @@ class LocalCache:
         self._values: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str, kind: type):
+    def lookup(self, key: str, names: tuple[str, ...], kind: type):
         with self._lock:
+            generations = [self._values[name][1] if name in self._values else 0 for name in (*names, EPOCH)]
             entry = self._values.get(key)
-        if entry is None or entry[0] < time.monotonic():
-            return None
-        return entry[1]
+        if entry is None or entry[0] < time.monotonic() or entry[1][0] != generations:
+            return generations, None
+        return generations, entry[1][1]
 
-    def set(self, key: str, value, kind: type, ttl: int) -> None:
+    def store(self, key: str, generations: list[int], value, kind: type, ttl: int) -> None:
         with self._lock:
             if len(self._values) > 50_000:  # bound memory: drop everything expired or not
                 self._values.clear()
-            self._values[key] = (time.monotonic() + ttl, value)
-
-    def generations(self, names: tuple[str, ...]) -> list[int]:
-        with self._lock:
-            return [self._values[name][1] if name in self._values else 0 for name in (*names, EPOCH)]
+            self._values[key] = (time.monotonic() + ttl, (generations, value))
 
     def bump(self, names: Collection[str]) -> None:
         with self._lock:
@@ -93,35 +91,33 @@ class RedisCache:
         self._missed_invalidation = False
         self._recovery_lock = threading.Lock()
 
-    def get(self, key: str, kind: type):
-        try:
-            raw = self._client.get(self._prefix + key)
-        except redis.RedisError:
-            return None
-        if raw is None:
-            return None
-        try:
-            return _adapter(kind).validate_json(raw)
-        except ValidationError:
-            log.warning("ignored a cached value that is not a %s: %s", kind.__name__, key)
-            return None
-
-    def set(self, key: str, value, kind: type, ttl: int) -> None:
-        try:
-            self._client.set(self._prefix + key, _adapter(kind).dump_json(value), ex=ttl)
-        except redis.RedisError:
-            pass
-
-    def generations(self, names: tuple[str, ...]) -> list[int] | None:
-        """The generations of ``names`` and, last, the epoch; None when Redis is unreachable
-        (the caller then skips the cache), and while this process still owes Redis an epoch."""
+    def lookup(self, key: str, names: tuple[str, ...], kind: type):
+        """The current generations of ``names`` and the epoch, and the value stored under
+        ``key`` if it was computed at those generations (else None), in one round trip;
+        None when Redis is unreachable (the caller then skips the cache), and while this
+        process still owes Redis an epoch."""
         if self._missed_invalidation:
             return None
         try:
-            values = self._client.mget([self._prefix + name for name in (*names, EPOCH)])
+            raw, *found = self._client.mget([self._prefix + key, *(self._prefix + name for name in (*names, EPOCH))])
         except redis.RedisError:
             return None
-        return [int(value) if value is not None else 0 for value in values]
+        generations = [int(value) if value is not None else 0 for value in found]
+        if raw is None:
+            return generations, None
+        try:
+            stored, value = _adapter(tuple[list[int], kind]).validate_json(raw)
+        except ValidationError:
+            log.warning("ignored a cached value that is not a %s: %s", getattr(kind, "__name__", kind), key)
+            return generations, None
+        return generations, (value if stored == generations else None)
+
+    def store(self, key: str, generations: list[int], value, kind: type, ttl: int) -> None:
+        try:
+            self._client.set(self._prefix + key, _adapter(tuple[list[int], kind]).dump_json((generations, value)),
+                             ex=ttl)
+        except redis.RedisError:
+            pass
 
     #: Set by the Redis event bus when it sends the bumps in its own publish pipeline.
     bumped_by_bus = False
@@ -198,20 +194,23 @@ def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], ki
     if not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction():
         return compute()  # a request that just wrote reads its own writes, not the cache
     cache = current_app.extensions["elearn.cache"]
-    generations = cache.generations(depends_on)
-    if generations is None:
+    found = cache.lookup(key, depends_on, kind)
+    if found is None:
         return compute()
-    full_key = key + "@" + ",".join(f"{name}:{g}" for name, g in zip((*depends_on, EPOCH), generations,
-                                                                     strict=True))
-    value = cache.get(full_key, kind)
+    generations, value = found
     if value is None:
         value = compute()
-        cache.set(full_key, value, kind, ttl)
+        cache.store(key, generations, value, kind, ttl)
     return value
 
 
 def user_generation(user_id: int) -> str:
     return f"gen:user:{user_id}"
+
+
+def account_generation(user_id: int) -> str:
+    """The user's account and sign-ins (not their progress): what a sign-in check reads."""
+    return f"gen:account:{user_id}"
 
 
 def course_generation(course_id: int) -> str:
@@ -241,6 +240,8 @@ def generations_changed_by(messages: list[dict]) -> set[str]:
             names.add(CATALOG_GENERATION)
         if message.get("userId") is not None:
             names.add(user_generation(message["userId"]))
+            if str(message.get("type", "")).startswith("user."):
+                names.add(account_generation(message["userId"]))
         if message.get("courseId") is not None:
             names.add(course_generation(message["courseId"]))
     return names

@@ -42,10 +42,11 @@ class User(UserMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """Flask-Login's alternative id: the sign-in, not the user, so that revoking the
-        sign-in ends the session and its remember-me cookie. The "s" keeps an old session
-        holding a plain user id from ever naming a sign-in."""
-        return f"s{self.sign_in_id}"
+        """Flask-Login's alternative id: the sign-in (and its user, whose cache generation
+        the check is read under), not the user alone, so that revoking the sign-in ends the
+        session and its remember-me cookie. The "s" keeps an old session holding a plain
+        user id from ever naming a sign-in."""
+        return f"s{self.sign_in_id}.{self.id}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

@@ -5,10 +5,12 @@ from . import sign_ins
 
 
 def load_user(alternative_id: str):
-    """Runs on every request: a revoked sign-in or a disabled account is signed out at once."""
-    if not alternative_id.startswith("s") or not alternative_id[1:].isdigit():
+    """Runs on every request: a revoked sign-in or a disabled account is signed out at once.
+    ``s<sign-in>.<user>``, or ``s<sign-in>`` in a session from before users were named."""
+    sign_in, _, user = alternative_id.removeprefix("s").partition(".")
+    if not alternative_id.startswith("s") or not sign_in.isdigit() or not (user.isdigit() or user == ""):
         return None
-    return sign_ins.signed_in_user(int(alternative_id[1:]))
+    return sign_ins.signed_in_user(int(sign_in), int(user) if user else None)
 
 
 def init_sessions(login_manager: LoginManager) -> None:

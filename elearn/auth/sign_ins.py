@@ -3,15 +3,38 @@
 Every session cookie, remember-me cookie and bearer token names its sign-in; a request is
 signed in only while that sign-in is not revoked and its user is active. Revoking
 publishes ``user.updated`` for the user, so their open sockets re-check and close.
+
+Every request checks its sign-in, so the check is cached: the user's columns and the
+sign-in's state, under the user's account generation (not their progress's). Every
+committed change of a user or of their sign-ins made through the session bumps it before
+the writing request answers: the services' ``user.*`` events name the user, a flushed
+``User`` or ``SignIn`` names its user, and any other UPDATE or DELETE of those tables
+retires every cached check (``SIGN_INS``). A read then costs one cache round trip and no
+SQL. Only a change made outside elearn (SQL typed into the database) waits for the cached
+check to expire: ``CHECK_TTL``.
 """
 import uuid
+from datetime import datetime
 
-from sqlalchemy import select, update
+from flask import current_app
+from pydantic import BaseModel
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 
+from ..cache import account_generation, cached
 from ..db_types import utcnow
 from ..events import publish_after_commit
 from ..extensions import db
 from .models import SignIn, User
+
+#: Seconds a cached check may outlive a change made outside elearn.
+CHECK_TTL = 60
+#: Bumped by an UPDATE or DELETE of users or sign-ins whose users are not known.
+SIGN_INS = "gen:sign-ins"
+#: Execution options of such a statement whose users an event names (or that changes
+#: nothing a check reads): it need not retire every check.
+ANNOUNCED = {"elearn_announced": True}
+_CHANGED = "elearn_sign_in_checks_changed"
 
 
 def start(user: User, kind: str) -> SignIn:
@@ -28,17 +51,45 @@ def new_jti() -> str:
     return uuid.uuid4().hex
 
 
-def signed_in_user(sign_in_id: int, user_id: int | None = None) -> User | None:
-    """The active user of a sign-in that is not revoked (one query), with ``sign_in_id`` set;
-    ``user_id``, when given, must match (a token names both)."""
+class SignedIn(BaseModel):
+    """What a request needs of its sign-in: whether it stands, and the user's columns (not
+    the password hash, which is loaded if a request asks for it)."""
+
+    revoked: bool
+    id: int
+    email: str
+    name: str
+    role: str
+    active: bool
+    timezone: str
+    created_at: datetime
+
+
+def _signed_in(sign_in_id: int) -> SignedIn | None:
     row = db.session.execute(
-        select(User, SignIn.revoked_at).join(SignIn, SignIn.user_id == User.id).where(SignIn.id == sign_in_id)
+        select(SignIn.revoked_at, User.id, User.email, User.name, User.role, User.active, User.timezone,
+               User.created_at).join(User, SignIn.user_id == User.id).where(SignIn.id == sign_in_id)
     ).first()
     if row is None:
         return None
-    user, revoked_at = row
-    if revoked_at is not None or not user.active or (user_id is not None and user.id != user_id):
+    columns = dict(row._mapping)
+    return SignedIn(revoked=columns.pop("revoked_at") is not None, **columns)
+
+
+def signed_in_user(sign_in_id: int, user_id: int | None = None) -> User | None:
+    """The active user of a sign-in that is not revoked, with ``sign_in_id`` set. With
+    ``user_id`` (tokens and sessions name both), the sign-in must be theirs, and the answer
+    comes from the cache when it can; without it, from one query."""
+    if user_id is None:
+        state = _signed_in(sign_in_id)
+    else:
+        state = cached((account_generation(user_id), SIGN_INS), f"sign-in:{sign_in_id}",
+                       lambda: _signed_in(sign_in_id), SignedIn | None, ttl=CHECK_TTL)
+    if state is None or state.revoked or not state.active or (user_id is not None and state.id != user_id):
         return None
+    user = User(**state.model_dump(exclude={"revoked"}))
+    make_transient_to_detached(user)  # as if just loaded: changes to it are saved as updates
+    user = db.session.merge(user, load=False)  # no query; the copy this session holds, if any
     user.sign_in_id = sign_in_id
     return user
 
@@ -46,7 +97,7 @@ def signed_in_user(sign_in_id: int, user_id: int | None = None) -> User | None:
 def revoke(user_id: int, sign_in_id: int, reason: str) -> None:
     """End one sign-in (signing out of this browser, or this token)."""
     db.session.execute(update(SignIn).where(SignIn.id == sign_in_id, SignIn.revoked_at.is_(None))
-                       .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+                       .values(revoked_at=utcnow()).execution_options(synchronize_session=False, **ANNOUNCED))
     _announce(user_id, reason)
 
 
@@ -55,7 +106,7 @@ def revoke_all(user_id: int, reason: str, keep: int | None = None) -> None:
     stmt = update(SignIn).where(SignIn.user_id == user_id, SignIn.revoked_at.is_(None))
     if keep is not None:
         stmt = stmt.where(SignIn.id != keep)
-    db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False, **ANNOUNCED))
     _announce(user_id, reason)
 
 
@@ -66,7 +117,7 @@ def rotate_refresh(sign_in_id: int, presented_jti: str) -> str | None:
     jti = new_jti()
     changed = db.session.execute(
         update(SignIn).where(SignIn.id == sign_in_id, SignIn.revoked_at.is_(None), SignIn.refresh_jti == presented_jti)
-        .values(refresh_jti=jti).execution_options(synchronize_session=False)).rowcount
+        .values(refresh_jti=jti).execution_options(synchronize_session=False, **ANNOUNCED)).rowcount
     if changed == 1:
         publish_after_commit({"type": "sign_in.refreshed", "signInId": sign_in_id})
         return jti
@@ -78,3 +129,34 @@ def rotate_refresh(sign_in_id: int, presented_jti: str) -> str | None:
 
 def _announce(user_id: int, reason: str) -> None:
     publish_after_commit({"type": "user.updated", "userId": user_id, "reason": reason})
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flushed(session, _context):
+    changed = [*session.dirty, *session.deleted]
+    users = {row.id for row in changed if isinstance(row, User)} | \
+        {row.user_id for row in changed if isinstance(row, SignIn)}
+    if users:
+        session.info.setdefault(_CHANGED, set()).update(account_generation(user_id) for user_id in users)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state):
+    if (state.is_update or state.is_delete) and state.bind_mapper in (User.__mapper__, SignIn.__mapper__) \
+            and not state.execution_options.get("elearn_announced"):
+        state.session.info.setdefault(_CHANGED, set()).add(SIGN_INS)
+
+
+@event.listens_for(Session, "after_commit")
+def _retire_checks(session):
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released: the real commit is still to come
+    names = session.info.pop(_CHANGED, None)
+    if names:
+        current_app.extensions["elearn.cache"].bump(names)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_rolled_back(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(_CHANGED, None)

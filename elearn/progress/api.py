@@ -169,7 +169,7 @@ def event_socket(ws):
     def send(batch):
         nonlocal wants
         if about_user(user_id, batch):
-            current = signed_in_user(sign_in_id)
+            current = signed_in_user(sign_in_id, user_id)
             wants = None
             if current is not None:
                 wants, courses, everything = _json_filter(current)

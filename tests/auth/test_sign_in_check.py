@@ -1,0 +1,66 @@
+"""The sign-in check every request makes is cached, and never outlives a change to the
+account or its sign-ins: across processes sharing Redis, and for changes made straight
+through the database session."""
+import pytest
+from sqlalchemy import update
+
+from elearn.auth.models import SignIn, User
+from tests.conftest import Api, build_app
+
+
+def test_a_cached_check_sends_no_sql(api, make, count_queries):
+    make.user(email="s@example.com")
+    token = api.token("s@example.com")  # its first use cached the check
+    with count_queries() as sent:
+        assert api.get("/api/auth/me", token).get_json()["email"] == "s@example.com"
+    assert sent == []
+
+
+def test_changes_to_the_account_show_at_once(api, make, db):
+    user = make.user(email="s@example.com", name="Sam")
+    token = api.token("s@example.com")
+    user.name = "Samira"  # a flushed change of the user (no service, no event)
+    db.session.commit()
+    assert api.get("/api/auth/me", token).get_json()["name"] == "Samira"
+    db.session.execute(update(User).where(User.id == user.id).values(role="instructor"))  # a bulk statement
+    db.session.commit()
+    assert api.get("/api/auth/me", token).get_json()["role"] == "instructor"
+    db.session.execute(update(SignIn).where(SignIn.user_id == user.id).values(revoked_at=SignIn.created_at))
+    db.session.commit()
+    assert api.get("/api/auth/me", token).status_code == 401
+
+
+def test_a_session_from_before_users_were_named_in_it_still_works(browser, make, db):
+    """Sessions used to hold ``s<sign-in>`` alone; they are checked with one query."""
+    make.user(email="s@example.com")
+    browser.login("s@example.com")
+    with browser.client.session_transaction() as session:
+        sign_in, _user = session["_user_id"].removeprefix("s").split(".")
+        session["_user_id"] = f"s{sign_in}"
+    assert browser.client.get("/account").status_code == 200
+    with browser.client.session_transaction() as session:
+        session["_user_id"] = f"s{sign_in}.999"  # a sign-in is only its own user's
+    assert browser.client.get("/account").status_code == 302
+
+
+@pytest.mark.redis
+def test_signing_out_in_one_process_ends_the_token_in_another(app, make, redis_url, backend):
+    """Two server processes share Redis: one answers from its cached check until the other
+    revokes the sign-in, then refuses the token on the very next request."""
+    import uuid
+
+    make.user(email="s@example.com")
+    channel = f"elearn:test:{uuid.uuid4().hex}"
+    first, second = (build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=channel) for _ in range(2))
+    try:
+        one, two = Api(first.test_client()), Api(second.test_client())
+        token = one.token("s@example.com")
+        assert two.get("/api/auth/me", token).status_code == 200  # checked, and cached in Redis
+        assert one.post("/api/auth/logout", token).status_code == 204
+        assert two.get("/api/auth/me", token).status_code == 401
+    finally:
+        for process in (first, second):
+            with process.app_context():
+                from elearn.extensions import db
+
+                db.engine.dispose()

@@ -48,8 +48,8 @@ def capture(minter, reads: dict[str, tuple[str, dict, int | None]]) -> dict[str,
             client = app.test_client()
             if session_user is not None:
                 with client.session_transaction() as session:
-                    ((_user, sign_in_id, _jti),) = minter.sign_ins([session_user], "browser")
-                    session["_user_id"] = f"s{sign_in_id}"  # Flask-Login's id: the sign-in
+                    ((user_id, sign_in_id, _jti),) = minter.sign_ins([session_user], "browser")
+                    session["_user_id"] = f"s{sign_in_id}.{user_id}"  # Flask-Login's id: the sign-in
                     session["_fresh"] = True
             current = []
             response = client.get(path, headers=headers)

@@ -195,10 +195,9 @@ def at_risk_learners(actor, course_id: int, page: int = 1, per_page: int = 50,
     return learners_at_risk(course_for_analytics(actor, course_id), page, per_page, now)
 
 
-def learners_at_risk(course: Course, page: int = 1, per_page: int = 50, now: datetime | None = None,
-                     total: int | None = None) -> Page:
-    """``at_risk_learners`` of a course whose access the caller has checked: the count (unless
-    the caller knows ``total``), the page, and the page's open modules, whatever the class size."""
+def learners_at_risk(course: Course, page: int = 1, per_page: int = 50, now: datetime | None = None) -> Page:
+    """``at_risk_learners`` of a course whose access the caller has checked: the count, the
+    page, and the page's open modules, whatever the class size."""
     now = now or utcnow()
     base = baselines(course, now)
     condition = at_risk_condition(course, now, base)
@@ -212,8 +211,7 @@ def learners_at_risk(course: Course, page: int = 1, per_page: int = 50, now: dat
                    page_of.c.enrolled_at, page_of.c.last_activity_at)
             .join(User, User.id == page_of.c.user_id).order_by(page_of.c.idle_since, page_of.c.id))
     result = paginate(stmt, 1, per_page, scalars=False, session=reads(),
-                      count=total if total is not None else
-                      select(func.count()).select_from(Enrollment).where(condition))
+                      count=select(func.count()).select_from(Enrollment).where(condition))
     result.page = max(1, page)
     ids = [row.id for row in result.items]
     open_modules: dict[int, list] = {}

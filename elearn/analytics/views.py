@@ -71,8 +71,9 @@ def course_dashboard(course_id: int):
         return students(course_id)
     context = _student_list_context(current_user, course_id, parse_query(StudentQuery, lenient=True))
     context |= course_dashboard_context(current_user, course_id, context["course"])
-    context |= _at_risk_context(context["course"], panel=True, total=context["status_counts"]["at-risk"])
-    return render_template("analytics/course.html", **context)  # the heatmap is fetched when scrolled to
+    # "Needs attention" and the heatmap are fetched by the page once shown (each reads the
+    # class's unfinished enrollments): the page itself costs what its first screen costs.
+    return render_template("analytics/course.html", **context)
 
 
 def _student_list_context(actor, course_id: int, query: StudentQuery) -> dict:
@@ -96,9 +97,8 @@ AT_RISK_PANEL_SIZE = 5
 AT_RISK_PER_PAGE = 25
 
 
-def _at_risk_context(course, panel: bool, page: int = 1, total: int | None = None) -> dict:
-    return {"at_risk": at_risk.learners_at_risk(course, page, AT_RISK_PANEL_SIZE if panel else AT_RISK_PER_PAGE,
-                                                total=total),
+def _at_risk_context(course, panel: bool, page: int = 1) -> dict:
+    return {"at_risk": at_risk.learners_at_risk(course, page, AT_RISK_PANEL_SIZE if panel else AT_RISK_PER_PAGE),
             "panel": panel, "course_id": course.id, "title": course.title, "enrolled": course.enrollment_count,
             "at_risk_after_days": course.at_risk_after_days}
 

@@ -147,10 +147,14 @@ def test_statements_do_not_grow_with_the_class(course, make, count_queries):
 def test_the_course_page_shows_who_needs_attention_and_the_list_filters_them(course, browser):
     browser.login("ada@example.com")
     html = browser.client.get(f"/teach/courses/{course.id}").get_data(as_text=True)
+    assert 'Needs attention <span class="muted">(5)</span>' in html  # the panel fetches its learners
+    assert f'hx-get="/teach/courses/{course.id}/at-risk?panel=true"' in html
+    assert 'At risk <span class="count">5</span>' in html
+    html = browser.client.get(f"/teach/courses/{course.id}/at-risk?panel=true",
+                              headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'Needs attention <span class="muted">(5)</span>' in html
     assert "No activity for 20 days; usually a module every 10 days" in html
     assert "See all" not in html, "all five fit in the panel"
-    assert 'At risk <span class="count">5</span>' in html
     listed = browser.client.get(f"/teach/courses/{course.id}?status=at-risk&sort=name",
                                 headers={"HX-Request": "true"}).get_data(as_text=True)
     names = [name for name in ("Ana", "Ben", "Cleo", "Dan", "Eve", "Fay", "Gus", "Hal", "Ivy") if f">{name}</a>" in listed]

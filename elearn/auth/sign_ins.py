@@ -13,11 +13,13 @@ retires every cached check (``SIGN_INS``). A read then costs one cache round tri
 SQL. Only a change made outside elearn (SQL typed into the database) waits for the cached
 check to expire: ``CHECK_TTL``.
 """
+import logging
 import uuid
 from datetime import datetime
 
 from flask import current_app
-from pydantic import BaseModel
+from itsdangerous import BadSignature, URLSafeSerializer
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
@@ -26,6 +28,8 @@ from ..db_types import utcnow
 from ..events import publish_after_commit
 from ..extensions import db
 from .models import SignIn, User
+
+log = logging.getLogger(__name__)
 
 #: Seconds a cached check may outlive a change made outside elearn.
 CHECK_TTL = 60
@@ -76,6 +80,29 @@ def _signed_in(sign_in_id: int) -> SignedIn | None:
     return SignedIn(revoked=columns.pop("revoked_at") is not None, **columns)
 
 
+def _seal() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="elearn.sign-in-check")
+
+
+def _sealed(sign_in_id: int) -> str | None:
+    """The check, signed with the app's key and naming its sign-in: whoever can write to
+    Redis can make a cached figure wrong, but cannot forge a check, nor move one to
+    another sign-in (to revive a revoked one, say)."""
+    state = _signed_in(sign_in_id)
+    return None if state is None else _seal().dumps([sign_in_id, state.model_dump(mode="json")])
+
+
+def _unsealed(sealed: str, sign_in_id: int) -> SignedIn | None:
+    try:
+        sealed_for, state = _seal().loads(sealed)
+        if sealed_for != sign_in_id:
+            raise BadSignature("another sign-in's check")
+        return SignedIn(**state)
+    except (BadSignature, ValidationError, TypeError, ValueError):
+        log.warning("a cached sign-in check was not elearn's own; checked in the database instead")
+        return _signed_in(sign_in_id)
+
+
 def signed_in_user(sign_in_id: int, user_id: int | None = None) -> User | None:
     """The active user of a sign-in that is not revoked, with ``sign_in_id`` set. With
     ``user_id`` (tokens and sessions name both), the sign-in must be theirs, and the answer
@@ -83,8 +110,9 @@ def signed_in_user(sign_in_id: int, user_id: int | None = None) -> User | None:
     if user_id is None:
         state = _signed_in(sign_in_id)
     else:
-        state = cached((account_generation(user_id), SIGN_INS), f"sign-in:{sign_in_id}",
-                       lambda: _signed_in(sign_in_id), SignedIn | None, ttl=CHECK_TTL)
+        sealed = cached((account_generation(user_id), SIGN_INS), f"sign-in:{sign_in_id}",
+                        lambda: _sealed(sign_in_id), str | None, ttl=CHECK_TTL)
+        state = _unsealed(sealed, sign_in_id) if sealed else None
     if state is None or state.revoked or not state.active or (user_id is not None and state.id != user_id):
         return None
     user = User(**state.model_dump(exclude={"revoked"}))

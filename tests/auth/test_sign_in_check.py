@@ -64,3 +64,49 @@ def test_signing_out_in_one_process_ends_the_token_in_another(app, make, redis_u
                 from elearn.extensions import db
 
                 db.engine.dispose()
+
+
+@pytest.mark.redis
+def test_a_check_written_into_redis_by_someone_else_is_not_believed(app, make, db, redis_url, backend):
+    """Whoever can write to Redis can make a figure wrong, but not sign anyone in: a check
+    signed with another key (an admin role) and another sign-in's genuine check are both
+    ignored, and the database decides."""
+    import json
+    import uuid
+
+    import redis as redis_client
+    from itsdangerous import URLSafeSerializer
+    from sqlalchemy import select
+
+    user = make.user(email="s@example.com")
+    channel = f"elearn:test:{uuid.uuid4().hex}"
+    process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=channel)
+    client = redis_client.Redis.from_url(redis_url)
+    try:
+        api = Api(process.test_client())
+        revoked_token, standing_token = api.token("s@example.com"), api.token("s@example.com")
+        assert api.post("/api/auth/logout", revoked_token).status_code == 204
+        assert api.get("/api/auth/me", revoked_token).status_code == 401  # its revoked check is cached too
+        db.session.rollback()
+        revoked_id, standing_id = db.session.scalars(select(SignIn.id).where(SignIn.user_id == user.id)
+                                                     .order_by(SignIn.id)).all()
+        key = f"{channel}:cache:sign-in:{{}}".format
+        _before_logout, genuine = json.loads(client.get(key(standing_id)))
+        generations, _revoked_check = json.loads(client.get(key(revoked_id)))  # cached after the logout
+
+        forged = URLSafeSerializer("not-the-key", salt="elearn.sign-in-check").dumps([standing_id, {
+            "revoked": False, "id": user.id, "email": "s@example.com", "name": "S", "role": "admin",
+            "active": True, "timezone": "UTC", "created_at": "2026-01-01T00:00:00Z"}])
+        client.set(key(standing_id), json.dumps([generations, forged]))
+        assert api.get("/api/auth/me", standing_token).get_json()["role"] == "student"
+
+        client.set(key(revoked_id), json.dumps([generations, genuine]))  # the standing one's, moved
+        assert api.get("/api/auth/me", revoked_token).status_code == 401
+    finally:
+        stale = client.keys(f"{channel}:*")
+        if stale:
+            client.delete(*stale)
+        with process.app_context():
+            from elearn.extensions import db as process_db
+
+            process_db.engine.dispose()

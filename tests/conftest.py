@@ -308,12 +308,45 @@ def app(_session_app):
     _empty_all_tables(_session_app)
 
 
+class _ClosedAtLast:
+    """A response body that is closed even when the client hangs up: Werkzeug's development
+    server skips ``close()`` when reading the dropped connection fails, which leaves a
+    served file (``/media``) open until the garbage collector warns about it, in whichever
+    test then runs."""
+
+    def __init__(self, body):
+        self.body, self.closed = body, False
+        self.iterator = iter(body)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.iterator)
+
+    def close(self):
+        if not self.closed:
+            self.closed = True
+            if hasattr(self.body, "close"):
+                self.body.close()
+
+    __del__ = close
+
+
+def closing_bodies(app):
+    """``app`` as a WSGI callable whose response bodies are always closed (``_ClosedAtLast``)."""
+    def serve(environ, start_response):
+        return _ClosedAtLast(app(environ, start_response))
+
+    return serve
+
+
 @contextmanager
 def serving(app):
     """Serve ``app`` on a free local port from a thread (WebSockets included)."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, closing_bodies(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -333,7 +333,7 @@ class _ClosedAtLast:
     __del__ = close
 
 
-def closing_bodies(app):
+def _closing_bodies(app):
     """``app`` as a WSGI callable whose response bodies are always closed (``_ClosedAtLast``)."""
     def serve(environ, start_response):
         return _ClosedAtLast(app(environ, start_response))
@@ -346,7 +346,7 @@ def serving(app):
     """Serve ``app`` on a free local port from a thread (WebSockets included)."""
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, closing_bodies(app), threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_bodies(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

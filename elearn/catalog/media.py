@@ -13,7 +13,7 @@ from ..extensions import db
 from ..storage import key_for, storage
 from ..storage.backends import rendition_key
 from ..storage.images import FORMATS, rendition_keys, renditions
-from ..storage.kinds import kind_of_extension
+from ..storage.kinds import TYPES, kind_of_extension
 from ..storage.uploads import Checked, check_upload
 from .models import Content, Course
 from .service import get_course, get_module, release_files
@@ -37,8 +37,7 @@ def add_uploaded_content(actor, module_id: int, *, data: bytes, filename: str, t
     """A content holding an uploaded file (video, audio, PDF or image). ``type``, when
     given, must be what the bytes are."""
     module = get_module(actor, module_id, edit=True)
-    checked, key = store_file(data, filename, (type,) if type in ("video", "audio", "pdf", "image") else
-                              ("video", "audio", "pdf", "image"))
+    checked, key = store_file(data, filename, (type,) if type in TYPES else tuple(TYPES))
     last = db.session.scalar(select(func.max(Content.position)).where(Content.module_id == module.id))
     content = Content(module_id=module.id, title=(title or checked.title)[:200], type=checked.kind, url=None,
                       storage_key=key, media_type=checked.media_type, size_bytes=len(data),

@@ -149,6 +149,7 @@ def _ensure_user(email, name, role, tz, passwords: _Passwords, created_at: datet
 @dataclass(frozen=True)
 class StoredFile:
     key: str
+    kind: str
     media_type: str
     size: int
 
@@ -156,16 +157,12 @@ class StoredFile:
         return Content(module_id=module.id, title=title, type=self.kind, url=None, storage_key=self.key,
                        media_type=self.media_type, size_bytes=self.size, position=position)
 
-    @property
-    def kind(self) -> str:
-        return "pdf" if self.media_type == "application/pdf" else self.media_type.split("/")[0]
-
 
 def store_media(name: str, resized: bool = False) -> StoredFile:
     """One of the shipped media, put into the storage (a no-op when it is there already)."""
     data = (MEDIA / name).read_bytes()
     checked, key = store_file(data, Path(name).name, ("video", "pdf", "image"), resized=resized)
-    return StoredFile(key, checked.media_type, len(data))
+    return StoredFile(key, checked.kind, checked.media_type, len(data))
 
 
 def _lessons(slug: str) -> dict[str, str]:

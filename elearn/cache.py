@@ -219,6 +219,9 @@ def course_generation(course_id: int) -> str:
 
 #: Bumped when a course's modules change: every enrolled learner's numbers move with it.
 CATALOG_GENERATION = "gen:catalog"
+#: Bumped when anyone's name or email changes (an edit, an invitation taken up, an
+#: erasure): lists cached as HTML show people by name, whatever course they are in.
+PEOPLE_GENERATION = "gen:people"
 
 
 def invalidate_everything() -> None:

@@ -5,16 +5,21 @@ Every page is also a fragment: htmx requests for the student list and the heatma
 just that section (search as you type, sort, paginate), and the live view pushes the
 figures and charts while those two sections refresh themselves with their own filters.
 The course page leaves the heatmap out and fetches it when it scrolls into view.
+
+The figures and the student list are rendered once per change of the course and shared
+from the cache by every instructor reading them in the same language (and, for the list's
+times, the same zone); who may see them is checked on every request.
 """
-from flask import Blueprint, render_template, url_for
-from flask_babel import gettext
+from flask import Blueprint, make_response, render_template, url_for
+from flask_babel import get_timezone, gettext
 from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.models import User
-from ..cache import CATALOG_GENERATION, cached, course_generation
+from ..cache import CATALOG_GENERATION, PEOPLE_GENERATION, cached, course_generation
 from ..errors import NotFound
 from ..extensions import db
+from ..i18n import current_language
 from ..progress.queries import course_progress
 from ..realtime.live import LiveView
 from ..web.access import login_required
@@ -28,6 +33,8 @@ bp = Blueprint("analytics", __name__, url_prefix="/teach")
 STAFF = ("instructor", "admin")
 STUDENTS_PER_PAGE = 25
 HEATMAP_PER_PAGE = 20
+#: Seconds a rendered student list is shared: its rows say "5 minutes ago".
+STUDENT_LIST_TTL = 60
 
 
 #: The course dashboard's figure sections (``analytics/_<name>.html``), in page order.
@@ -37,12 +44,13 @@ FIGURES = ("stats", "module_chart", "dropoff", "module_table")
 def course_dashboard_context(actor, course_id: int, course=None) -> dict:
     """The course dashboard's figures and charts as HTML, for the page and its live pushes.
 
-    Rendered once per change of the course and shared from the cache by every instructor's
-    page and every live push (they hold nothing of the viewer's); who may see them is
-    checked on every call (``course``: one the caller has just checked).
+    Rendered once per change of the course and language, and shared from the cache by every
+    instructor's page and every live push (they hold nothing else of the viewer's); who may
+    see them is checked on every call (``course``: one the caller has just checked).
     """
     course = course or service.course_for_analytics(actor, course_id)
-    sections = cached((course_generation(course.id), CATALOG_GENERATION), f"course-figures-html:{course.id}",
+    sections = cached((course_generation(course.id), CATALOG_GENERATION),
+                      f"course-figures-html:{course.id}:{current_language()}",
                       lambda: _render_figures(course), dict[str, str])
     return {"title": course.title, "figures": {name: Markup(html) for name, html in sections.items()}}
 
@@ -69,27 +77,47 @@ def course_dashboard(course_id: int):
     instructor sees."""
     if is_htmx():
         return students(course_id)
-    context = _student_list_context(current_user, course_id, parse_query(StudentQuery, lenient=True))
+    context = _student_list(current_user, course_id, parse_query(StudentQuery, lenient=True))
     context |= course_dashboard_context(current_user, course_id, context["course"])
     # "Needs attention" and the heatmap are fetched by the page once shown (each reads the
     # class's unfinished enrollments): the page itself costs what its first screen costs.
     return render_template("analytics/course.html", **context)
 
 
-def _student_list_context(actor, course_id: int, query: StudentQuery) -> dict:
+def _student_list(actor, course_id: int, query: StudentQuery) -> dict:
+    """The course (checked) and its student list as HTML (``students_html``).
+
+    A list without a search is shared from the cache until the course, the catalog or
+    anyone's name changes, for ``STUDENT_LIST_TTL`` at most; a search is rendered afresh.
+    """
     course = service.course_for_analytics(actor, course_id)
-    return {"course": course, "course_id": course_id, "query": query, "title": course.title,
-            "enrolled": course.enrollment_count, "status_counts": service.student_status_counts(course),
-            "students": service.students_of(course, query.q, query.sort, query.page, STUDENTS_PER_PAGE,
-                                            query.status)}
+    status_counts = service.student_status_counts(course)  # the page's "Needs attention" shows one
+
+    def render() -> str:
+        return render_template("analytics/_students.html", course=course, course_id=course_id, query=query,
+                               enrolled=course.enrollment_count, status_counts=status_counts,
+                               students=service.students_of(course, query.q, query.sort, query.page,
+                                                            STUDENTS_PER_PAGE, query.status))
+
+    if query.q and query.q.strip():
+        html = render()
+    else:
+        key = (f"students-html:{course.id}:{current_language()}:{get_timezone()}:"
+               f"{query.sort}:{query.status or ''}:{query.page}")
+        html = cached((course_generation(course.id), CATALOG_GENERATION, PEOPLE_GENERATION), key, render, str,
+                      ttl=STUDENT_LIST_TTL)
+    return {"course": course, "course_id": course_id, "title": course.title, "query": query,
+            "status_counts": status_counts, "students_html": Markup(html)}
 
 
 @bp.get("/courses/<int:course_id>/students")
 @login_required(*STAFF)
 def students(course_id: int):
-    query = parse_query(StudentQuery, lenient=True)
-    return page_or_fragment("analytics/students_page.html", "analytics/_students.html",
-                            **_student_list_context(current_user, course_id, query))
+    context = _student_list(current_user, course_id, parse_query(StudentQuery, lenient=True))
+    response = make_response(context["students_html"] if is_htmx()
+                             else render_template("analytics/students_page.html", **context))
+    response.vary.add("HX-Request")  # the same address answers htmx with the list alone
+    return response
 
 
 #: Learners shown in the course page's "Needs attention" panel; its own page lists them all.

@@ -11,7 +11,8 @@ the writing request answers: the services' ``user.*`` events name the user, a fl
 ``User`` or ``SignIn`` names its user, and any other UPDATE or DELETE of those tables
 retires every cached check (``SIGN_INS``). A read then costs one cache round trip and no
 SQL. Only a change made outside elearn (SQL typed into the database) waits for the cached
-check to expire: ``CHECK_TTL``.
+check to expire: ``CHECK_TTL``. The same listeners retire the lists that show people by
+name (``PEOPLE_GENERATION``) when a name or an email changes.
 """
 import logging
 import uuid
@@ -21,9 +22,10 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import event, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from ..cache import account_generation, cached
+from ..cache import PEOPLE_GENERATION, account_generation, cached
 from ..db_types import utcnow
 from ..events import publish_after_commit
 from ..extensions import db
@@ -166,13 +168,20 @@ def _note_flushed(session, _context):
         {row.user_id for row in changed if isinstance(row, SignIn)}
     if users:
         session.info.setdefault(_CHANGED, set()).update(account_generation(user_id) for user_id in users)
+    if any(isinstance(row, User) and (row in session.deleted or _renamed(row)) for row in changed):
+        session.info[_CHANGED].add(PEOPLE_GENERATION)
+
+
+def _renamed(user: User) -> bool:
+    state = sa_inspect(user)
+    return state.attrs.name.history.has_changes() or state.attrs.email.history.has_changes()
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _note_statement(state):
     if (state.is_update or state.is_delete) and state.bind_mapper in (User.__mapper__, SignIn.__mapper__) \
             and not state.execution_options.get("elearn_announced"):
-        state.session.info.setdefault(_CHANGED, set()).add(SIGN_INS)
+        state.session.info.setdefault(_CHANGED, set()).update((SIGN_INS, PEOPLE_GENERATION))
 
 
 @event.listens_for(Session, "after_commit")

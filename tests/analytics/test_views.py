@@ -2,6 +2,7 @@
 import pytest
 
 from elearn.analytics import at_risk
+from elearn.auth.models import User
 from elearn.extensions import db
 from elearn.progress.pace import course_pace_seconds
 
@@ -38,6 +39,23 @@ def test_course_page_shows_the_hand_computed_figures(browser, issue):
     assert heatmap.lstrip().startswith('<section id="heatmap"')
     assert heatmap.count('class="cell completed" data-module') == 4 + 2 + 1
     assert heatmap.count('class="cell started" data-module') == 1
+
+
+def test_the_shared_student_list_follows_renames_and_progress(browser, issue, make):
+    """Every instructor's list without a search is one cached rendering: a learner renamed,
+    or progressing, shows at the next read."""
+    client = _as(browser, "ada@example.com").client
+    page = f"/teach/courses/{issue.course.id}"
+    assert "Ben Learner" in client.get(page).get_data(as_text=True)
+    ben = issue.enrollments["ben"]
+    db.session.get(User, ben.user_id).name = "Benedict Learner"
+    db.session.commit()
+    html = client.get(f"{page}/students", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Benedict Learner" in html and "Ben Learner" not in html
+    assert '<span data-testid="student-percent">50%</span> <small class="muted">2/4</small>' in html
+    make.complete(ben, 3)
+    html = client.get(page).get_data(as_text=True)
+    assert '<span data-testid="student-percent">75%</span> <small class="muted">3/4</small>' in html
 
 
 def test_student_list_searches_and_sorts_as_a_fragment(browser, issue):

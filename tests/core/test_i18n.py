@@ -14,6 +14,8 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from elearn import ROOT
+from elearn.auth.models import User
+from elearn.enrollments.models import Enrollment
 from elearn.i18n import LANGUAGES, TRANSLATIONS
 from elearn.progress.models import Progress
 from elearn.web import filters
@@ -124,6 +126,31 @@ def test_dates_are_in_the_readers_zone_and_language(browser, make, db):
     assert 'title="Oct 16, 2026, 10:00\u202fPM CDT">Oct 16, 2026</time>' in english
     spanish = browser.client.get(f"/courses/{course.id}", headers=SPANISH).get_data(as_text=True)
     assert ">16 oct 2026</time>" in spanish and 'title="16 oct 2026, 22:00' in spanish
+
+
+def test_cached_course_sections_keep_each_readers_language_and_zone(browser, make, db):
+    """The course page's figures and student list are rendered once and shared from the
+    cache: a Spanish reader after an English one (and a Chicago reader after a UTC one)
+    still reads their own."""
+    teacher = make.user("instructor", email="ada@example.com", timezone="America/Chicago")
+    course = make.course(teacher, modules=2, title="Fractions")
+    enrollment = make.enroll(make.user(email="sam@example.com", name="Sam Student"), course)
+    make.complete(enrollment, 1)
+    _completed_at(db, enrollment, LATE_IN_CHICAGO)
+    db.session.execute(Enrollment.__table__.update().where(Enrollment.id == enrollment.id)
+                       .values(last_activity_at=LATE_IN_CHICAGO))
+    db.session.commit()
+    browser.login("ada@example.com")
+    page = f"/teach/courses/{course.id}"
+
+    english = browser.client.get(page).get_data(as_text=True)
+    assert "Completed (0%)" in english and 'title="Oct 16, 2026, 10:00\u202fPM CDT"' in english
+    spanish = browser.client.get(page, headers=SPANISH).get_data(as_text=True)
+    assert "Completados (0\xa0%)" in spanish and "Completed (0%)" not in spanish
+    assert ">Estudiantes <" in spanish and 'title="16 oct 2026, 22:00' in spanish
+    db.session.get(User, teacher.id).timezone = "UTC"
+    db.session.commit()
+    assert 'title="Oct 17, 2026, 3:00\u202fAM UTC"' in browser.client.get(page).get_data(as_text=True)
 
 
 def test_a_visitor_without_a_zone_reads_utc(app):

@@ -24,6 +24,18 @@ def _figures(api, school) -> dict:
             "platform": api.get("/api/analytics/platform", api.token("root@example.com")).get_json()}
 
 
+def test_an_erased_learner_leaves_the_instructors_shared_student_list(api, browser, school):
+    """The list is rendered once and shared from the cache: an erasure retires it."""
+    page = f"/teach/courses/{school.course.id}"
+    browser.login("ada@example.com")
+    assert "Sam Student" in browser.client.get(page).get_data(as_text=True)
+    asked = _ask(api)
+    assert api.post(f"/api/admin/deletion-requests/{asked['id']}/confirm",
+                    api.token("root@example.com")).status_code == 200
+    html = browser.client.get(page).get_data(as_text=True)
+    assert "Sam Student" not in html and "sam@example.com" not in html and "Deleted user" in html
+
+
 def test_confirming_anonymises_the_person_and_keeps_every_figure(api, db, school):
     sam_token = api.token("sam@example.com")
     asked = _ask(api)

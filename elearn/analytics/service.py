@@ -16,7 +16,7 @@ from flask_babel import gettext
 from sqlalchemy import Select, and_, func, or_, select
 
 from ..auth.models import User
-from ..cache import CATALOG_GENERATION, cached, course_generation
+from ..cache import CATALOG_GENERATION, DEFAULT_TTL, cached, course_generation
 from ..catalog.models import Course, Module
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
@@ -55,6 +55,14 @@ STUDENT_STATUSES = ("at-risk", "inactive", "not-started", "below-25", "completed
 #: course's ``at_risk_after_days``. "At risk": any signal of ``at_risk``.
 #: "Below 25%": not finished, with fewer than this share of the modules completed.
 LOW_PROGRESS_PERCENT = 25
+
+#: From this many enrollments, the figures that read the whole class and no counter holds
+#: (the median time on each module, the triage counts) are recomputed every half minute
+#: rather than at every change of the course: one learner's step moves them by less than
+#: their rounding, while a busy large course changes every second. (The student list that
+#: shows the counts is itself shared for up to half a minute: they trail by a minute at most.)
+LARGE_CLASS = 2000
+LARGE_CLASS_TTL = 30
 
 NOT_STARTED, STARTED, COMPLETED = "not_started", "started", "completed"
 
@@ -190,13 +198,24 @@ def module_completion_rates(course_id: int, total_enrollments: int) -> list[Modu
     ]
 
 
-def median_active_seconds(course_id: int) -> dict[int, int]:
+def class_wide(course: Course, key: str, compute, kind: type, ttl: int = DEFAULT_TTL):
+    """``cached`` for a figure of the whole class: until the course changes, or for
+    ``LARGE_CLASS_TTL`` seconds in a class of ``LARGE_CLASS`` or more."""
+    if course.enrollment_count >= LARGE_CLASS:
+        return cached((CATALOG_GENERATION,), f"{key}:{course.id}", compute, kind, ttl=LARGE_CLASS_TTL)
+    return cached((course_generation(course.id), CATALOG_GENERATION), f"{key}:{course.id}", compute, kind, ttl=ttl)
+
+
+def median_active_seconds(course: Course) -> dict[int, int]:
     """Per module, the median active time (heartbeats of its page) of the learners who spent
-    any: one statement over the course's records with time."""
-    spent = (select(Progress).join(Module, Module.id == Progress.module_id)
-             .where(Module.course_id == course_id, Progress.active_seconds > 0))
-    rows = reads().execute(at_rank(Progress.active_seconds, spent, group=Progress.module_id))
-    return {module_id: int(seconds) for module_id, seconds in rows}
+    any: one statement over the course's records with time (``class_wide``)."""
+    def compute() -> dict[int, int]:
+        spent = (select(Progress).join(Module, Module.id == Progress.module_id)
+                 .where(Module.course_id == course.id, Progress.active_seconds > 0))
+        rows = reads().execute(at_rank(Progress.active_seconds, spent, group=Progress.module_id))
+        return {module_id: int(seconds) for module_id, seconds in rows}
+
+    return class_wide(course, "median-active-seconds", compute, dict[int, int])
 
 
 def drop_off_by_module(course_id: int, modules: list[ModuleAnalytics], now: datetime) -> list[DropOff]:
@@ -270,8 +289,8 @@ def _students_query(course: Course, q: str | None, sort: str, status: str | None
 
 
 def student_status_counts(course: Course, now: datetime | None = None) -> dict[str, int]:
-    """How many of the course's students each triage filter holds: one statement, cached
-    until the course changes (any progress in it bumps its generation)."""
+    """How many of the course's students each triage filter holds: one statement over the
+    class (``class_wide``; any progress in the course bumps its generation)."""
     now = now or utcnow()
 
     def count() -> dict[str, int]:
@@ -280,8 +299,7 @@ def student_status_counts(course: Course, now: datetime | None = None) -> dict[s
         )).where(Enrollment.course_id == course.id)).one()
         return dict(zip(STUDENT_STATUSES, (int(n) for n in counts), strict=True))
 
-    return cached((course_generation(course.id), CATALOG_GENERATION), f"student-status-counts:{course.id}",
-                  count, dict[str, int], ttl=300)
+    return class_wide(course, "student-status-counts", count, dict[str, int])
 
 
 def students_of(course: Course, q, sort, page, per_page, status: str | None = None) -> Page:

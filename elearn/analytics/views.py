@@ -34,7 +34,7 @@ STAFF = ("instructor", "admin")
 STUDENTS_PER_PAGE = 25
 HEATMAP_PER_PAGE = 20
 #: Seconds a rendered student list is shared: its rows say "5 minutes ago".
-STUDENT_LIST_TTL = 60
+STUDENT_LIST_TTL = 30
 
 
 #: The course dashboard's figure sections (``analytics/_<name>.html``), in page order.
@@ -58,7 +58,7 @@ def course_dashboard_context(actor, course_id: int, course=None) -> dict:
 def _render_figures(course) -> dict[str, str]:
     analytics = service.analytics_of(course)
     context = {"analytics": analytics, "modules_by_id": {m.module_id: m for m in analytics.modules},
-               "active_medians": service.median_active_seconds(course.id),
+               "active_medians": service.median_active_seconds(course),
                "max_drop": max((d.learners for d in analytics.drop_off), default=0)}
     return {name: render_template(f"analytics/_{name}.html", **context) for name in FIGURES}
 

@@ -1,4 +1,6 @@
 """The instructor dashboard pages: the same figures as the JSON mirror, in HTML."""
+import time
+
 import pytest
 
 from elearn.analytics import at_risk
@@ -179,6 +181,29 @@ def test_triage_filters_show_their_counts_and_combine_with_search_and_sort(brows
     assert 'hx-push-url="true"' in html
     csv = client.get(f"/teach/courses/{issue.course.id}/students.csv?status=inactive&sort=email").get_data(as_text=True)
     assert [line.split(",")[1] for line in csv.splitlines()[1:]] == ["ben@example.com", "dan@example.com"]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_triage_counts_follow_progress_at_once_in_a_class_and_within_a_minute_in_a_large_one(
+        browser, issue, make, monkeypatch, large):
+    """Counting a large class on every change would cost the page what the class costs."""
+    from elearn.analytics import service, views
+
+    monkeypatch.setattr(service, "LARGE_CLASS", 4 if large else 2000)  # the course has 4 enrollments
+    # A second each stands in for the half minutes of the counts and of the shared list.
+    monkeypatch.setattr(service, "LARGE_CLASS_TTL", 1)
+    monkeypatch.setattr(views, "STUDENT_LIST_TTL", 1)
+    client = _as(browser, "ada@example.com").client
+    page = f"/teach/courses/{issue.course.id}"
+    assert 'Completed <span class="count">1</span>' in client.get(page).get_data(as_text=True)
+    make.complete(issue.enrollments["ben"], 4)
+    html = client.get(page).get_data(as_text=True)
+    assert '<span data-testid="student-percent">100%</span> <small class="muted">4/4</small>' in html
+    assert f'Completed <span class="count">{1 if large else 2}</span>' in html
+    deadline = time.monotonic() + 30
+    while 'Completed <span class="count">2</span>' not in client.get(page).get_data(as_text=True):
+        assert time.monotonic() < deadline, "the count caught up once its time was up"
+        time.sleep(0.2)
 
 
 def test_a_list_address_reloads_as_the_whole_page_with_its_state(browser, issue):

@@ -119,12 +119,25 @@ def _limit_row(label: str, value: float, base: float, base_label: str, times: fl
             f"({fmt(times * base)} ms)")
 
 
+#: The requests timed one at a time (each after a /healthz), in table order.
+SEQUENTIAL_ROWS = (
+    ("overall", "GET /api/progress/overall, one student (warm)"),
+    ("overall_rotating", "GET /api/progress/overall, a new student each request"),
+    ("course", "GET /api/progress/course/{enrollmentId} (warm)"),
+    ("analytics", "GET /api/analytics/courses/{largest} (warm)"),
+    ("teach_course", "GET /teach/courses/{largest} (warm)"),
+    ("teach_students", "GET /teach/courses/{largest}/students (warm)"),
+    ("completion", "POST mark-completed (each a different learner)"),
+)
+
+
 def targets(variant: dict, sockets: int = 10000) -> list[tuple[str, str, bool, str]]:
-    """(target, measured, met, by how much) for one configuration. Requests measured under
-    wrk compare with /healthz under wrk; requests sent one at a time (completions, cold
-    reads) with /healthz sent one at a time on the same connection."""
+    """(target, measured, met, by how much) for one configuration. Every latency is of
+    requests sent one at a time, interleaved with a /healthz on the same connection, and
+    compared with that /healthz: under wrk every endpoint runs at its throughput ceiling,
+    where /healthz's p50 says how gevent batches answers more than what one costs (its
+    p95 is hundreds of times its p50). Throughput is compared under wrk."""
     reads, writes, ws, cold, seq = variant["reads"], variant["writes"], variant["ws"], variant["cold"], variant["seq"]
-    floor = ms(reads["healthz"]["p50_us"])
     alone = seq["healthz"]["p50"]
     rows = [_limit_row("completion p50, one at a time", seq["completion"]["p50"], alone, "/healthz p50 (one at a time)", 2)]
     share = writes["rps"] / reads["healthz"]["rps"]
@@ -141,19 +154,19 @@ def targets(variant: dict, sockets: int = 10000) -> list[tuple[str, str, bool, s
                            "/healthz p50 (one at a time)", 5))
     rows.append(_limit_row("course analytics cold, largest course, p50", cold["cold"]["p50"],
                            cold["small"]["cold"]["p50"], "the 50-enrollment course's", 3))
-    rows.append(_limit_row("course analytics warm p50", ms(reads["analytics"]["p50_us"]), floor, "/healthz p50", 2))
+    rows.append(_limit_row("course analytics warm p50", seq["analytics"]["p50"], alone, "/healthz p50", 2))
     if "at_risk" in cold:
         p50 = cold["at_risk"]["cold"]["p50"]
         rows.append(("learners at risk, largest course, cold p50 < 250 ms (baselines recomputed)", f"{fmt(p50)} ms",
                      p50 < 250, f"{'headroom' if p50 < 250 else 'over by'} {abs(250 - p50):.0f} ms"))
     rows.append(_limit_row("instructor course page, largest course, cold p50", cold["teach_course"]["cold"]["p50"],
                            alone, "/healthz p50 (one at a time)", 15))
-    rows.append(_limit_row("instructor course page, largest course, warm p50", ms(reads["teach_course"]["p50_us"]),
-                           floor, "/healthz p50", 3))
+    rows.append(_limit_row("instructor course page, largest course, warm p50", seq["teach_course"]["p50"],
+                           alone, "/healthz p50", 3))
     for key, label in (("overall", "overall progress, one student"),
                        ("overall_rotating", "overall progress, a new student each request"),
                        ("course", "course progress")):
-        rows.append(_limit_row(f"{label} p50", ms(reads[key]["p50_us"]), floor, "/healthz p50", 2))
+        rows.append(_limit_row(f"{label} p50", seq[key]["p50"], alone, "/healthz p50", 2))
     if ws:
         p99 = ws["event_delay_ms"]["p99"]
         ok = websocket_ok(ws) and p99 is not None and p99 < 100
@@ -319,9 +332,12 @@ def render(results: dict) -> str:
         "generation in Redis (what any committed change to the course does), then time the next "
         "`GET /api/analytics/courses/{id}` (the largest course, and the one nearest 50 enrollments) or the "
         "instructor's course page. PostgreSQL's buffers stay warm: cold for the application cache, not the disk.",
-        f"- One at a time: on one keep-alive connection, {cfg.get('sequential', 300)} times: `GET /healthz`, then "
-        "`POST mark-completed` of a different learner's open module. These and the cold reads are compared with "
-        "this /healthz; what wrk measures, with /healthz under wrk.",
+        f"- One at a time: on one keep-alive connection, each request right after a `GET /healthz`: "
+        f"{cfg.get('sequential', 300)} times each read of the wrk table (warm) and the overall progress of a new "
+        f"student, then {cfg.get('sequential', 300)} `POST mark-completed` of different learners' open modules. "
+        "Every latency target compares with this /healthz (under wrk, gevent answers most /healthz requests in one "
+        "pass and starves a few: that p50 shows batching, not a cost); throughput targets compare requests a "
+        "second under wrk.",
         "- Writes: each wrk run sends distinct `mark-completed` requests from a list of "
         f"{cfg['writes_per_run']:,} (token, enrollment, module) tuples, one open module of each of as many "
         "different students, read from the database just before the run; wrk thread k sends items k, k+2, … so no "
@@ -370,8 +386,8 @@ def render(results: dict) -> str:
                 table(["request", "samples", "p50 ms", "p95 ms", "max ms", "the same read right after (warm) p50 ms"], [
                     ["GET /healthz", seq["healthz"]["n"], fmt(seq["healthz"]["p50"]), fmt(seq["healthz"]["p95"]),
                      fmt(seq["healthz"]["max"]), "–"],
-                    ["POST mark-completed (each a different learner)", seq["completion"]["n"],
-                     fmt(seq["completion"]["p50"]), fmt(seq["completion"]["p95"]), fmt(seq["completion"]["max"]), "–"],
+                    *[[label, seq[key]["n"], fmt(seq[key]["p50"]), fmt(seq[key]["p95"]), fmt(seq[key]["max"]), "–"]
+                      for key, label in SEQUENTIAL_ROWS if key in seq],
                     *[[label, c["cold"]["n"], fmt(c["cold"]["p50"]), fmt(c["cold"]["p95"]), fmt(c["cold"]["max"]),
                        fmt(c["next_warm"]["p50"])] for label, c in (
                         (f"course analytics cold, {results['subjects']['small_course_enrollments']}-enrollment course",

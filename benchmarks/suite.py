@@ -352,7 +352,8 @@ class Suite:
             self.results["models"][model]["reads"] = reads[model]
         self.note_load("after overall_rotating")
 
-        self.echo(f"one request at a time: {self.args.sequential} completions, each after a /healthz; "
+        self.echo(f"one request at a time, each after a /healthz: {self.args.sequential} of each read and "
+                  f"{self.args.sequential} completions; "
                   f"cold analytics and instructor page, {self.args.cold_samples} samples each")
         for model, server in self.servers.items():
             self.results["models"][model]["sequential"] = self.sequential(server)
@@ -389,26 +390,42 @@ class Suite:
         }
 
     def sequential(self, server: Server) -> dict:
-        """One keep-alive connection, one request at a time: /healthz, then a completion
-        (each a different learner's first completion of an open module)."""
+        """One keep-alive connection, one request at a time, each after a /healthz (the
+        targets' own method: interleaved request by request): every read of the wrk table
+        (warm), overall progress of a new student each time, and completions (each a
+        different learner's first completion of an open module)."""
         items = fixtures.one_open_module_each(self.subjects.take(self.args.sequential))
         tokens = self.minter.tokens([user for user, _, _ in items])
+        newcomers = self.readers[:self.args.sequential]
+        self.readers = self.readers[self.args.sequential:]
+        newcomer_tokens = self.minter.tokens(newcomers)
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-        health, completions = [], []
-        for user, enrollment, module in items:
-            for bucket, method, path, headers in (
-                    (health, "GET", "/healthz", {}),
-                    (completions, "POST", f"/api/progress/mark-completed/{enrollment}/{module}",
-                     {"Authorization": f"Bearer {tokens[user]}"})):
+        timings: dict[str, list[float]] = {"healthz": []}
+
+        def timed(bucket: str, method: str, path: str, headers: dict) -> None:
+            for name, m, p, h in (("healthz", "GET", "/healthz", {}), (bucket, method, path, headers)):
                 started = time.perf_counter()
-                conn.request(method, path, headers=headers)
+                conn.request(m, p, headers=h)
                 response = conn.getresponse()
                 response.read()
-                bucket.append(time.perf_counter() - started)
+                timings.setdefault(name, []).append(time.perf_counter() - started)
                 if response.status != 200:
-                    raise RuntimeError(f"{method} {path} answered {response.status}")
+                    raise RuntimeError(f"{m} {p} answered {response.status}")
+
+        reads = {name: (path, {"Cookie": self.cookie} if session_user else headers)
+                 for name, (path, headers, session_user) in self.reads.items()}
+        for path, headers in reads.values():  # the warm reads' first, cold, answer is not theirs
+            timed("warmup", "GET", path, headers)
+        for user in newcomers:
+            for name, (path, headers) in reads.items():
+                timed(name, "GET", path, headers)
+            timed("overall_rotating", "GET", "/api/progress/overall", {"Authorization": f"Bearer {newcomer_tokens[user]}"})
+        for user, enrollment, module in items:
+            timed("completion", "POST", f"/api/progress/mark-completed/{enrollment}/{module}",
+                  {"Authorization": f"Bearer {tokens[user]}"})
         conn.close()
-        return {"healthz": summary_ms(health), "completion": summary_ms(completions)}
+        timings.pop("warmup")
+        return {name: summary_ms(durations) for name, durations in timings.items()}
 
     def writes(self) -> None:
         """mark-completed under wrk, each run a fresh list of first completions; then the

@@ -204,6 +204,15 @@ def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], ki
     return value
 
 
+def peek(depends_on: tuple[str, ...], key: str, kind: type):
+    """What ``cached`` holds under ``key`` if it is still current, else None; nothing is
+    computed. For a read whose permission check the cached value itself can answer."""
+    if not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction():
+        return None
+    found = current_app.extensions["elearn.cache"].lookup(key, depends_on, kind)
+    return None if found is None else found[1]
+
+
 def user_generation(user_id: int) -> str:
     return f"gen:user:{user_id}"
 

@@ -22,7 +22,12 @@ from .signals import module_deleting, modules_changed
 def can_edit(actor, course: Course) -> bool:
     """Admins, and the course's instructor while they are an instructor: a demoted
     instructor keeps no rights over the courses they used to teach."""
-    return actor.role == "admin" or (actor.role == "instructor" and course.instructor_id == actor.id)
+    return teaches_or_admin(actor, course.instructor_id)
+
+
+def teaches_or_admin(actor, instructor_id: int) -> bool:
+    """``can_edit`` of a course taught by ``instructor_id``."""
+    return actor.role == "admin" or (actor.role == "instructor" and instructor_id == actor.id)
 
 
 def can_view(actor, course: Course) -> bool:

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import and_, or_, select
 
 from ..auth.models import User
-from ..cache import CATALOG_GENERATION, cached, user_generation
+from ..cache import CATALOG_GENERATION, cached, peek, user_generation
 from ..catalog.models import Course, Module
 from ..enrollments.models import Enrollment
 from ..errors import Forbidden, Invalid, NotFound
@@ -98,8 +98,15 @@ def _course_progresses(pairs: list[tuple[Enrollment, Course]]) -> list[CoursePro
 
 
 def course_progress(actor, enrollment_id: int) -> CourseProgress:
+    """One enrollment's progress. The learner's own read is answered from the cache alone:
+    the cached value names its learner and is kept under their generation, which their
+    leaving the course moves too. Anyone else's read checks the enrollment first."""
+    key = f"course-progress:{enrollment_id}"
+    own = peek((user_generation(actor.id), CATALOG_GENERATION), key, CourseProgress)
+    if own is not None and own.user_id == actor.id:
+        return own
     enrollment, course = load_enrollment(actor, enrollment_id)
-    return cached((user_generation(enrollment.user_id), CATALOG_GENERATION), f"course-progress:{enrollment_id}",
+    return cached((user_generation(enrollment.user_id), CATALOG_GENERATION), key,
                   lambda: _course_progresses([(enrollment, course)])[0], CourseProgress)
 
 

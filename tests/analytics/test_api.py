@@ -170,6 +170,24 @@ def test_statement_counts_do_not_grow_with_students_or_modules(api, make, issue,
     assert _statements(api, count_queries, f"/api/analytics/courses/{big.id}/students.csv", tokens["ada"]) <= 3
 
 
+def test_cached_figures_answer_their_instructor_without_a_statement_and_no_one_else(
+        api, make, issue, tokens, count_queries, db):
+    from elearn.auth.models import User
+
+    path = f"/api/analytics/courses/{issue.course.id}"
+    assert api.get(path, tokens["ada"]).get_json()["totalEnrollments"] == 4
+    assert _statements(api, count_queries, path, tokens["ada"]) == 0, "warm: the cache alone"
+    make.user("instructor", email="bea@example.com")
+    bea = api.token("bea@example.com")
+    assert api.get(path, bea).status_code == 403, "another instructor, figures cached or not"
+    db.session.get(User, issue.instructor.id).role = "student"  # demoted: no rights over the course
+    db.session.commit()
+    assert api.get(path, tokens["ada"]).status_code in (403, 404)
+    root = tokens["root"]
+    assert api.get(path, root).get_json()["totalEnrollments"] == 4
+    assert _statements(api, count_queries, path, root) == 0
+
+
 def test_the_student_list_filters_by_status(api, issue, tokens):
     token = tokens["ada"]
     found = api.get(f"/api/analytics/courses/{issue.course.id}/students", token,

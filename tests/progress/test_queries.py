@@ -29,6 +29,23 @@ def test_course_progress_query_count_is_flat(api, make, count_queries):
     assert _statements(api, count_queries, both, token) == few
 
 
+def test_a_learners_cached_course_progress_costs_no_statement_and_stays_theirs(api, make, count_queries):
+    student = make.user(email="s@example.com")
+    teacher = make.user("instructor", email="t@example.com")
+    make.user(email="other@example.com")
+    enrollment = make.complete(make.enroll(student, make.course(teacher, modules=4)), 1)
+    path = f"/api/progress/course/{enrollment.id}"
+    token = api.token("s@example.com")
+    assert api.get(path, token).get_json()["completedModules"] == 1
+    assert _statements(api, count_queries, path, token) == 0, "the learner's warm read: the cache alone"
+    assert api.get(path, api.token("other@example.com")).status_code == 404, "cached or not, not theirs"
+    teacher_token = api.token("t@example.com")
+    assert api.get(path, teacher_token).get_json()["completedModules"] == 1
+    assert _statements(api, count_queries, path, teacher_token) == 1, "their instructor's: the enrollment checked"
+    make.complete(enrollment, 2)
+    assert api.get(path, token).get_json()["completedModules"] == 2
+
+
 def test_admin_progress_list_query_count_is_flat(api, make, count_queries):
     make.user("admin", email="root@example.com")
     token = api.token("root@example.com")

@@ -59,6 +59,26 @@ def test_missing_tampered_and_expired_tokens_are_refused(app, api, make):
     assert response.status_code == 401 and response.get_json()["error"]["code"] == "token_expired"
 
 
+def test_a_token_verified_once_still_expires_on_time(app, api, make, db, monkeypatch):
+    """Each process remembers the tokens it verified; only their expiry is checked again."""
+    import time
+
+    from elearn.auth import sign_ins
+
+    user = make.user(email="tok@example.com")
+    sign_in = sign_ins.start(user, "api")
+    monkeypatch.setitem(app.config, "JWT_ACCESS_TOKEN_EXPIRES", timedelta(seconds=2))
+    token = create_access_token(identity=str(user.id), additional_claims={"sid": sign_in.id, "role": user.role})
+    db.session.commit()
+    assert api.get("/api/auth/me", token).status_code == 200
+    assert api.get("/api/auth/me", token).status_code == 200, "the second time: remembered"
+    deadline = time.monotonic() + 30
+    while (answer := api.get("/api/auth/me", token)).status_code == 200:
+        assert time.monotonic() < deadline, "the remembered token expired"
+        time.sleep(0.2)
+    assert answer.status_code == 401 and answer.get_json()["error"]["code"] == "token_expired"
+
+
 def test_a_token_signed_with_another_key_is_refused(app, api, make):
     import jwt as pyjwt
 

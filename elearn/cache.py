@@ -25,10 +25,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 import redis
-from flask import current_app
+from flask import current_app, g
 from pydantic import TypeAdapter, ValidationError
 
 from .events import committed, wrote_in_transaction
@@ -53,6 +53,9 @@ class LocalCache:
     def __init__(self):
         self._values: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
+
+    def lookup_many(self, entries: list["Entry"]) -> list:
+        return [self.lookup(entry.key, entry.depends_on, entry.kind) for entry in entries]
 
     def lookup(self, key: str, names: tuple[str, ...], kind: type):
         with self._lock:
@@ -96,19 +99,33 @@ class RedisCache:
         ``key`` if it was computed at those generations (else None), in one round trip;
         None when Redis is unreachable (the caller then skips the cache), and while this
         process still owes Redis an epoch."""
+        return self.lookup_many([Entry(names, key, kind)])[0]
+
+    def lookup_many(self, entries: list["Entry"]) -> list:
+        """``lookup`` of each entry, all in one round trip."""
         if self._missed_invalidation:
-            return None
+            return [None] * len(entries)
+        keys = [self._prefix + name for entry in entries for name in (entry.key, *entry.depends_on, EPOCH)]
         try:
-            raw, *found = self._client.mget([self._prefix + key, *(self._prefix + name for name in (*names, EPOCH))])
+            found = self._client.mget(keys)
         except redis.RedisError:
-            return None
-        generations = [int(value) if value is not None else 0 for value in found]
+            return [None] * len(entries)
+        results = []
+        for entry in entries:
+            raw, *generations = found[:len(entry.depends_on) + 2]
+            found = found[len(entry.depends_on) + 2:]
+            results.append(self._found(entry, raw, [int(value) if value is not None else 0 for value in generations]))
+        return results
+
+    @staticmethod
+    def _found(entry: "Entry", raw, generations: list[int]):
         if raw is None:
             return generations, None
         try:
-            stored, value = _adapter(tuple[list[int], kind]).validate_json(raw)
+            stored, value = _adapter(tuple[list[int], entry.kind]).validate_json(raw)
         except ValidationError:
-            log.warning("ignored a cached value that is not a %s: %s", getattr(kind, "__name__", kind), key)
+            log.warning("ignored a cached value that is not a %s: %s", getattr(entry.kind, "__name__", entry.kind),
+                        entry.key)
             return generations, None
         return generations, (value if stored == generations else None)
 
@@ -188,13 +205,21 @@ def _bump_committed(app, messages: list[dict]) -> None:
         bump_for_events(cache, messages)
 
 
+class Entry(NamedTuple):
+    """A cached value: what it depends on, its key, its type."""
+
+    depends_on: tuple[str, ...]
+    key: str
+    kind: Any
+
+
 def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], kind: type, ttl: int = DEFAULT_TTL):
     """``compute()`` (a ``kind``), remembered under ``key`` until one of ``depends_on`` is
     bumped or ``ttl`` ends."""
     if not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction():
         return compute()  # a request that just wrote reads its own writes, not the cache
     cache = current_app.extensions["elearn.cache"]
-    found = cache.lookup(key, depends_on, kind)
+    found = _lookup(cache, Entry(tuple(depends_on), key, kind))
     if found is None:
         return compute()
     generations, value = found
@@ -209,8 +234,37 @@ def peek(depends_on: tuple[str, ...], key: str, kind: type):
     computed. For a read whose permission check the cached value itself can answer."""
     if not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction():
         return None
-    found = current_app.extensions["elearn.cache"].lookup(key, depends_on, kind)
+    found = _lookup(current_app.extensions["elearn.cache"], Entry(tuple(depends_on), key, kind))
     return None if found is None else found[1]
+
+
+def read_ahead_for_user(entries_of: Callable[[int], list[Entry]]) -> None:
+    """What this request will read once it knows its user: ``user_known`` queues those
+    entries to be fetched with the sign-in check, in the same round trip (the JSON operations declare
+    theirs), so a cached API read costs one round trip, not two."""
+    g.elearn_read_ahead_for_user = entries_of
+
+
+def user_known(user_id: int) -> None:
+    """The request's user is known (before their sign-in is checked): queue what it said
+    it would read for them with the next lookup, which is the sign-in check's."""
+    entries_of = g.pop("elearn_read_ahead_for_user", None)
+    if entries_of is not None:
+        g.elearn_read_ahead = list(entries_of(user_id))
+
+
+def _lookup(cache, entry: Entry):
+    """``cache.lookup`` of ``entry``, answered from what an earlier lookup of the request
+    fetched ahead, or fetching what is queued with it."""
+    fetched = g.setdefault("elearn_fetched_ahead", {})
+    if entry in fetched:
+        return fetched.pop(entry)
+    ahead = [other for other in g.pop("elearn_read_ahead", ()) if other != entry]
+    if not ahead:
+        return cache.lookup(entry.key, entry.depends_on, entry.kind)
+    found, *more = cache.lookup_many([entry, *ahead])
+    fetched.update(zip(ahead, more, strict=True))
+    return found
 
 
 def user_generation(user_id: int) -> str:

@@ -23,7 +23,8 @@ from .schemas import (
 api = JsonApi("analytics", __name__)
 
 
-@api.operation("/analytics/courses/<int:course_id>", response=CourseAnalyticsOut, errors=(403, 404))
+@api.operation("/analytics/courses/<int:course_id>", response=CourseAnalyticsOut, errors=(403, 404),
+               read_ahead=lambda user_id, course_id: [service.analytics_entry(course_id)])
 def course_analytics(course_id: int):
     """A course's enrollment, completion, per-module and drop-off figures (its instructor, admins)."""
     return service.course_analytics(current_user, course_id)

@@ -16,7 +16,7 @@ from flask_babel import gettext
 from sqlalchemy import Select, and_, func, or_, select
 
 from ..auth.models import User
-from ..cache import CATALOG_GENERATION, DEFAULT_TTL, cached, course_generation, peek
+from ..cache import CATALOG_GENERATION, DEFAULT_TTL, Entry, cached, course_generation, peek
 from ..catalog.models import Course, Module
 from ..catalog.service import teaches_or_admin
 from ..db_types import utcnow
@@ -126,22 +126,24 @@ def course_analytics(actor, course_id: int, now: datetime | None = None) -> Cour
     gets the full check and its 403 or 404.
     """
     if now is None:
-        found = peek(_analytics_generations(course_id), f"course-analytics:{course_id}", CourseAnalytics)
+        found = peek(*analytics_entry(course_id))
         if found is not None and teaches_or_admin(actor, found.instructor_id):
             return found
     return analytics_of(course_for_analytics(actor, course_id), now)
 
 
-def _analytics_generations(course_id: int) -> tuple[str, ...]:
-    return course_generation(course_id), CATALOG_GENERATION
+def analytics_entry(course_id: int) -> Entry:
+    """Where ``course_analytics`` keeps a course's figures."""
+    return Entry((course_generation(course_id), CATALOG_GENERATION), f"course-analytics:{course_id}",
+                 CourseAnalytics)
 
 
 def analytics_of(course: Course, now: datetime | None = None) -> CourseAnalytics:
     """``course_analytics`` of a course whose access the caller has checked."""
     if now is not None:
         return _course_analytics(course, now)
-    return cached(_analytics_generations(course.id), f"course-analytics:{course.id}",
-                  lambda: _course_analytics(course, utcnow()), CourseAnalytics)
+    entry = analytics_entry(course.id)
+    return cached(entry.depends_on, entry.key, lambda: _course_analytics(course, utcnow()), entry.kind)
 
 
 def _course_analytics(course: Course, now: datetime) -> CourseAnalytics:

@@ -70,7 +70,8 @@ def enrollment_records(enrollment_id: int):
     return queries.records_of_enrollment(current_user, enrollment_id)
 
 
-@api.operation("/progress/course/<int:enrollment_id>", response=CourseProgressOut, errors=(404,))
+@api.operation("/progress/course/<int:enrollment_id>", response=CourseProgressOut, errors=(404,),
+               read_ahead=lambda user_id, enrollment_id: [queries.course_progress_entry(user_id, enrollment_id)])
 def course_progress(enrollment_id: int):
     """Course progress of an enrollment, with every module of the course in order."""
     return queries.course_progress(current_user, enrollment_id)
@@ -108,7 +109,8 @@ def bulk(body: BulkIn):
     }
 
 
-@api.operation("/progress/overall", response=OverallOut)
+@api.operation("/progress/overall", response=OverallOut,
+               read_ahead=lambda user_id: [queries.overall_progress_entry(user_id)])
 def overall():
     """The caller's progress over all their courses (completed modules over all modules)."""
     return queries.overall_progress(current_user.id)

@@ -11,7 +11,7 @@ from flask_babel import gettext
 from sqlalchemy import and_, or_, select
 
 from ..auth.models import User
-from ..cache import CATALOG_GENERATION, cached, peek, user_generation
+from ..cache import CATALOG_GENERATION, Entry, cached, peek, user_generation
 from ..catalog.models import Course, Module
 from ..enrollments.models import Enrollment
 from ..errors import Forbidden, Invalid, NotFound
@@ -97,17 +97,22 @@ def _course_progresses(pairs: list[tuple[Enrollment, Course]]) -> list[CoursePro
     return [result[e.id] for e, _ in pairs]
 
 
+def course_progress_entry(learner_id: int, enrollment_id: int) -> Entry:
+    """Where ``course_progress`` keeps an enrollment of ``learner_id``."""
+    return Entry((user_generation(learner_id), CATALOG_GENERATION), f"course-progress:{enrollment_id}",
+                 CourseProgress)
+
+
 def course_progress(actor, enrollment_id: int) -> CourseProgress:
     """One enrollment's progress. The learner's own read is answered from the cache alone:
     the cached value names its learner and is kept under their generation, which their
     leaving the course moves too. Anyone else's read checks the enrollment first."""
-    key = f"course-progress:{enrollment_id}"
-    own = peek((user_generation(actor.id), CATALOG_GENERATION), key, CourseProgress)
+    own = peek(*course_progress_entry(actor.id, enrollment_id))
     if own is not None and own.user_id == actor.id:
         return own
     enrollment, course = load_enrollment(actor, enrollment_id)
-    return cached((user_generation(enrollment.user_id), CATALOG_GENERATION), key,
-                  lambda: _course_progresses([(enrollment, course)])[0], CourseProgress)
+    entry = course_progress_entry(enrollment.user_id, enrollment_id)
+    return cached(entry.depends_on, entry.key, lambda: _course_progresses([(enrollment, course)])[0], entry.kind)
 
 
 def course_progresses(actor, enrollment_ids: list[int]) -> list[CourseProgress]:
@@ -170,10 +175,15 @@ class OverallProgress:
         return percentage(self.completed_modules, self.total_modules)
 
 
+def overall_progress_entry(user_id: int) -> Entry:
+    """Where ``overall_progress`` keeps a user's."""
+    return Entry((user_generation(user_id), CATALOG_GENERATION), f"overall:{user_id}", OverallProgress)
+
+
 def overall_progress(user_id: int) -> OverallProgress:
     """A user's progress across their enrollments: one indexed query over counters (cached)."""
-    return cached((user_generation(user_id), CATALOG_GENERATION), f"overall:{user_id}",
-                  lambda: _overall_progress(user_id), OverallProgress)
+    entry = overall_progress_entry(user_id)
+    return cached(entry.depends_on, entry.key, lambda: _overall_progress(user_id), entry.kind)
 
 
 def _overall_progress(user_id: int) -> OverallProgress:

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, jsonify, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from pydantic import BaseModel
 
+from ..cache import Entry, read_ahead_for_user
 from ..pagination import Page
 from .access import require_role
 from .inputs import parse_json_body, parse_query
@@ -80,16 +81,20 @@ class JsonApi(Blueprint):
         errors: tuple[int, ...] = (),
         media_type: str = JSON,
         upload: str | None = None,
+        read_ahead: Callable[..., list[Entry]] | None = None,
     ):
         """Register a JSON view. The view gets ``body=``/``query=`` when declared, and returns
         an object or dict, a ``Page`` (``paginated=True``), a list (``many=True``), None
         (204) or, for a file (``media_type=CSV`` or ``NDJSON``), a streamed ``Response``; optionally as
-        ``(value, headers)``."""
+        ``(value, headers)``. ``read_ahead(user_id, **path_arguments)``: the cache entries
+        the view will read, fetched with the sign-in check in one round trip."""
 
         def decorator(view):
             @functools.wraps(view)
             def wrapper(**kwargs):
                 if auth:
+                    if read_ahead is not None:
+                        read_ahead_for_user(functools.partial(read_ahead, **kwargs))
                     verify_jwt_in_request()
                     if roles:
                         require_role(current_user, *roles)

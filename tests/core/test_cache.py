@@ -56,6 +56,38 @@ def test_course_analytics_follow_progress(api, make):
     assert api.get(f"/api/analytics/courses/{course.id}", token).get_json()["averageCompletion"] == 25.0
 
 
+def test_a_warm_api_read_is_one_round_trip_to_redis(app, make, redis_url, backend, monkeypatch):
+    """The sign-in check and the figure the view reads are fetched together."""
+    student, course, enrollment, modules = _setup(make)
+    make.complete(enrollment, 1)
+    make.user("instructor", email="t@example.com")
+    from elearn.auth.models import User
+    from elearn.catalog.models import Course
+    from elearn.extensions import db
+
+    db.session.get(Course, course.id).instructor_id = db.session.scalar(
+        db.select(User.id).where(User.email == "t@example.com"))
+    db.session.commit()
+    process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=f"elearn:test:{uuid.uuid4().hex}")
+    from tests.conftest import Api
+
+    api = Api(process.test_client())
+    client = process.extensions["elearn.cache"].client
+    commands = []
+    real = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args[0]) or real(*args, **kw))
+    learner, teacher = api.token("s@example.com"), api.token("t@example.com")
+    for path, token, field, expected in (("/api/progress/overall", learner, "completedModules", 1),
+                                         (f"/api/progress/course/{enrollment.id}", learner, "completedModules", 1),
+                                         (f"/api/analytics/courses/{course.id}", teacher, "totalEnrollments", 1)):
+        assert api.get(path, token).get_json()[field] == expected  # computed and stored
+        commands.clear()
+        assert api.get(path, token).get_json()[field] == expected
+        assert commands == ["MGET"], path
+    with process.app_context():
+        db.engine.dispose()
+
+
 @pytest.mark.redis
 def test_two_processes_share_the_cache_and_its_invalidation(app, make, redis_url, backend):
     """Process A caches a learner's numbers; a write through process B must not leave A stale."""

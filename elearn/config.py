@@ -53,6 +53,9 @@ def load_config(instance_path: str) -> dict:
         "SECRET_KEY": secret_key,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
+        # The progress write is prepared on each PostgreSQL connection (prepared.py); off
+        # behind a pooler in transaction mode, which moves transactions between connections.
+        "PREPARED_STATEMENTS": _prepared_statements(),
         # Dashboard and analytics reads go to a replica when one is given (read_replica.py).
         "SQLALCHEMY_BINDS": ({"replica": normalise_database_url(os.environ["DATABASE_READ_URL"])}
                              if os.environ.get("DATABASE_READ_URL") else {}),
@@ -177,7 +180,16 @@ def _engine_options(database_url: str) -> dict:
     if database_url.startswith("postgresql"):
         options["pool_size"] = _positive_int("DATABASE_POOL_SIZE", 20)
         options["max_overflow"] = _positive_int("DATABASE_MAX_OVERFLOW", 5, minimum=0)
+        if _prepared_statements():  # their generic plan from the first run (prepared.py)
+            options["connect_args"] = {"options": "-c plan_cache_mode=force_generic_plan"}
     return options
+
+
+def _prepared_statements() -> bool:
+    raw = os.environ.get("DATABASE_PREPARED_STATEMENTS", "1").strip().lower()
+    if raw not in ("0", "1", "true", "false", "yes", "no", ""):
+        raise RuntimeError(f"DATABASE_PREPARED_STATEMENTS must be 1 or 0, not {raw!r}")
+    return raw not in ("0", "false", "no")
 
 
 def _positive_int(name: str, default: int, minimum: int = 1) -> int:

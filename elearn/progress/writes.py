@@ -41,6 +41,7 @@ from ..events import WRITES, publish_after_commit
 from ..extensions import db
 from ..local_time import start_of_today
 from ..numbers import percentage
+from ..prepared import Prepared
 from ..sql import (
     collect,
     collected,
@@ -262,8 +263,8 @@ def _queue_statements(logged):
 
 
 @functools.cache
-def _postgresql_statement(only_new: bool, forward: bool):
-    """The whole write as one ``WITH`` statement."""
+def _postgresql_statement(only_new: bool, forward: bool) -> Prepared:
+    """The whole write as one ``WITH`` statement, prepared on each connection."""
     checked = _checked(rows_of("items", _ITEM_COLUMNS, "postgresql")).cte("checked")
     target = select(checked).where(checked.c.owned, checked.c.in_course).subquery("target")
     written = _write_records(target, "postgresql", only_new).cte("written")
@@ -283,7 +284,7 @@ def _postgresql_statement(only_new: bool, forward: bool):
     changed = changes.c.id.is_not(None)
     record = [case((changed, changes.c[name]), else_=getattr(Progress, name)).label(f"record_{name}")
               for name in _RECORD_COLUMNS]
-    return (
+    statement = (
         select(checked, *record, *[changes.c[name].label(f"change_{name}") for name in ("kind", "delta")],
                moved.c.completed_count.label("new_completed"),
                *_learner_figures())
@@ -297,6 +298,7 @@ def _postgresql_statement(only_new: bool, forward: bool):
         .add_cte(stats, logged, *queued)
         .execution_options(**WRITES)
     )
+    return Prepared(f"elearn_progress_write_{int(only_new)}{int(forward)}", statement)
 
 
 @functools.cache
@@ -342,7 +344,7 @@ def _params(actor, now: datetime, by: str = "learner") -> dict:
 
 def _run_postgresql(actor, items: list[tuple], now: datetime, only_new: bool, by: str) -> _Written:
     params = _params(actor, now, by) | rows_params("items", _ITEM_COLUMNS, items, "postgresql")
-    rows = db.session.execute(_postgresql_statement(only_new, forwarding_statements()), params).all()
+    rows = _postgresql_statement(only_new, forwarding_statements()).execute(db.session, params).all()
     result = _Written(rows, {}, {}, {}, rows[0])
     for row in rows:
         key = (row.enrollment_id, row.module_id)

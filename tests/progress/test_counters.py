@@ -169,11 +169,55 @@ def test_a_completion_is_one_statement_after_sign_in_on_postgresql(api, db, lear
     reopen = bulk([(modules[2], False)])
     if db.engine.dialect.name == "postgresql":
         # The write alone (the sign-in check is cached); the day's first completion adds the
-        # badge insert.
+        # badge insert. A connection's first write also prepares it (the test below).
+        first, later, again, one, many, reopen = (
+            [statement for statement in sent if not statement.startswith("PREPARE")]
+            for sent in (first, later, again, one, many, reopen))
         assert (len(first), len(later), len(again), len(one), len(many), len(reopen)) == (2, 1, 1, 1, 1, 1), first
     else:
         # SQLite runs the write's parts one after another: still a fixed number.
         assert len(many) == len(one) <= 9 and len(later) <= 9, many
+
+
+def test_on_postgresql_the_write_is_prepared_once_per_connection(api, app, db, learner, count_queries,
+                                                                    monkeypatch):
+    """``PREPARE`` on a connection's first write, then ``EXECUTE`` by name; a replaced
+    connection prepares again; with prepared statements off, the same write goes as text."""
+    enrollment_id, modules, token = learner
+
+    def complete(module):
+        sent = _statements(count_queries, lambda: api.post(
+            f"/api/progress/mark-completed/{enrollment_id}/{module}", token))
+        return [statement.split("(")[0].strip() for statement in sent if "elearn_progress_write" in statement
+                or statement.startswith("WITH")]
+
+    if db.engine.dialect.name != "postgresql":
+        assert complete(modules[0]) == [], "SQLite runs the write's parts one after another, as text"
+        return
+
+    db.session.rollback()
+    db.engine.dispose()  # every pooled connection replaced: each prepares on its first write
+    sent = [complete(module) for module in modules[:4]]
+    assert sent[0] == ["PREPARE elearn_progress_write_00", "EXECUTE elearn_progress_write_00"]
+    assert all(one[-1] == "EXECUTE elearn_progress_write_00" for one in sent)
+    assert sum(one.count("PREPARE elearn_progress_write_00") for one in sent) < len(sent), "once per connection"
+    monkeypatch.setitem(app.config, "PREPARED_STATEMENTS", False)
+    assert complete(modules[4]) == ["WITH checked AS"]
+    progress = api.get(f"/api/progress/course/{enrollment_id}", token).get_json()
+    assert progress["completedModules"] == 5 and [m["completed"] for m in progress["modules"][:6]] == [
+        True, True, True, True, True, False]
+
+
+def test_prepared_statements_can_be_turned_off_for_poolers(monkeypatch):
+    from elearn.config import _engine_options
+
+    url = "postgresql+psycopg2://elearn@db/elearn"
+    assert _engine_options(url)["connect_args"] == {"options": "-c plan_cache_mode=force_generic_plan"}
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "0")
+    assert "connect_args" not in _engine_options(url)
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "sometimes")
+    with pytest.raises(RuntimeError, match="DATABASE_PREPARED_STATEMENTS must be 1 or 0"):
+        _engine_options(url)
 
 
 def test_a_write_marks_its_transaction_so_the_request_reads_its_own_writes(make, db):

@@ -1,0 +1,60 @@
+"""Statements PostgreSQL parses and plans once per connection, then runs by name.
+
+psycopg2 sends every statement as text, which PostgreSQL parses, analyses and plans each
+time. For the progress write (one ``WITH`` of eight parts, 8 KB of SQL) that was half of
+the database's time: 2.8 ms as text against 1.5 ms prepared, measured on the generated
+platform. ``Prepared`` sends ``PREPARE`` on a connection's first use, with every
+parameter's type spelled out, then ``EXECUTE``. Connections to PostgreSQL use the generic
+plan from the first run (``plan_cache_mode``, set by ``config``; it concerns prepared
+statements only): these statements look rows up by key, so their plan does not depend on
+the values.
+
+The rows come back named and typed as the statement's own columns, so callers read them
+as if they had run the statement itself. A connection that is replaced forgets what it
+prepared, and prepares again. Behind a pooler that hands each transaction a different
+server connection (PgBouncer in transaction mode), set ``DATABASE_PREPARED_STATEMENTS=0``:
+statements are then sent as text.
+"""
+import functools
+
+from flask import current_app
+from sqlalchemy import bindparam, column, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import Executable
+
+
+class Prepared:
+    """``statement`` (a SELECT, possibly writing in its ``WITH``), prepared as ``name``."""
+
+    def __init__(self, name: str, statement: Executable):
+        self.name = name
+        self.statement = statement
+
+    def execute(self, session, params: dict):
+        """``session.execute(statement, params)``, prepared on PostgreSQL."""
+        connection = session.connection()
+        if connection.dialect.name != "postgresql" or not current_app.config.get("PREPARED_STATEMENTS", True):
+            return session.execute(self.statement, params)
+        compiled, prepare, execute = self._forms(type(connection.dialect))
+        prepared = connection.connection.info.setdefault("elearn_prepared", set())
+        if self.name not in prepared:
+            connection.exec_driver_sql(prepare.replace("%", "%%"), ())  # (psycopg2 reads %% as %)
+            prepared.add(self.name)
+        values = compiled.construct_params(params)
+        return session.execute(execute, {f"p{i}": values[name] for i, name in enumerate(compiled.positiontup)})
+
+    @functools.cache  # noqa: B019 (one per statement and dialect, for the life of the process)
+    def _forms(self, dialect_class: type[Dialect]):
+        """The statement compiled with ``$n`` parameters, its PREPARE and the EXECUTE that
+        runs it (typed binds in, the statement's own columns out)."""
+        dialect = dialect_class(paramstyle="numeric_dollar")
+        compiled = self.statement.compile(dialect=dialect)
+        binds = [compiled.binds[name] for name in compiled.positiontup]
+        types = ", ".join(bind.type.compile(dialect=dialect) for bind in binds)
+        prepare = f"PREPARE {self.name} ({types}) AS {compiled}"
+        arguments = ", ".join(f":p{i}" for i in range(len(binds)))
+        execute = (text(f"EXECUTE {self.name} ({arguments})")
+                   .bindparams(*(bindparam(f"p{i}", type_=bind.type) for i, bind in enumerate(binds)))
+                   .columns(*(column(c.key, c.type) for c in self.statement.selected_columns))
+                   .execution_options(**self.statement.get_execution_options()))
+        return compiled, prepare, execute

@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate, sock
     from .i18n import init_i18n
     from .jobs.queue import init_jobs
+    from .prepared import init_prepared
     from .read_replica import init_read_replica
     from .realtime.bus import init_bus
     from .realtime.hub import init_hub
@@ -59,6 +60,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_hub(app)
     init_jobs(app)
     init_read_replica(app)
+    init_prepared(app)
     # Events published while the bus was down are lost: retire every cached figure.
     app.extensions["elearn.bus"].on_reconnect(app.extensions["elearn.cache"].invalidate_all)
 

@@ -194,6 +194,8 @@ class RedisCache:
 
 def init_cache(app) -> None:
     url = app.config.get("REDIS_URL")
+    if "elearn.cache" not in app.extensions:  # (tests start the cache afresh for each test)
+        app.teardown_request(_forget_read_ahead)
     app.extensions["elearn.cache"] = (RedisCache(url, app.config["EVENT_CHANNEL"] + ":cache:")
                                       if url else LocalCache())
     committed.connect(_bump_committed, sender=app)
@@ -251,6 +253,15 @@ def user_known(user_id: int) -> None:
     entries_of = g.pop("elearn_read_ahead_for_user", None)
     if entries_of is not None:
         g.elearn_read_ahead = list(entries_of(user_id))
+
+
+_READ_AHEAD = ("elearn_read_ahead_for_user", "elearn_read_ahead", "elearn_fetched_ahead")
+
+
+def _forget_read_ahead(_error=None) -> None:
+    """What a request fetched ahead is its own, even where requests share an app context."""
+    for name in _READ_AHEAD:
+        g.pop(name, None)
 
 
 def _lookup(cache, entry: Entry):

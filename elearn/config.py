@@ -180,8 +180,6 @@ def _engine_options(database_url: str) -> dict:
     if database_url.startswith("postgresql"):
         options["pool_size"] = _positive_int("DATABASE_POOL_SIZE", 20)
         options["max_overflow"] = _positive_int("DATABASE_MAX_OVERFLOW", 5, minimum=0)
-        if _prepared_statements():  # their generic plan from the first run (prepared.py)
-            options["connect_args"] = {"options": "-c plan_cache_mode=force_generic_plan"}
     return options
 
 

@@ -2,8 +2,8 @@
 import time
 
 import flask_jwt_extended
-from flask import current_app
 from flask_compress import Compress
+from flask_jwt_extended.config import config as jwt_config
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -54,7 +54,7 @@ class JWTManager(flask_jwt_extended.JWTManager):
     def _decode_jwt_from_config(self, encoded_token: str, csrf_value=None, allow_expired: bool = False) -> dict:
         if csrf_value is not None or allow_expired:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        key = (encoded_token, current_app.config["JWT_SECRET_KEY"])
+        key = (encoded_token, jwt_config.decode_key, tuple(jwt_config.decode_algorithms))
         claims = self._verified.get(key)
         if claims is not None and claims.get("exp", 0) > time.time():
             return dict(claims)

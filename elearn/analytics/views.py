@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.models import User
-from ..cache import CATALOG_GENERATION, PEOPLE_GENERATION, cached, course_generation
+from ..cache import CATALOG_GENERATION, PEOPLE_GENERATION, course_generation
 from ..errors import NotFound
 from ..extensions import db
 from ..i18n import current_language
@@ -26,6 +26,7 @@ from ..web.access import login_required
 from ..web.downloads import csv_attachment
 from ..web.htmx import is_htmx, page_or_fragment
 from ..web.inputs import parse_query
+from ..web.shared_html import shared_html
 from . import at_risk, service
 from .schemas import AtRiskQuery, StudentQuery
 
@@ -49,10 +50,9 @@ def course_dashboard_context(actor, course_id: int, course=None) -> dict:
     see them is checked on every call (``course``: one the caller has just checked).
     """
     course = course or service.course_for_analytics(actor, course_id)
-    sections = cached((course_generation(course.id), CATALOG_GENERATION),
-                      f"course-figures-html:{course.id}:{current_language()}",
-                      lambda: _render_figures(course), dict[str, str])
-    return {"title": course.title, "figures": {name: Markup(html) for name, html in sections.items()}}
+    figures = shared_html((course_generation(course.id), CATALOG_GENERATION),
+                          f"course-figures-html:{course.id}:{current_language()}", lambda: _render_figures(course))
+    return {"title": course.title, "figures": figures}
 
 
 def _render_figures(course) -> dict[str, str]:
@@ -100,14 +100,14 @@ def _student_list(actor, course_id: int, query: StudentQuery) -> dict:
                                                             STUDENTS_PER_PAGE, query.status))
 
     if query.q and query.q.strip():
-        html = render()
+        html = Markup(render())
     else:
         key = (f"students-html:{course.id}:{current_language()}:{get_timezone()}:"
                f"{query.sort}:{query.status or ''}:{query.page}")
-        html = cached((course_generation(course.id), CATALOG_GENERATION, PEOPLE_GENERATION), key, render, str,
-                      ttl=STUDENT_LIST_TTL)
+        html = shared_html((course_generation(course.id), CATALOG_GENERATION, PEOPLE_GENERATION), key,
+                           lambda: {"list": render()}, ttl=STUDENT_LIST_TTL)["list"]
     return {"course": course, "course_id": course_id, "title": course.title, "query": query,
-            "status_counts": status_counts, "students_html": Markup(html)}
+            "status_counts": status_counts, "students_html": html}
 
 
 @bp.get("/courses/<int:course_id>/students")

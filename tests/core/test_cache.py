@@ -56,6 +56,7 @@ def test_course_analytics_follow_progress(api, make):
     assert api.get(f"/api/analytics/courses/{course.id}", token).get_json()["averageCompletion"] == 25.0
 
 
+@pytest.mark.redis
 def test_a_warm_api_read_is_one_round_trip_to_redis(app, make, redis_url, backend, monkeypatch):
     """The sign-in check and the figure the view reads are fetched together."""
     student, course, enrollment, modules = _setup(make)
@@ -164,6 +165,40 @@ def test_a_crafted_value_in_redis_is_never_unpickled(app, make, redis_url, backe
         client.set(key, pickle.dumps(Exploit()))
     assert api.get("/api/progress/overall", token).get_json()["totalModules"] == 4
     assert not planted.exists()
+    with process.app_context():
+        from elearn.extensions import db
+
+        db.engine.dispose()
+
+
+@pytest.mark.redis
+def test_markup_planted_in_a_shared_fragment_never_reaches_the_page(app, make, redis_url, backend):
+    """The course page's figures and student list are shared from Redis signed: a value
+    changed there is rendered afresh, not served."""
+    import json
+
+    import redis as redis_client
+
+    teacher = make.user("instructor", email="t@example.com")
+    course = make.course(teacher, modules=2)
+    make.enroll(make.user(email="s@example.com", name="Sam Student"), course)
+    channel = f"elearn:test:{uuid.uuid4().hex}"
+    process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=channel)
+    from tests.conftest import Browser
+
+    browser = Browser(process.test_client())
+    browser.login("t@example.com")
+    page = f"/teach/courses/{course.id}"
+    assert "Sam Student" in browser.client.get(page).get_data(as_text=True)
+    client = redis_client.Redis.from_url(redis_url)
+    keys = client.keys(f"{channel}:cache:students-html:*") + client.keys(f"{channel}:cache:course-figures-html:*")
+    assert len(keys) == 2, keys
+    for key in keys:
+        generations, fragments = json.loads(client.get(key))
+        forged = {name: '<script src="//evil.example/x.js"></script>' + value for name, value in fragments.items()}
+        client.set(key, json.dumps([generations, forged]))
+    html = browser.client.get(page).get_data(as_text=True)
+    assert "evil.example" not in html and "Sam Student" in html and 'data-testid="total-enrollments">1<' in html
     with process.app_context():
         from elearn.extensions import db
 

@@ -29,7 +29,15 @@ def test_course_progress_query_count_is_flat(api, make, count_queries):
     assert _statements(api, count_queries, both, token) == few
 
 
-def test_a_learners_cached_course_progress_costs_no_statement_and_stays_theirs(api, make, count_queries):
+def make_user_id(db, email):
+    from elearn.auth.models import User
+
+    return db.session.scalar(db.select(User.id).where(User.email == email))
+
+
+def test_a_learners_cached_course_progress_costs_no_statement_and_stays_theirs(api, app, db, make, count_queries):
+    from elearn.cache import user_generation
+
     student = make.user(email="s@example.com")
     teacher = make.user("instructor", email="t@example.com")
     make.user(email="other@example.com")
@@ -38,6 +46,17 @@ def test_a_learners_cached_course_progress_costs_no_statement_and_stays_theirs(a
     token = api.token("s@example.com")
     assert api.get(path, token).get_json()["completedModules"] == 1
     assert _statements(api, count_queries, path, token) == 0, "the learner's warm read: the cache alone"
+    # Another learner whose own generation has reached the same number finds the cached
+    # value current for them too: only its learner's id keeps it from them.
+    cache = app.extensions["elearn.cache"]
+    other = make_user_id(db, "other@example.com")
+
+    def generation(user_id):
+        return cache.lookup("x", (user_generation(user_id),), int)[0][0]
+
+    while generation(other) < generation(student.id):
+        cache.bump({user_generation(other)})
+    assert generation(other) == generation(student.id)
     assert api.get(path, api.token("other@example.com")).status_code == 404, "cached or not, not theirs"
     teacher_token = api.token("t@example.com")
     assert api.get(path, teacher_token).get_json()["completedModules"] == 1

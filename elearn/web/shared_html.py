@@ -1,0 +1,32 @@
+"""HTML rendered once and shared from the cache by every reader it is the same for.
+
+The cache may live in Redis, and whoever can write to Redis must be able to change a
+figure at most, never put markup into someone's page: each fragment is stored signed with
+the app's key, and one whose signature fails is logged and rendered afresh.
+"""
+import logging
+from collections.abc import Callable
+
+from flask import current_app
+from itsdangerous import BadSignature, Signer
+from markupsafe import Markup
+
+from ..cache import DEFAULT_TTL, cached
+
+log = logging.getLogger(__name__)
+
+
+def shared_html(depends_on: tuple[str, ...], key: str, render: Callable[[], dict[str, str]],
+                ttl: int = DEFAULT_TTL) -> dict[str, Markup]:
+    """``render()`` (fragments by name), cached like any figure (``cache.cached``)."""
+    signer = Signer(current_app.secret_key, salt="elearn.shared-html")
+
+    def sealed() -> dict[str, str]:
+        return {name: signer.sign(html).decode() for name, html in render().items()}
+
+    try:
+        return {name: Markup(signer.unsign(value).decode())
+                for name, value in cached(depends_on, key, sealed, dict[str, str], ttl=ttl).items()}
+    except BadSignature:
+        log.warning("a shared fragment's signature did not match; rendered afresh: %s", key)
+        return {name: Markup(html) for name, html in render().items()}

@@ -293,6 +293,8 @@ def course_generation(course_id: int) -> str:
 
 #: Bumped when a course's modules change: every enrolled learner's numbers move with it.
 CATALOG_GENERATION = "gen:catalog"
+#: Bumped when a webhook endpoint is registered or deleted: the event types listened to.
+WEBHOOKS_GENERATION = "gen:webhooks"
 #: Bumped when anyone's name or email changes (an edit, an invitation taken up, an
 #: erasure): lists cached as HTML show people by name, whatever course they are in.
 PEOPLE_GENERATION = "gen:people"
@@ -315,6 +317,8 @@ def generations_changed_by(messages: list[dict]) -> set[str]:
     for message in messages:
         if message.get("type") in ("course.updated", "course.deleted"):
             names.add(CATALOG_GENERATION)
+        if message.get("type") in ("webhook.registered", "webhook.deleted"):
+            names.add(WEBHOOKS_GENERATION)
         if message.get("userId") is not None:
             names.add(user_generation(message["userId"]))
             if str(message.get("type", "")).startswith("user."):

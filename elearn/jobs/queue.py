@@ -56,8 +56,10 @@ def enqueue(task: Callable, *args) -> None:
     runner().enqueue(task_name(task), list(args))
 
 
-def on_event(app: Flask, event_type: str, task: Callable) -> None:
-    app.extensions["elearn.jobs"].subscriptions.setdefault(event_type, []).append(task_name(task))
+def on_event(app: Flask, event_type: str, task: Callable, when: Callable[[dict], bool] | None = None) -> None:
+    """Run ``task(event)`` in the background for each committed event of ``event_type``
+    (only those for which ``when(event)`` holds, if given: it runs as the writer commits)."""
+    app.extensions["elearn.jobs"].subscriptions.setdefault(event_type, []).append((task_name(task), when))
 
 
 def schedule(app: Flask, task: Callable, every: int) -> None:
@@ -100,7 +102,7 @@ class Runner:
     def __init__(self, app: Flask, listen: bool = True):
         self.app = app
         self.delays = tuple(app.config.get("JOB_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
-        self.subscriptions: dict[str, list[str]] = {}
+        self.subscriptions: dict[str, list[tuple[str, Callable[[dict], bool] | None]]] = {}
         self.periodic: dict[str, int] = {}
         self._next_run: dict[str, float] = {}
         if listen:
@@ -113,7 +115,8 @@ class Runner:
         """Each task subscribed to an event's type gets the event with an ``eventId`` of its
         own: the same in every retry of the job, so what it sends can be recognised."""
         for message in messages:
-            names = self.subscriptions.get(message.get("type"), ())
+            names = [name for name, when in self.subscriptions.get(message.get("type"), ())
+                     if when is None or when(message)]
             if names:
                 event = {**message, "eventId": uuid.uuid4().hex}
                 for name in names:

@@ -24,6 +24,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from ..auth.models import User
+from ..cache import WEBHOOKS_GENERATION, Entry, cached, peek
 from ..db_types import utcnow
 from ..errors import Invalid, NotFound
 from ..events import publish_after_commit
@@ -96,9 +97,31 @@ def deliveries(webhook_id: int, page: int = 1, per_page: int = 50) -> Page:
 
 # --- jobs -------------------------------------------------------------------------------------
 
+#: The event types some endpoint (paused or not) asked for, cached until one is
+#: registered or deleted: most events of a platform (every completion) have no listener,
+#: and need no job.
+LISTENED_TYPES = Entry((WEBHOOKS_GENERATION,), "webhook-event-types", list[str])
+
+
+def listened_types() -> set[str]:
+    def compute() -> list[str]:
+        return sorted({kind for kinds in db.session.scalars(select(WebhookEndpoint.events)) for kind in kinds})
+
+    return set(cached(LISTENED_TYPES.depends_on, LISTENED_TYPES.key, compute, LISTENED_TYPES.kind, ttl=3600))
+
+
+def may_be_listened_to(event: dict) -> bool:
+    """Whether ``event`` needs a ``fan_out`` job. Runs as the writer's transaction commits
+    (no SQL there): from the cache alone, and yes when the cache cannot say."""
+    kinds = peek(*LISTENED_TYPES)
+    return kinds is None or event.get("type") in kinds
+
+
 def fan_out(event: dict) -> None:
     """Job: one delivery of ``event`` per endpoint that asked for its type."""
     kind, event_id = event["type"], event["eventId"]
+    if kind not in listened_types():
+        return
     data = {key: value for key, value in event.items() if key not in ("type", "eventId")}
     body = json.dumps({"id": event_id, "type": kind, "occurredAt": utcnow().isoformat(), "data": data},
                       separators=(",", ":"))

@@ -95,6 +95,31 @@ def test_each_event_is_posted_signed_to_the_endpoints_that_asked_for_it(app, mak
     assert log[0]["latencyMs"] >= 0 and log[0]["eventId"] == payload["id"]
 
 
+def test_events_no_endpoint_listens_to_queue_no_job_and_a_new_endpoint_hears_the_next(
+        app, make, api, receiver, monkeypatch):
+    """Most events (every completion) have no listener: once the cache knows the types the
+    endpoints asked for, those events queue nothing; registering an endpoint changes that."""
+    from elearn.webhooks import service as webhooks
+
+    _root, course, enrollment, admin, learner = _platform(make, api)
+    runner = app.extensions["elearn.jobs"]
+    queued = []
+    real_enqueue = runner.enqueue
+    monkeypatch.setattr(runner, "enqueue", lambda name, args: queued.append(name) or real_enqueue(name, args))
+    assert webhooks.listened_types() == set()  # computed once (a fan-out job would do it)
+    _complete(api, learner, enrollment, course, make, 0)
+    _settle(app)
+    assert "elearn.webhooks.service.fan_out" not in queued, queued
+    created = api.call("POST", "/api/webhooks", admin, json={"url": receiver.url, "secret": SECRET,
+                                                              "events": ["progress.updated"]})
+    assert created.status_code == 201, created.get_json()
+    _complete(api, learner, enrollment, course, make, 1)
+    _settle(app)
+    assert queued.count("elearn.webhooks.service.fan_out") == 1
+    assert [json.loads(body)["data"]["moduleId"] for _headers, body in receiver.received] == [
+        make.modules(course)[1].id]
+
+
 def test_a_failing_receiver_is_retried_then_paused_and_its_owner_told(app, make, api, receiver, monkeypatch):
     monkeypatch.setitem(app.config, "WEBHOOK_PAUSE_AFTER", 0.25)
     root, course, enrollment, admin, learner = _platform(make, api)

@@ -35,8 +35,10 @@ def app_environment(secret_key: str, event_channel: str) -> dict[str, str]:
         "DATABASE_URL": dsn(),
         "REDIS_URL": REDIS_URL,
         "SECRET_KEY": secret_key,
-        # Our cache keys and events stay apart from anyone else's on the same Redis.
+        # Our cache keys, events and jobs stay apart from anyone else's on the same Redis
+        # (no worker runs during the bench: its jobs are deleted with its keys afterwards).
         "ELEARN_EVENT_CHANNEL": event_channel,
+        "ELEARN_JOB_QUEUE": f"{event_channel}:jobs",
         "JWT_EXPIRES_SECONDS": str(6 * 3600),
     })
     return env

@@ -506,8 +506,11 @@ class Suite:
 
     def forget_cache(self) -> None:
         """Delete this run's keys from Redis: its channel is its own, and the cache's
-        generation counters never expire."""
+        generation counters never expire; and the jobs its servers queued."""
+        from rq import Queue
+
         client = redis.Redis.from_url(settings.REDIS_URL)
+        Queue(self.env["ELEARN_JOB_QUEUE"], connection=client).empty()
         batch = []
         for key in client.scan_iter(match=f"{self.channel}:*", count=1000):
             batch.append(key)

@@ -67,7 +67,7 @@ def test_a_token_verified_once_still_expires_on_time(app, api, make, db, monkeyp
 
     user = make.user(email="tok@example.com")
     sign_in = sign_ins.start(user, "api")
-    monkeypatch.setitem(app.config, "JWT_ACCESS_TOKEN_EXPIRES", timedelta(seconds=2))
+    monkeypatch.setitem(app.config, "JWT_ACCESS_TOKEN_EXPIRES", timedelta(seconds=5))
     token = create_access_token(identity=str(user.id), additional_claims={"sid": sign_in.id, "role": user.role})
     db.session.commit()
     import flask_jwt_extended

@@ -6,8 +6,9 @@ analytics). A committed change bumps the generations it touches (``bump_for_even
 run on ``events.committed`` in the writing request, before the bus tells anyone), so
 every read that starts after the write's response finds the stored generations behind
 and computes a fresh value. A read is one round trip: the value and the current
-generations together. A time-based expiry bounds everything else (including staleness
-after a Redis outage).
+generations together; a request that knows what its view will read fetches it with its
+sign-in check, in that check's round trip (``read_ahead_for_user``). A time-based expiry
+bounds everything else (including staleness after a Redis outage).
 
 Backends: Redis when ``REDIS_URL`` is set (shared by every process and host), otherwise a
 dictionary in this process. If Redis fails, reads fall through to the database and
@@ -242,8 +243,8 @@ def peek(depends_on: tuple[str, ...], key: str, kind: type):
 
 def read_ahead_for_user(entries_of: Callable[[int], list[Entry]]) -> None:
     """What this request will read once it knows its user: ``user_known`` queues those
-    entries to be fetched with the sign-in check, in the same round trip (the JSON operations declare
-    theirs), so a cached API read costs one round trip, not two."""
+    entries to be fetched with the sign-in check, in the same round trip (the JSON
+    operations declare theirs), so a cached API read costs one round trip, not two."""
     g.elearn_read_ahead_for_user = entries_of
 
 

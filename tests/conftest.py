@@ -490,20 +490,22 @@ def table_counts(db) -> dict[str, int]:
 @pytest.fixture
 def count_queries(db):
     """``with count_queries() as statements:`` collects the SQL this thread sends inside the
-    block (not a background job's, running beside it)."""
+    block (not a background job's, running beside it). A connection's ``PREPARE`` (once per
+    connection, on whichever the pool hands out) is left out unless ``prepares=True``."""
     from contextlib import contextmanager
 
     from sqlalchemy import event
 
     @contextmanager
-    def counting():
+    def counting(prepares: bool = False):
         statements: list[str] = []
         owner = threading.get_ident()
+        skipped = ("SAVEPOINT", "RELEASE", "PRAGMA") + (() if prepares else ("PREPARE",))
 
         def record(_conn, _cursor, statement, *_args):
             if threading.get_ident() != owner:
                 return
-            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+            if not statement.lstrip().upper().startswith(skipped):
                 statements.append(statement)
 
         event.listen(db.engine, "before_cursor_execute", record)

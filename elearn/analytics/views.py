@@ -79,6 +79,7 @@ def course_dashboard(course_id: int):
         return students(course_id)
     context = _student_list(current_user, course_id, parse_query(StudentQuery, lenient=True))
     context |= course_dashboard_context(current_user, course_id, context["course"])
+    context["status_counts"] = service.student_status_counts(context["course"])  # "Needs attention" shows one
     # "Needs attention" and the heatmap are fetched by the page once shown (each reads the
     # class's unfinished enrollments): the page itself costs what its first screen costs.
     return render_template("analytics/course.html", **context)
@@ -91,11 +92,10 @@ def _student_list(actor, course_id: int, query: StudentQuery) -> dict:
     anyone's name changes, for ``STUDENT_LIST_TTL`` at most; a search is rendered afresh.
     """
     course = service.course_for_analytics(actor, course_id)
-    status_counts = service.student_status_counts(course)  # the page's "Needs attention" shows one
 
     def render() -> str:
         return render_template("analytics/_students.html", course=course, course_id=course_id, query=query,
-                               enrolled=course.enrollment_count, status_counts=status_counts,
+                               enrolled=course.enrollment_count, status_counts=service.student_status_counts(course),
                                students=service.students_of(course, query.q, query.sort, query.page,
                                                             STUDENTS_PER_PAGE, query.status))
 
@@ -106,8 +106,7 @@ def _student_list(actor, course_id: int, query: StudentQuery) -> dict:
                f"{query.sort}:{query.status or ''}:{query.page}")
         html = shared_html((course_generation(course.id), CATALOG_GENERATION, PEOPLE_GENERATION), key,
                            lambda: {"list": render()}, ttl=STUDENT_LIST_TTL)["list"]
-    return {"course": course, "course_id": course_id, "title": course.title, "query": query,
-            "status_counts": status_counts, "students_html": html}
+    return {"course": course, "course_id": course_id, "title": course.title, "query": query, "students_html": html}
 
 
 @bp.get("/courses/<int:course_id>/students")

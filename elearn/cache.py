@@ -111,11 +111,13 @@ class RedisCache:
             found = self._client.mget(keys)
         except redis.RedisError:
             return [None] * len(entries)
+        values = iter(found)
         results = []
         for entry in entries:
-            raw, *generations = found[:len(entry.depends_on) + 2]
-            found = found[len(entry.depends_on) + 2:]
-            results.append(self._found(entry, raw, [int(value) if value is not None else 0 for value in generations]))
+            raw = next(values)
+            # (the names first: zip stops at their end without taking the next entry's value)
+            generations = [int(value or 0) for _, value in zip((*entry.depends_on, EPOCH), values, strict=False)]
+            results.append(self._found(entry, raw, generations))
         return results
 
     @staticmethod
@@ -219,8 +221,8 @@ class Entry(NamedTuple):
 def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], kind: type, ttl: int = DEFAULT_TTL):
     """``compute()`` (a ``kind``), remembered under ``key`` until one of ``depends_on`` is
     bumped or ``ttl`` ends."""
-    if not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction():
-        return compute()  # a request that just wrote reads its own writes, not the cache
+    if _bypassed():
+        return compute()
     cache = current_app.extensions["elearn.cache"]
     found = _lookup(cache, Entry(tuple(depends_on), key, kind))
     if found is None:
@@ -232,10 +234,15 @@ def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], ki
     return value
 
 
+def _bypassed() -> bool:
+    """Caching is off, or the request just wrote (it reads its own writes, not the cache)."""
+    return not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction()
+
+
 def peek(depends_on: tuple[str, ...], key: str, kind: type):
     """What ``cached`` holds under ``key`` if it is still current, else None; nothing is
     computed. For a read whose permission check the cached value itself can answer."""
-    if not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction():
+    if _bypassed():
         return None
     found = _lookup(current_app.extensions["elearn.cache"], Entry(tuple(depends_on), key, kind))
     return None if found is None else found[1]

@@ -221,8 +221,10 @@ def class_wide(course: Course, key: str, compute, kind: type, ttl: int = DEFAULT
     """``cached`` for a figure of the whole class: until the course changes, or for
     ``LARGE_CLASS_TTL`` seconds in a class of ``LARGE_CLASS`` or more."""
     if course.enrollment_count >= LARGE_CLASS:
-        return cached((CATALOG_GENERATION,), f"{key}:{course.id}", compute, kind, ttl=LARGE_CLASS_TTL)
-    return cached((course_generation(course.id), CATALOG_GENERATION), f"{key}:{course.id}", compute, kind, ttl=ttl)
+        depends_on, ttl = (CATALOG_GENERATION,), LARGE_CLASS_TTL
+    else:
+        depends_on = (course_generation(course.id), CATALOG_GENERATION)
+    return cached(depends_on, f"{key}:{course.id}", compute, kind, ttl=ttl)
 
 
 def median_active_seconds(course: Course) -> dict[int, int]:

@@ -299,6 +299,11 @@ def course_generation(course_id: int) -> str:
     return f"gen:course:{course_id}"
 
 
+def inbox_generation(user_id: int) -> str:
+    """The user's inbox: what the unread count in every page's header reads."""
+    return f"gen:inbox:{user_id}"
+
+
 #: Bumped when a course's modules change: every enrolled learner's numbers move with it.
 CATALOG_GENERATION = "gen:catalog"
 #: Bumped when a webhook endpoint is registered or deleted: the event types listened to.
@@ -333,4 +338,7 @@ def generations_changed_by(messages: list[dict]) -> set[str]:
                 names.add(account_generation(message["userId"]))
         if message.get("courseId") is not None:
             names.add(course_generation(message["courseId"]))
+        if message.get("type") in ("message.received", "message.read"):
+            names.update(inbox_generation(user_id) for user_id in message.get("userIds") or [message.get("userId")]
+                         if user_id is not None)
     return names

@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.models import User
-from ..cache import CATALOG_GENERATION, PEOPLE_GENERATION, course_generation
+from ..cache import CATALOG_GENERATION, PEOPLE_GENERATION, Entry, course_generation
 from ..errors import NotFound
 from ..extensions import db
 from ..i18n import current_language
@@ -26,6 +26,7 @@ from ..web.access import login_required
 from ..web.downloads import csv_attachment
 from ..web.htmx import is_htmx, page_or_fragment
 from ..web.inputs import parse_query
+from ..web.page_cache import cached_page, keeps_page, page_entry
 from ..web.shared_html import shared_html
 from . import at_risk, service
 from .schemas import AtRiskQuery, StudentQuery
@@ -69,14 +70,29 @@ def my_courses():
     return render_template("analytics/my_courses.html", courses=service.courses_overview(current_user))
 
 
+def _dashboard_page(user_id: int, course_id: int) -> Entry:
+    """Where a reader's course page is kept: until the course, the catalog or anyone's name
+    changes (what its figures and list show), for ``STUDENT_LIST_TTL`` at most."""
+    return page_entry("teach-course", user_id, (course_generation(course_id), CATALOG_GENERATION, PEOPLE_GENERATION))
+
+
 @bp.get("/courses/<int:course_id>")
-@login_required(*STAFF)
+@login_required(*STAFF, read_ahead=lambda user_id, course_id: [_dashboard_page(user_id, course_id)]
+                if keeps_page() else [])
 def course_dashboard(course_id: int):
     """The course's figures and its student list. htmx asks this same address for the list
     alone (search, filters, sort, pages), so the address bar always holds a link to what the
-    instructor sees."""
+    instructor sees. The plain address is kept whole for its reader (``page_cache``): a warm
+    visit is the sign-in check and one lookup, in one round trip."""
     if is_htmx():
         return students(course_id)
+    if keeps_page():
+        return cached_page(_dashboard_page(current_user.id, course_id), lambda: _course_dashboard(course_id),
+                           ttl=STUDENT_LIST_TTL)
+    return _course_dashboard(course_id)
+
+
+def _course_dashboard(course_id: int) -> str:
     context = _student_list(current_user, course_id, parse_query(StudentQuery, lenient=True))
     context |= course_dashboard_context(current_user, course_id, context["course"])
     context["status_counts"] = service.student_status_counts(context["course"])  # "Needs attention" shows one

@@ -1,6 +1,7 @@
 """Browser sessions (Flask-Login): the session and remember-me cookies name a sign-in."""
 from flask_login import LoginManager
 
+from ..cache import user_known
 from . import sign_ins
 
 
@@ -10,6 +11,8 @@ def load_user(alternative_id: str):
     sign_in, _, user = alternative_id.removeprefix("s").partition(".")
     if not alternative_id.startswith("s") or not sign_in.isdigit() or not (user.isdigit() or user == ""):
         return None
+    if user:
+        user_known(int(user))  # what the view said it would read comes with the sign-in check
     return sign_ins.signed_in_user(int(sign_in), int(user) if user else None)
 
 

@@ -1,11 +1,13 @@
 """The role check shared by HTML and JSON views, and the browser's login guard."""
 import functools
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import redirect, request, url_for
 from flask_babel import gettext
 from flask_login import current_user
 
+from ..cache import Entry, read_ahead_for_user
 from ..errors import Forbidden, Unauthorized
 from .htmx import hx_redirect, is_htmx
 
@@ -31,13 +33,16 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def login_required(*roles: str):
+def login_required(*roles: str, read_ahead: Callable[..., list[Entry]] | None = None):
     """Guard an HTML view: anonymous visitors go to /login (by HX-Redirect under htmx),
-    signed-in users without the role get a 403 page."""
+    signed-in users without the role get a 403 page. ``read_ahead(user_id, **path_arguments)``:
+    the cache entries the view will read, fetched with the sign-in check in one round trip."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
+            if read_ahead is not None:
+                read_ahead_for_user(functools.partial(read_ahead, **kwargs))
             if not current_user.is_authenticated:
                 target = url_for("auth.login", next=request.full_path.rstrip("?"))
                 return hx_redirect(target) if is_htmx() else redirect(target)

@@ -1,0 +1,50 @@
+"""Whole pages kept for the one reader they were rendered for.
+
+A page that costs far more to render than to look up (the course dashboard of a big
+class: its figures, its student list, the header and forms around them) is kept per
+reader, page and language until something it shows changes, for ``ttl`` at most. A
+warm visit is then the sign-in check and this lookup, in one round trip.
+
+Nothing is shared between people: the key names the reader, and who may see the page was
+checked when it was rendered for them. What could change that, or anything else the page
+shows, moves one of its generations: the caller names its own (the course's, say), and
+every page also depends on the reader's account (name, role, time zone) and inbox (the
+unread count in the header). Only the page's plain address is kept (no query string), so
+what one reader can fill the cache with stays bounded.
+
+The CSRF token is not kept: it belongs to the browser's session, and another browser of
+the same reader has another one. The page is stored split around it and joined again with
+the asking session's token. It is stored signed, as every shared fragment is.
+"""
+import hashlib
+
+from flask import request
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from ..cache import Entry, account_generation, inbox_generation
+from ..i18n import current_language
+from .shared_html import shared_html
+
+
+def keeps_page() -> bool:
+    """Whether this request's page may be kept: its plain address, a full page (not htmx)."""
+    return request.method == "GET" and not request.query_string and not request.headers.get("HX-Request")
+
+
+def page_entry(page: str, user_id: int, depends_on: tuple[str, ...]) -> Entry:
+    """Where ``user_id``'s copy of ``page`` (in the request's language) is kept."""
+    address = hashlib.blake2b(request.path.encode(), digest_size=12).hexdigest()
+    return Entry((*depends_on, account_generation(user_id), inbox_generation(user_id)),
+                 f"page:{page}:{user_id}:{current_language()}:{address}", dict[str, str])
+
+
+def cached_page(entry: Entry, render, ttl: int) -> Markup:
+    """``render()`` (the page's HTML), kept under ``entry`` for ``ttl`` seconds at most."""
+    token = generate_csrf()  # the one every form of this request's rendering carries
+
+    def pieces() -> dict[str, str]:
+        return {str(i): piece for i, piece in enumerate(str(render()).split(token))}
+
+    kept = shared_html(entry.depends_on, entry.key, pieces, ttl=ttl)
+    return Markup(token).join(kept[str(i)] for i in range(len(kept)))

@@ -1,0 +1,137 @@
+"""The instructor's course page, kept whole for its reader: a warm visit sends no SQL and
+makes one Redis round trip, and nothing it shows outlives a change."""
+import re
+import uuid
+
+import pytest
+
+from elearn.auth.models import User
+from elearn.extensions import db
+from elearn.messages import service as messages
+from tests.conftest import CSRF_RE, Browser, build_app
+
+UNREAD_RE = re.compile(r'<a id="inbox-link"[^>]*>Inbox(?: <span class="count"[^>]*>(\d+)</span>)?</a>')
+
+
+def _page(browser, course_id, **kwargs) -> str:
+    response = browser.client.get(f"/teach/courses/{course_id}", **kwargs)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _without_tokens(html: str) -> str:
+    """The page without its CSRF tokens (each carries the second it was signed)."""
+    return re.sub(r'(name="csrf_token" value="|"X-CSRFToken": ")[^"]+"', r"\1", html)
+
+
+def _unread(html: str) -> int:
+    return int(UNREAD_RE.search(html).group(1) or 0)
+
+
+def test_a_warm_visit_sends_no_sql(browser, issue, count_queries):
+    browser.login("ada@example.com")
+    first = _page(browser, issue.course.id)
+    with count_queries() as sent:
+        again = _page(browser, issue.course.id)
+    assert sent == []
+    assert _without_tokens(again) == _without_tokens(first)
+    assert 'data-testid="total-enrollments">4<' in again
+
+
+def test_an_address_with_a_query_is_rendered_afresh(browser, issue, count_queries):
+    browser.login("ada@example.com")
+    _page(browser, issue.course.id, query_string={"sort": "name"})
+    with count_queries() as sent:
+        html = _page(browser, issue.course.id, query_string={"sort": "name"})
+    assert sent, "not kept: a reader could fill the cache with addresses"
+    assert f'name="next" value="/teach/courses/{issue.course.id}?sort=name"' in html
+
+
+def test_each_browser_gets_its_own_csrf_token_and_it_works(app, browser, issue):
+    """The kept page is joined with the asking session's token: another browser of the same
+    instructor has another session, whose forms must still post."""
+    other = Browser(app.test_client())
+    for reader in (browser, other):
+        reader.login("ada@example.com")
+    tokens = []
+    for reader in (browser, other, browser, other):
+        html = _page(reader, issue.course.id)
+        found = set(CSRF_RE.findall(html)) | set(re.findall(r'"X-CSRFToken": "([^"]+)"', html))
+        assert len(found) == 1, "every form of a page carries the same token"
+        tokens.append(found.pop())
+    assert tokens[0] != tokens[1]
+    for reader, token in ((browser, tokens[2]), (other, tokens[3])):
+        answer = reader.client.post("/language", data={"lang": "es", "next": "/teach",
+                                                       "csrf_token": token})
+        assert answer.status_code == 303, answer.get_data(as_text=True)[:300]
+    assert browser.client.post("/language", data={"lang": "es", "next": "/teach", "csrf_token": tokens[3]}
+                               ).status_code == 400, "another session's token is refused"
+
+
+def test_the_header_follows_the_inbox_and_the_account(browser, issue):
+    browser.login("ada@example.com")
+    html = _page(browser, issue.course.id)
+    assert _unread(html) == 0 and ">Ada Lovelace <small" in html
+    notice = messages.notify(issue.instructor.id, subject="Hello", body="Welcome")
+    db.session.commit()
+    assert _unread(_page(browser, issue.course.id)) == 1
+    messages.open_message(db.session.get(User, issue.instructor.id), notice.id)
+    db.session.commit()
+    assert _unread(_page(browser, issue.course.id)) == 0
+    db.session.get(User, issue.instructor.id).name = "Ada King"
+    db.session.commit()
+    assert ">Ada King <small" in _page(browser, issue.course.id)
+
+
+def test_progress_and_renames_show_at_the_next_visit(browser, issue, make):
+    browser.login("ada@example.com")
+    assert 'data-testid="completed-enrollments">1<' in _page(browser, issue.course.id)
+    make.complete(issue.enrollments["ben"], 3)
+    make.complete(issue.enrollments["ben"], 4)
+    html = _page(browser, issue.course.id)
+    assert 'data-testid="completed-enrollments">2<' in html
+    db.session.get(User, issue.enrollments["cleo"].user_id).name = "Cleopatra Learner"
+    db.session.commit()
+    assert "Cleopatra Learner" in _page(browser, issue.course.id)
+
+
+def test_a_demoted_instructor_gets_no_kept_page(browser, issue):
+    browser.login("ada@example.com")
+    _page(browser, issue.course.id)
+    db.session.get(User, issue.instructor.id).role = "student"
+    db.session.commit()
+    assert browser.client.get(f"/teach/courses/{issue.course.id}").status_code == 403
+
+
+def test_another_instructor_is_refused_after_the_owner_was_served(app, browser, issue, make):
+    browser.login("ada@example.com")
+    _page(browser, issue.course.id)
+    make.user("instructor", email="bob@example.com")
+    bob = Browser(app.test_client())
+    bob.login("bob@example.com")
+    assert bob.client.get(f"/teach/courses/{issue.course.id}").status_code == 403
+
+
+def test_each_language_is_kept_apart(browser, issue):
+    browser.login("ada@example.com")
+    assert "Needs attention" in _page(browser, issue.course.id)
+    spanish = _page(browser, issue.course.id, headers={"Accept-Language": "es"})
+    assert "Needs attention" not in spanish and 'lang="es"' in spanish
+
+
+@pytest.mark.redis
+def test_a_warm_visit_is_one_round_trip_to_redis(make, issue, redis_url, backend, monkeypatch):
+    """The sign-in check and the kept page are fetched together, in one MGET."""
+    process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=f"elearn:test:{uuid.uuid4().hex}")
+    reader = Browser(process.test_client())
+    reader.login("ada@example.com")
+    client = process.extensions["elearn.cache"].client
+    commands = []
+    real = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args[0]) or real(*args, **kw))
+    first = _page(reader, issue.course.id)
+    commands.clear()
+    assert _without_tokens(_page(reader, issue.course.id)) == _without_tokens(first)
+    assert commands == ["MGET"]
+    with process.app_context():
+        db.engine.dispose()

@@ -143,12 +143,20 @@ def analytics_of(course: Course, now: datetime | None = None) -> CourseAnalytics
     if now is not None:
         return _course_analytics(course, now)
     entry = analytics_entry(course.id)
-    return cached(entry.depends_on, entry.key, lambda: _course_analytics(course, utcnow()), entry.kind)
+    return cached(entry.depends_on, entry.key, lambda: _course_analytics(course), entry.kind, ttl=figures_ttl(course))
 
 
-def _course_analytics(course: Course, now: datetime) -> CourseAnalytics:
-    enrollments = enrollment_figures(course, now)
-    modules = module_completion_rates(course.id, enrollments.total)
+def figures_ttl(course: Course) -> int:
+    """How long the course's figures, and what is rendered from them, may be kept: in a
+    large class, no longer than the class-wide figures they include (``class_figures``)."""
+    return LARGE_CLASS_TTL if course.enrollment_count >= LARGE_CLASS else DEFAULT_TTL
+
+
+def _course_analytics(course: Course, now: datetime | None = None) -> CourseAnalytics:
+    """The figures as of ``now`` (None: as of this moment, the class-wide ones of a large
+    class possibly shared from the last half minute: ``class_figures``)."""
+    cohort = class_figures(course, now)
+    modules = module_completion_rates(course.id, course.enrollment_count)
     completed_modules = sum(m.completed_count for m in modules)  # = the sum of the enrollments' counters
     # max/min keep the first of equals, and the list is in module order: ties go to the lower order.
     most = max(modules, key=lambda m: m.completed_count, default=None)
@@ -157,31 +165,48 @@ def _course_analytics(course: Course, now: datetime) -> CourseAnalytics:
         course_id=course.id,
         instructor_id=course.instructor_id,
         title=course.title,
-        total_enrollments=enrollments.total,
-        active_learners_7d=enrollments.active_7d,
-        average_completion=percentage(completed_modules, enrollments.total * course.module_count),
-        completed_enrollments=enrollments.completed,
-        completion_rate=percentage(enrollments.completed, enrollments.total),
-        average_days_to_complete=_days(enrollments.average_seconds_to_complete),
+        total_enrollments=course.enrollment_count,
+        active_learners_7d=cohort.active_7d,
+        average_completion=percentage(completed_modules, course.enrollment_count * course.module_count),
+        completed_enrollments=cohort.completed,
+        completion_rate=percentage(cohort.completed, course.enrollment_count),
+        average_days_to_complete=_days(cohort.average_seconds_to_complete),
         modules=modules,
         most_completed_module_id=most.module_id if most else None,
         least_completed_module_id=least.module_id if least else None,
-        drop_off=drop_off_by_module(course.id, modules, now),
+        drop_off=[DropOff(m.module_id, cohort.stopped_at.get(m.order, 0)) for m in modules],
     )
 
 
 @dataclass
-class EnrollmentFigures:
-    total: int
+class ClassFigures:
+    """What the dashboard counts over the class's enrollments (the total is the course's
+    counter): who was active this week, who completed and how long it took them, and where
+    the idle learners stopped (module position: learners)."""
     active_7d: int
     completed: int
     average_seconds_to_complete: float | None
+    stopped_at: dict[int, int]
 
 
-def enrollment_figures(course: Course, now: datetime) -> EnrollmentFigures:
-    """Counts over the course's enrollments: the total is the course's counter, and one
-    statement reads only the learners active this week and those who completed, each an
-    index range (``ix_enrollments_course_activity``, ``ix_enrollments_course_state``),
+def class_figures(course: Course, now: datetime | None = None) -> ClassFigures:
+    """Two statements, each reading an index range of the course's enrollments: as of
+    ``now``, or (None) as of this moment, shared for ``LARGE_CLASS_TTL`` in a large class
+    (``class_wide``), where a busy course changes every second and one learner's step
+    moves these by less than their rounding."""
+    def compute() -> ClassFigures:
+        at = now or utcnow()
+        return ClassFigures(*enrollment_figures(course, at), stopped_at=stopped_at(course.id, at))
+
+    if now is None and course.enrollment_count >= LARGE_CLASS:
+        return class_wide(course, "class-figures", compute, ClassFigures)
+    return compute()
+
+
+def enrollment_figures(course: Course, now: datetime) -> tuple[int, int, float | None]:
+    """Learners active this week, those who completed, and their mean time to complete.
+    One statement that reads only the learners active this week and those who completed,
+    each an index range (``ix_enrollments_course_activity``, ``ix_enrollments_course_state``),
     so the cost follows them, not the size of the class."""
     this_course = Enrollment.course_id == course.id
     completed = Enrollment.completed_at.is_not(None)
@@ -195,18 +220,24 @@ def enrollment_figures(course: Course, now: datetime) -> EnrollmentFigures:
         figure(func.avg(seconds_between(Enrollment.enrolled_at, Enrollment.completed_at)))
         .where(this_course, completed).scalar_subquery(),
     )).one()
-    return EnrollmentFigures(course.enrollment_count, active, completed_count, average_seconds)
+    return active, completed_count, None if average_seconds is None else float(average_seconds)
 
 
 def module_completion_rates(course_id: int, total_enrollments: int) -> list[ModuleAnalytics]:
     """Per module, in order: who started and completed it and how long it took, from the
-    module counters (``ModuleStats``: a few rows per module, whatever the class size)."""
+    module counters (``ModuleStats``: a few rows per module, whatever the class size).
+
+    Each sum is a subquery on the module's own counter rows, so every plan reads them by
+    key: joined instead, PostgreSQL may judge reading the whole platform's counters cheaper
+    than a few lookups, and the cost would follow the platform, not the course."""
+    def total(column):
+        return (select(func.coalesce(func.sum(column), 0)).where(ModuleStats.module_id == Module.id)
+                .scalar_subquery())
+
     rows = reads().execute(
-        select(Module.id, Module.title, Module.position, func.coalesce(func.sum(ModuleStats.started_count), 0),
-               func.coalesce(func.sum(ModuleStats.completed_count), 0), func.sum(ModuleStats.completion_seconds))
-        .outerjoin(ModuleStats, ModuleStats.module_id == Module.id)
+        select(Module.id, Module.title, Module.position, total(ModuleStats.started_count),
+               total(ModuleStats.completed_count), total(ModuleStats.completion_seconds))
         .where(Module.course_id == course_id)
-        .group_by(Module.id, Module.title, Module.position)
         .order_by(Module.position)
     )
     return [
@@ -239,20 +270,20 @@ def median_active_seconds(course: Course) -> dict[int, int]:
     return class_wide(course, "median-active-seconds", compute, dict[int, int])
 
 
-def drop_off_by_module(course_id: int, modules: list[ModuleAnalytics], now: datetime) -> list[DropOff]:
-    """For each module, the idle learners who stopped just before it (one aggregate over the
-    course's not-completed enrollments, read from ``ix_enrollments_course_state`` alone).
+def stopped_at(course_id: int, now: datetime) -> dict[int, int]:
+    """Drop-off: for each module position, the idle learners who stopped just before it
+    (one aggregate over the course's not-completed enrollments, read from
+    ``ix_enrollments_course_state`` alone).
 
     A learner stopped at the module after their furthest completed one (the first module
     when they completed none) if neither an activity nor, lacking any, their enrolment is
     more recent than ``DROP_OFF_AFTER``. Learners who completed the course are not counted.
     """
-    stopped = dict(reads().execute(
+    return {int(position): int(learners) for position, learners in reads().execute(
         select(Enrollment.furthest_position + 1, func.count())
         .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_(None),
                Enrollment.idle_since < now - DROP_OFF_AFTER)
-        .group_by(Enrollment.furthest_position)).all())
-    return [DropOff(m.module_id, stopped.get(m.order, 0)) for m in modules]
+        .group_by(Enrollment.furthest_position))}
 
 
 # --- the student list -------------------------------------------------------------------

@@ -52,7 +52,8 @@ def course_dashboard_context(actor, course_id: int, course=None) -> dict:
     """
     course = course or service.course_for_analytics(actor, course_id)
     figures = shared_html((course_generation(course.id), CATALOG_GENERATION),
-                          f"course-figures-html:{course.id}:{current_language()}", lambda: _render_figures(course))
+                          f"course-figures-html:{course.id}:{current_language()}", lambda: _render_figures(course),
+                          ttl=service.figures_ttl(course))
     return {"title": course.title, "figures": figures}
 
 

@@ -184,6 +184,23 @@ def test_numbers_and_money_follow_the_language(app):
         assert filters.compact_number(1_200_000) == "1,2\xa0M"
 
 
+def test_words_numbers_and_times_follow_a_language_switched_within_a_request(app):
+    """Translations, the locale and the zone are remembered once chosen (they are asked
+    for hundreds of times a page): a push rendered in another language and zone inside a
+    request, and the request's own words after it, each read their own."""
+    from flask import render_template_string
+
+    from elearn.i18n import localized
+
+    words = "{{ _('Students') }} {{ 99.6|percent }} {{ moment|exact_time }}"
+    with reading(app):
+        assert render_template_string(words, moment=LATE_IN_CHICAGO) == "Students 99% Oct 17, 2026, 3:00\u202fAM UTC"
+        with localized("es", "America/Chicago"):
+            assert render_template_string(words, moment=LATE_IN_CHICAGO) == (
+                "Estudiantes 99\xa0% 16 oct 2026, 22:00 -0500")
+        assert render_template_string(words, moment=LATE_IN_CHICAGO) == "Students 99% Oct 17, 2026, 3:00\u202fAM UTC"
+
+
 # --- live pushes ------------------------------------------------------------------------
 
 def test_live_pushes_speak_the_language_the_page_was_opened_in(server, browser, api, make):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
 
 from ..auth.models import User
 from ..cache import CATALOG_GENERATION, DEFAULT_TTL, Entry, cached, course_generation, peek
@@ -24,6 +24,7 @@ from ..enrollments.models import Enrollment
 from ..errors import Forbidden, Invalid
 from ..numbers import percentage
 from ..pagination import Page, paginate
+from ..prepared import Prepared
 from ..progress.models import ModuleStats, Progress
 from ..progress.pace import course_pace_seconds, predicted_completion
 from ..read_replica import reads
@@ -203,48 +204,73 @@ def class_figures(course: Course, now: datetime | None = None) -> ClassFigures:
     return compute()
 
 
-def enrollment_figures(course: Course, now: datetime) -> tuple[int, int, float | None]:
-    """Learners active this week, those who completed, and their mean time to complete.
-    One statement that reads only the learners active this week and those who completed,
-    each an index range (``ix_enrollments_course_activity``, ``ix_enrollments_course_state``),
-    so the cost follows them, not the size of the class."""
-    this_course = Enrollment.course_id == course.id
+# The dashboard's three statements, each built once and prepared on every PostgreSQL
+# connection (``prepared.py``): parsing and planning them cost as much as running them.
+_COURSE = bindparam("course_id", type_=Integer)
+
+
+def _enrollment_figures_statement() -> Prepared:
+    this_course = Enrollment.course_id == _COURSE
     completed = Enrollment.completed_at.is_not(None)
 
     def figure(*columns):
         return select(*columns).select_from(Enrollment)
 
-    active, completed_count, average_seconds = reads().execute(select(
-        figure(func.count()).where(this_course, Enrollment.last_activity_at >= now - ACTIVE_WINDOW).scalar_subquery(),
-        figure(func.count()).where(this_course, completed).scalar_subquery(),
+    return Prepared("elearn_enrollment_figures", select(
+        figure(func.count()).where(this_course, Enrollment.last_activity_at >= bindparam(
+            "active_since", type_=Enrollment.last_activity_at.type)).scalar_subquery().label("active"),
+        figure(func.count()).where(this_course, completed).scalar_subquery().label("completed"),
         figure(func.avg(seconds_between(Enrollment.enrolled_at, Enrollment.completed_at)))
-        .where(this_course, completed).scalar_subquery(),
-    )).one()
+        .where(this_course, completed).scalar_subquery().label("average_seconds"),
+    ))
+
+
+def _stopped_at_statement() -> Prepared:
+    return Prepared("elearn_stopped_at", (
+        select((Enrollment.furthest_position + 1).label("position"), func.count().label("learners"))
+        .where(Enrollment.course_id == _COURSE, Enrollment.completed_at.is_(None),
+               Enrollment.idle_since < bindparam("idle_before", type_=Enrollment.enrolled_at.type))
+        .group_by(Enrollment.furthest_position)))
+
+
+def _module_rates_statement() -> Prepared:
+    # Each sum is a subquery on the module's own counter rows, so every plan reads them by
+    # key: joined instead, PostgreSQL may judge reading the whole platform's counters
+    # cheaper than a few lookups, and the cost would follow the platform, not the course.
+    def total(column, name):
+        return (select(func.coalesce(func.sum(column), 0)).where(ModuleStats.module_id == Module.id)
+                .scalar_subquery().label(name))
+
+    return Prepared("elearn_module_rates", (
+        select(Module.id, Module.title, Module.position, total(ModuleStats.started_count, "started"),
+               total(ModuleStats.completed_count, "completed"), total(ModuleStats.completion_seconds, "seconds"))
+        .where(Module.course_id == _COURSE)
+        .order_by(Module.position)))
+
+
+ENROLLMENT_FIGURES, STOPPED_AT, MODULE_RATES = (
+    _enrollment_figures_statement(), _stopped_at_statement(), _module_rates_statement())
+
+
+def enrollment_figures(course: Course, now: datetime) -> tuple[int, int, float | None]:
+    """Learners active this week, those who completed, and their mean time to complete.
+    One statement that reads only the learners active this week and those who completed,
+    each an index range (``ix_enrollments_course_activity``, ``ix_enrollments_course_state``),
+    so the cost follows them, not the size of the class."""
+    active, completed_count, average_seconds = ENROLLMENT_FIGURES.execute(
+        reads(), {"course_id": course.id, "active_since": now - ACTIVE_WINDOW}).one()
     return active, completed_count, None if average_seconds is None else float(average_seconds)
 
 
 def module_completion_rates(course_id: int, total_enrollments: int) -> list[ModuleAnalytics]:
     """Per module, in order: who started and completed it and how long it took, from the
-    module counters (``ModuleStats``: a few rows per module, whatever the class size).
-
-    Each sum is a subquery on the module's own counter rows, so every plan reads them by
-    key: joined instead, PostgreSQL may judge reading the whole platform's counters cheaper
-    than a few lookups, and the cost would follow the platform, not the course."""
-    def total(column):
-        return (select(func.coalesce(func.sum(column), 0)).where(ModuleStats.module_id == Module.id)
-                .scalar_subquery())
-
-    rows = reads().execute(
-        select(Module.id, Module.title, Module.position, total(ModuleStats.started_count),
-               total(ModuleStats.completed_count), total(ModuleStats.completion_seconds))
-        .where(Module.course_id == course_id)
-        .order_by(Module.position)
-    )
+    module counters (``ModuleStats``: a few rows per module, whatever the class size)."""
     return [
         ModuleAnalytics(module_id, title, position, int(started), int(done),
                         percentage(int(done), total_enrollments),
                         _hours(int(seconds) / int(done)) if done else None)
-        for module_id, title, position, started, done, seconds in rows
+        for module_id, title, position, started, done, seconds in MODULE_RATES.execute(
+            reads(), {"course_id": course_id})
     ]
 
 
@@ -279,11 +305,8 @@ def stopped_at(course_id: int, now: datetime) -> dict[int, int]:
     when they completed none) if neither an activity nor, lacking any, their enrolment is
     more recent than ``DROP_OFF_AFTER``. Learners who completed the course are not counted.
     """
-    return {int(position): int(learners) for position, learners in reads().execute(
-        select(Enrollment.furthest_position + 1, func.count())
-        .where(Enrollment.course_id == course_id, Enrollment.completed_at.is_(None),
-               Enrollment.idle_since < now - DROP_OFF_AFTER)
-        .group_by(Enrollment.furthest_position))}
+    return {int(position): int(learners) for position, learners in STOPPED_AT.execute(
+        reads(), {"course_id": course_id, "idle_before": now - DROP_OFF_AFTER})}
 
 
 # --- the student list -------------------------------------------------------------------

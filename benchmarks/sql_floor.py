@@ -24,6 +24,14 @@ class CapturedRead:
     path: str
     status: int
     statements: list[tuple[str, dict]] = field(default_factory=list)
+    #: Every ``PREPARE`` the app sent while capturing (each connection prepares a statement
+    #: once, so a read may run one another read prepared): run on each replay connection.
+    prepares: list[tuple[str, dict]] = field(default_factory=list)
+
+    @property
+    def replayed(self) -> list[tuple[str, dict]]:
+        return [(statement, parameters) for statement, parameters in self.statements
+                if not statement.lstrip().upper().startswith("PREPARE")]
 
 
 def capture(minter, reads: dict[str, tuple[str, dict, int | None]]) -> dict[str, CapturedRead]:
@@ -58,23 +66,41 @@ def capture(minter, reads: dict[str, tuple[str, dict, int | None]]) -> dict[str,
     finally:
         event.remove(engine, "before_cursor_execute", record)
         app.config["CACHE_ENABLED"] = True
+    prepares = list({statement: (statement, parameters) for read in captured.values()
+                     for statement, parameters in read.statements
+                     if statement.lstrip().upper().startswith("PREPARE")}.values())
+    for read in captured.values():
+        read.prepares = prepares
     return captured
+
+
+def _replay_connection(read: CapturedRead):
+    """A connection set up as the app's are: generic plans, its statements prepared."""
+    conn = psycopg2.connect(settings.dsn())
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SET plan_cache_mode = force_generic_plan")
+        for statement, parameters in read.prepares:
+            cur.execute(statement, parameters)
+    return conn
 
 
 def time_floor(read: CapturedRead, iterations: int, warmup: int = 3) -> dict:
     """Replay the read's statements ``iterations`` times; per-iteration wall time."""
-    with psycopg2.connect(settings.dsn()) as conn:
-        conn.autocommit = True
+    conn = _replay_connection(read)
+    try:
         with conn.cursor() as cur:
             durations = []
             for i in range(warmup + iterations):
                 started = time.perf_counter()
-                for statement, parameters in read.statements:
+                for statement, parameters in read.replayed:
                     cur.execute(statement, parameters)
                     cur.fetchall()
                 if i >= warmup:
                     durations.append(time.perf_counter() - started)
-    return {**summary_ms(durations), "statements": len(read.statements)}
+    finally:
+        conn.close()
+    return {**summary_ms(durations), "statements": len(read.replayed)}
 
 
 def iterations_for(read: CapturedRead, budget_seconds: float) -> int:
@@ -100,12 +126,14 @@ SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 
 def explain(read: CapturedRead) -> list[Plan]:
     plans = []
-    with psycopg2.connect(settings.dsn()) as conn:
-        conn.autocommit = True
+    conn = _replay_connection(read)
+    try:
         with conn.cursor() as cur:
-            for statement, parameters in read.statements:
+            for statement, parameters in read.replayed:
                 cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
                 text = "\n".join(row[0] for row in cur.fetchall())
                 rendered = cur.mogrify(statement, parameters).decode()
                 plans.append(Plan(rendered, text, sorted(set(SEQ_SCAN.findall(text)))))
+    finally:
+        conn.close()
     return plans

@@ -248,14 +248,14 @@ class Suite:
         }
         self.echo("database floors (raw SQL through psycopg2) and EXPLAIN")
         captured = sql_floor.capture(self.minter, self.reads)
-        self.results["statements"] = {name: len(read.statements) for name, read in captured.items()}
+        self.results["statements"] = {name: len(read.replayed) for name, read in captured.items()}
         self.results["statements"].update(self.write_statements())
         floors, plans = {}, {}
         for name, read in captured.items():
             if read.status != 200:
                 raise RuntimeError(f"{read.path} answered {read.status} in-process")
             floors[name] = sql_floor.time_floor(read, sql_floor.iterations_for(read, budget_seconds=3.0))
-            floors[name]["sql"] = [statement for statement, _ in read.statements]
+            floors[name]["sql"] = [statement for statement, _ in read.replayed]
         for name in ("overall", "course", "analytics", "teach_students"):
             plans[name] = [vars(p) | {"seq_scan_of_progress": p.seq_scan_of_progress}
                            for p in sql_floor.explain(captured[name])]

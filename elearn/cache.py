@@ -304,6 +304,10 @@ def inbox_generation(user_id: int) -> str:
     return f"gen:inbox:{user_id}"
 
 
+#: Every inbox at once: a message to more than ``MANY_RECIPIENTS`` people moves this
+#: instead of one generation per recipient (a broadcast would otherwise send as many).
+INBOXES_GENERATION = "gen:inboxes"
+MANY_RECIPIENTS = 100
 #: Bumped when a course's modules change: every enrolled learner's numbers move with it.
 CATALOG_GENERATION = "gen:catalog"
 #: Bumped when a webhook endpoint is registered or deleted: the event types listened to.
@@ -338,7 +342,11 @@ def generations_changed_by(messages: list[dict]) -> set[str]:
                 names.add(account_generation(message["userId"]))
         if message.get("courseId") is not None:
             names.add(course_generation(message["courseId"]))
+        names.update(course_generation(course_id) for course_id in message.get("courseIds") or ())
         if message.get("type") in ("message.received", "message.read"):
-            names.update(inbox_generation(user_id) for user_id in message.get("userIds") or [message.get("userId")]
-                         if user_id is not None)
+            readers = [user_id for user_id in message.get("userIds") or [message.get("userId")] if user_id is not None]
+            if len(readers) > MANY_RECIPIENTS:
+                names.add(INBOXES_GENERATION)
+            else:
+                names.update(inbox_generation(user_id) for user_id in readers)
     return names

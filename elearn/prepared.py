@@ -38,9 +38,10 @@ def init_prepared(app) -> None:
     if not app.config.get("PREPARED_STATEMENTS", True):
         return
     with app.app_context():
-        engine = db.engine
-    if engine.dialect.name == "postgresql":
-        event.listen(engine, "connect", _generic_plans)
+        engines = set(db.engines.values())  # the primary, and the read replica if there is one
+    for engine in engines:
+        if engine.dialect.name == "postgresql":
+            event.listen(engine, "connect", _generic_plans)
 
 
 def _generic_plans(dbapi_connection, _record) -> None:

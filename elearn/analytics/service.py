@@ -149,7 +149,8 @@ def analytics_of(course: Course, now: datetime | None = None) -> CourseAnalytics
 
 def figures_ttl(course: Course) -> int:
     """How long the course's figures, and what is rendered from them, may be kept: in a
-    large class, no longer than the class-wide figures they include (``class_figures``)."""
+    large class, as long as the class-wide figures they include (``class_figures``), so
+    each layer (the figures, their HTML, the page) adds at most that half minute."""
     return LARGE_CLASS_TTL if course.enrollment_count >= LARGE_CLASS else DEFAULT_TTL
 
 

@@ -18,8 +18,10 @@ log = logging.getLogger(__name__)
 
 def shared_html(depends_on: tuple[str, ...], key: str, render: Callable[[], dict[str, str]],
                 ttl: int = DEFAULT_TTL) -> dict[str, Markup]:
-    """``render()`` (fragments by name), cached like any figure (``cache.cached``)."""
-    signer = Signer(current_app.secret_key, salt="elearn.shared-html")
+    """``render()`` (fragments by name), cached like any figure (``cache.cached``). The
+    signature names the key too: a fragment copied under another key (another reader's
+    page, another course) does not verify."""
+    signer = Signer(current_app.secret_key, salt=f"elearn.shared-html:{key}")
 
     def sealed() -> dict[str, str]:
         return {name: signer.sign(html).decode() for name, html in render().items()}

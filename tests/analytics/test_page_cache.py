@@ -47,6 +47,17 @@ def test_an_address_with_a_query_is_rendered_afresh(browser, issue, count_querie
     assert f'name="next" value="/teach/courses/{issue.course.id}?sort=name"' in html
 
 
+def test_only_the_canonical_address_is_kept(browser, issue, count_queries):
+    """``/teach/courses/0007`` is the same page: served, never kept, so a reader cannot
+    fill the cache by spelling one address many ways."""
+    browser.login("ada@example.com")
+    padded = f"/teach/courses/000{issue.course.id}"
+    assert "Hand-computed" in browser.client.get(padded).get_data(as_text=True)
+    with count_queries() as sent:
+        assert browser.client.get(padded).status_code == 200
+    assert sent, "rendered again"
+
+
 def test_each_browser_gets_its_own_csrf_token_and_it_works(app, browser, issue):
     """The kept page is joined with the asking session's token: another browser of the same
     instructor has another session, whose forms must still post."""

@@ -197,12 +197,53 @@ def test_markup_planted_in_a_shared_fragment_never_reaches_the_page(app, make, r
         generations, fragments = json.loads(client.get(key))
         forged = {name: '<script src="//evil.example/x.js"></script>' + value for name, value in fragments.items()}
         client.set(key, json.dumps([generations, forged]))
-    html = browser.client.get(page).get_data(as_text=True)
+    # (with a query string, so that the page itself is rendered, not kept whole for its reader)
+    html = browser.client.get(f"{page}?sort=-lastActivityAt").get_data(as_text=True)
     assert "evil.example" not in html and "Sam Student" in html and 'data-testid="total-enrollments">1<' in html
     with process.app_context():
         from elearn.extensions import db
 
         db.engine.dispose()
+
+
+@pytest.mark.redis
+def test_a_kept_page_copied_under_another_readers_key_is_not_served(app, make, redis_url, backend):
+    """Signatures name their key: someone who can write to Redis cannot hand one reader's
+    page (their name, their CSRF-less markup, their access) to another."""
+    import redis as redis_client
+
+    teacher = make.user("instructor", email="t@example.com", name="Tess Teacher")
+    admin = make.user("admin", email="root@example.com", name="Ada Admin")
+    course = make.course(teacher, modules=2)
+    channel = f"elearn:test:{uuid.uuid4().hex}"
+    process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=channel)
+    from tests.conftest import Browser
+
+    readers = {}
+    for email in ("t@example.com", "root@example.com"):
+        readers[email] = Browser(process.test_client())
+        readers[email].login(email)
+        readers[email].client.get(f"/teach/courses/{course.id}")
+    client = redis_client.Redis.from_url(redis_url)
+    [teachers], [admins] = (client.keys(f"{channel}:cache:page:teach-course:{user.id}:*")
+                            for user in (teacher, admin))
+    client.set(admins, client.get(teachers))
+    html = readers["root@example.com"].client.get(f"/teach/courses/{course.id}").get_data(as_text=True)
+    assert ">Ada Admin <small" in html and "Tess Teacher <small" not in html
+    with process.app_context():
+        from elearn.extensions import db
+
+        db.engine.dispose()
+
+
+def test_broadcasts_move_one_generation_for_every_inbox_and_imports_their_courses():
+    from elearn.cache import INBOXES_GENERATION, MANY_RECIPIENTS, generations_changed_by
+
+    few = generations_changed_by([{"type": "message.received", "userIds": [1, 2]}])
+    assert {"gen:inbox:1", "gen:inbox:2"} <= few and INBOXES_GENERATION not in few
+    many = generations_changed_by([{"type": "message.received", "userIds": list(range(MANY_RECIPIENTS + 1))}])
+    assert INBOXES_GENERATION in many and not any(name.startswith("gen:inbox:") for name in many)
+    assert {"gen:course:3", "gen:course:4"} <= generations_changed_by([{"type": "import.applied", "courseIds": [3, 4]}])
 
 
 @pytest.mark.redis

@@ -26,7 +26,7 @@ from ..web.access import login_required
 from ..web.downloads import csv_attachment
 from ..web.htmx import is_htmx, page_or_fragment
 from ..web.inputs import parse_query
-from ..web.page_cache import cached_page, keeps_page, page_entry
+from ..web.page_cache import cached_page, keeps_page, kept_page, page_entry
 from ..web.shared_html import shared_html
 from . import at_risk, service
 from .schemas import AtRiskQuery, StudentQuery
@@ -71,14 +71,19 @@ def my_courses():
     return render_template("analytics/my_courses.html", courses=service.courses_overview(current_user))
 
 
-def _dashboard_page(user_id: int, course_id: int) -> Entry:
-    """Where a reader's course page is kept: until the course, the catalog or anyone's name
-    changes (what its figures and list show), for ``STUDENT_LIST_TTL`` at most."""
-    return page_entry("teach-course", user_id, (course_generation(course_id), CATALOG_GENERATION, PEOPLE_GENERATION))
+def _dashboard_pages(user_id: int, course_id: int) -> tuple[Entry, Entry]:
+    """Where a reader's course page is kept: in a class, until the course, the catalog or
+    anyone's name changes (what its figures and list show); in a large class
+    (``service.LARGE_CLASS``), whose course changes every second, until the catalog or a
+    name changes. Either for ``STUDENT_LIST_TTL`` at most; the live view pushes the current
+    figures as soon as the page connects, and the list refreshes at the course's next change."""
+    shown = (CATALOG_GENERATION, PEOPLE_GENERATION)
+    return (page_entry("teach-course", user_id, (course_generation(course_id), *shown)),
+            page_entry("teach-course-large", user_id, shown))
 
 
 @bp.get("/courses/<int:course_id>")
-@login_required(*STAFF, read_ahead=lambda user_id, course_id: [_dashboard_page(user_id, course_id)]
+@login_required(*STAFF, read_ahead=lambda user_id, course_id: list(_dashboard_pages(user_id, course_id))
                 if keeps_page() else [])
 def course_dashboard(course_id: int):
     """The course's figures and its student list. htmx asks this same address for the list
@@ -87,10 +92,16 @@ def course_dashboard(course_id: int):
     visit is the sign-in check and one lookup, in one round trip."""
     if is_htmx():
         return students(course_id)
-    if keeps_page():
-        return cached_page(_dashboard_page(current_user.id, course_id), lambda: _course_dashboard(course_id),
-                           ttl=STUDENT_LIST_TTL)
-    return _course_dashboard(course_id)
+    if not keeps_page():
+        return _course_dashboard(course_id)
+    in_a_class, in_a_large_class = _dashboard_pages(current_user.id, course_id)
+    for entry in (in_a_class, in_a_large_class):
+        page = kept_page(entry)
+        if page is not None:
+            return page
+    course = service.course_for_analytics(current_user, course_id)
+    return cached_page(in_a_large_class if course.enrollment_count >= service.LARGE_CLASS else in_a_class,
+                       lambda: _course_dashboard(course_id), ttl=STUDENT_LIST_TTL)
 
 
 def _course_dashboard(course_id: int) -> str:

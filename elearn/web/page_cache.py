@@ -25,7 +25,7 @@ from markupsafe import Markup
 
 from ..cache import INBOXES_GENERATION, Entry, account_generation, inbox_generation
 from ..i18n import current_language
-from .shared_html import shared_html
+from .shared_html import kept_html, shared_html
 
 
 def keeps_page() -> bool:
@@ -52,5 +52,14 @@ def cached_page(entry: Entry, render, ttl: int) -> Markup:
     def pieces() -> dict[str, str]:
         return {str(i): piece for i, piece in enumerate(str(render()).split(token))}
 
-    kept = shared_html(entry.depends_on, entry.key, pieces, ttl=ttl)
-    return Markup(token).join(kept[str(i)] for i in range(len(kept)))
+    return _joined(shared_html(entry.depends_on, entry.key, pieces, ttl=ttl), token)
+
+
+def kept_page(entry: Entry) -> Markup | None:
+    """The page kept under ``entry`` if it is current, else None (nothing is rendered)."""
+    kept = kept_html(entry.depends_on, entry.key)
+    return None if kept is None else _joined(kept, generate_csrf())
+
+
+def _joined(pieces: dict[str, Markup], token: str) -> Markup:
+    return Markup(token).join(pieces[str(i)] for i in range(len(pieces)))

@@ -11,7 +11,7 @@ from flask import current_app
 from itsdangerous import BadSignature, Signer
 from markupsafe import Markup
 
-from ..cache import DEFAULT_TTL, cached
+from ..cache import DEFAULT_TTL, cached, peek
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def shared_html(depends_on: tuple[str, ...], key: str, render: Callable[[], dict
     """``render()`` (fragments by name), cached like any figure (``cache.cached``). The
     signature names the key too: a fragment copied under another key (another reader's
     page, another course) does not verify."""
-    signer = Signer(current_app.secret_key, salt=f"elearn.shared-html:{key}")
+    signer = _signer(key)
 
     def sealed() -> dict[str, str]:
         return {name: signer.sign(html).decode() for name, html in render().items()}
@@ -32,3 +32,21 @@ def shared_html(depends_on: tuple[str, ...], key: str, render: Callable[[], dict
     except BadSignature:
         log.warning("a shared fragment's signature did not match; rendered afresh: %s", key)
         return {name: Markup(html) for name, html in render().items()}
+
+
+def kept_html(depends_on: tuple[str, ...], key: str) -> dict[str, Markup] | None:
+    """What ``shared_html`` keeps under ``key`` while it is current, else None (nothing is
+    rendered): for a page that has more than one place it may be kept."""
+    found = peek(depends_on, key, dict[str, str])
+    if found is None:
+        return None
+    signer = _signer(key)
+    try:
+        return {name: Markup(signer.unsign(value).decode()) for name, value in found.items()}
+    except BadSignature:
+        log.warning("a shared fragment's signature did not match; ignored: %s", key)
+        return None
+
+
+def _signer(key: str) -> Signer:
+    return Signer(current_app.secret_key, salt=f"elearn.shared-html:{key}")

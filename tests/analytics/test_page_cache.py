@@ -1,6 +1,7 @@
 """The instructor's course page, kept whole for its reader: a warm visit sends no SQL and
 makes one Redis round trip, and nothing it shows outlives a change."""
 import re
+import time
 import uuid
 
 import pytest
@@ -36,6 +37,30 @@ def test_a_warm_visit_sends_no_sql(browser, issue, count_queries):
     assert sent == []
     assert _without_tokens(again) == _without_tokens(first)
     assert 'data-testid="total-enrollments">4<' in again
+
+
+def test_a_large_class_page_is_kept_through_its_courses_changes_for_half_a_minute(
+        browser, issue, make, monkeypatch, count_queries):
+    """A large course changes every second: its page is kept until the catalog or a name
+    changes, for half a minute at most (the live view pushes the current figures as soon as
+    the page connects). A class's page follows every change (the tests above)."""
+    from elearn.analytics import service, views
+
+    monkeypatch.setattr(service, "LARGE_CLASS", 4)  # the course has 4 enrollments
+    # Ten seconds stand in for the half minutes (the visit after the write comes well within).
+    monkeypatch.setattr(service, "LARGE_CLASS_TTL", 10)
+    monkeypatch.setattr(views, "STUDENT_LIST_TTL", 10)
+    browser.login("ada@example.com")
+    course_id = issue.course.id
+    assert 'data-testid="completed-enrollments">1<' in _page(browser, course_id)
+    make.complete(issue.enrollments["ben"], 4)
+    with count_queries() as sent:
+        kept = _page(browser, course_id)
+    assert sent == [] and 'data-testid="completed-enrollments">1<' in kept
+    deadline = time.monotonic() + 60
+    while 'data-testid="completed-enrollments">2<' not in _page(browser, course_id):
+        assert time.monotonic() < deadline, "the page caught up once its time was up"
+        time.sleep(0.2)
 
 
 def test_an_address_with_a_query_is_rendered_afresh(browser, issue, count_queries):

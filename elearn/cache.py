@@ -308,6 +308,7 @@ def inbox_generation(user_id: int) -> str:
 #: instead of one generation per recipient (a broadcast would otherwise send as many).
 INBOXES_GENERATION = "gen:inboxes"
 MANY_RECIPIENTS = 100
+
 #: Bumped when a course's modules change: every enrolled learner's numbers move with it.
 CATALOG_GENERATION = "gen:catalog"
 #: Bumped when a webhook endpoint is registered or deleted: the event types listened to.

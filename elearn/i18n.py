@@ -67,11 +67,12 @@ def select_time_zone():
     return zone("UTC")
 
 
-def _chosen(name: str):
+def _chosen(name: str, state: dict | None = None):
     """What Flask-Babel has already chosen for this request (``babel_locale``,
-    ``babel_tzinfo``), or None: read in one context lookup. Its own getters walk the
-    request context several times per call, and a page's templates ask hundreds of times."""
-    return getattr(_context_globals().get("_flask_babel"), name, None)
+    ``babel_tzinfo``), or None: read in one context lookup (``state``: ``g`` as a dict, if
+    the caller has it). Its own getters walk the request context several times per call,
+    and a page's templates ask hundreds of times."""
+    return getattr((_context_globals() if state is None else state).get("_flask_babel"), name, None)
 
 
 def _context_globals() -> dict:
@@ -97,7 +98,7 @@ def translations() -> Translations | NullTranslations:
     about 20 µs a call). ``force_locale`` and ``refresh`` replace the locale object
     Flask-Babel holds, which retires what was remembered."""
     state = _context_globals()
-    chosen = getattr(state.get("_flask_babel"), "babel_locale", None)
+    chosen = _chosen("babel_locale", state)
     remembered = state.get("elearn_translations")
     if chosen is not None and remembered is not None and remembered[0] is chosen:
         return remembered[1]

@@ -3,8 +3,9 @@
 psycopg2 sends every statement as text, which PostgreSQL parses, analyses and plans each
 time. For the progress write (one ``WITH`` of eight parts, 8 KB of SQL) that was half of
 the database's time: 2.8 ms as text against 1.5 ms prepared, measured on the generated
-platform; the course figures' three statements took 3.1 ms as text against 1.6 ms. ``Prepared`` sends ``PREPARE`` on a connection's first use, with every
-parameter's type spelled out, then ``EXECUTE``. Each connection uses a prepared
+platform; the course figures' three statements took 3.1 ms as text against 1.6 ms.
+``Prepared`` sends ``PREPARE`` on a connection's first use, with every parameter's type
+spelled out, then ``EXECUTE``. Each connection uses a prepared
 statement's generic plan from its first run (``plan_cache_mode``, set as the connection
 opens; it concerns prepared statements only): these statements look rows up by key, so
 their plan does not depend on the values.

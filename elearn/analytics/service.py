@@ -151,7 +151,12 @@ def figures_ttl(course: Course) -> int:
     """How long the course's figures, and what is rendered from them, may be kept: in a
     large class, as long as the class-wide figures they include (``class_figures``), so
     each layer (the figures, their HTML, the page) adds at most that half minute."""
-    return LARGE_CLASS_TTL if course.enrollment_count >= LARGE_CLASS else DEFAULT_TTL
+    return LARGE_CLASS_TTL if is_large_class(course) else DEFAULT_TTL
+
+
+def is_large_class(course: Course) -> bool:
+    """Whether the course has ``LARGE_CLASS`` enrollments or more."""
+    return course.enrollment_count >= LARGE_CLASS
 
 
 def _course_analytics(course: Course, now: datetime | None = None) -> CourseAnalytics:
@@ -200,7 +205,7 @@ def class_figures(course: Course, now: datetime | None = None) -> ClassFigures:
         at = now or utcnow()
         return ClassFigures(*enrollment_figures(course, at), stopped_at=stopped_at(course.id, at))
 
-    if now is None and course.enrollment_count >= LARGE_CLASS:
+    if now is None and is_large_class(course):
         return class_wide(course, "class-figures", compute, ClassFigures)
     return compute()
 
@@ -278,7 +283,7 @@ def module_completion_rates(course_id: int, total_enrollments: int) -> list[Modu
 def class_wide(course: Course, key: str, compute, kind: type, ttl: int = DEFAULT_TTL):
     """``cached`` for a figure of the whole class: until the course changes, or for
     ``LARGE_CLASS_TTL`` seconds in a class of ``LARGE_CLASS`` or more."""
-    if course.enrollment_count >= LARGE_CLASS:
+    if is_large_class(course):
         depends_on, ttl = (CATALOG_GENERATION,), LARGE_CLASS_TTL
     else:
         depends_on = (course_generation(course.id), CATALOG_GENERATION)

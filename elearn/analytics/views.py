@@ -100,7 +100,7 @@ def course_dashboard(course_id: int):
         if page is not None:
             return page
     course = service.course_for_analytics(current_user, course_id)
-    return cached_page(in_a_large_class if course.enrollment_count >= service.LARGE_CLASS else in_a_class,
+    return cached_page(in_a_large_class if service.is_large_class(course) else in_a_class,
                        lambda: _course_dashboard(course_id), ttl=STUDENT_LIST_TTL)
 
 

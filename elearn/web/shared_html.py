@@ -26,25 +26,26 @@ def shared_html(depends_on: tuple[str, ...], key: str, render: Callable[[], dict
     def sealed() -> dict[str, str]:
         return {name: signer.sign(html).decode() for name, html in render().items()}
 
-    try:
-        return {name: Markup(signer.unsign(value).decode())
-                for name, value in cached(depends_on, key, sealed, dict[str, str], ttl=ttl).items()}
-    except BadSignature:
-        log.warning("a shared fragment's signature did not match; rendered afresh: %s", key)
+    opened = _opened(key, cached(depends_on, key, sealed, dict[str, str], ttl=ttl))
+    if opened is None:  # (logged: rendered afresh)
         return {name: Markup(html) for name, html in render().items()}
+    return opened
 
 
 def kept_html(depends_on: tuple[str, ...], key: str) -> dict[str, Markup] | None:
     """What ``shared_html`` keeps under ``key`` while it is current, else None (nothing is
     rendered): for a page that has more than one place it may be kept."""
     found = peek(depends_on, key, dict[str, str])
-    if found is None:
-        return None
+    return None if found is None else _opened(key, found)
+
+
+def _opened(key: str, sealed: dict[str, str]) -> dict[str, Markup] | None:
+    """The fragments kept under ``key``, or None (logged) if a signature does not match."""
     signer = _signer(key)
     try:
-        return {name: Markup(signer.unsign(value).decode()) for name, value in found.items()}
+        return {name: Markup(signer.unsign(value).decode()) for name, value in sealed.items()}
     except BadSignature:
-        log.warning("a shared fragment's signature did not match; ignored: %s", key)
+        log.warning("a shared fragment's signature did not match; not used: %s", key)
         return None
 
 

@@ -154,6 +154,16 @@ class TokenMinter:
             db.session.commit()
             return [tuple(row) for row in rows]
 
+    def keep_what_a_worker_keeps(self) -> None:
+        """Cache what a running job worker keeps cached. No worker runs during the bench,
+        and without one the event types webhooks listen to are never looked up: every
+        committed event would queue a job to find out (production's worker runs the first
+        such job, which fills the entry for an hour). Called before each run of writes."""
+        from elearn.webhooks.service import listened_types
+
+        with self.app.test_request_context():
+            listened_types()
+
     def tokens(self, user_ids: list[int], role: str = "student") -> dict[int, str]:
         """An API sign-in for each user, and its access token as ``issue_tokens`` makes it:
         the server looks the sign-in up on every request."""

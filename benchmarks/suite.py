@@ -400,6 +400,7 @@ class Suite:
         different learner's first completion of an open module)."""
         items = fixtures.one_open_module_each(self.subjects.take(self.args.sequential))
         tokens = self.minter.tokens([user for user, _, _ in items])
+        self.minter.keep_what_a_worker_keeps()
         newcomers = self.readers[:self.args.sequential]
         self.readers = self.readers[self.args.sequential:]
         newcomer_tokens = self.minter.tokens(newcomers)
@@ -441,6 +442,7 @@ class Suite:
         def fresh_writes(model: str, run: int) -> dict:
             items = fixtures.one_open_module_each(self.subjects.take(args.writes_per_run))
             tokens = self.minter.tokens([user for user, _, _ in items])
+            self.minter.keep_what_a_worker_keeps()
             prepared[model] += [(enrollment, module) for _, enrollment, module in items]
             path = self.workdir / f"writes-{model}-{run}.lua"
             fixtures.lua_request_list(str(path), [
@@ -470,6 +472,7 @@ class Suite:
     def websockets(self, server: Server, label: str) -> dict:
         args = self.args
         open_work = fixtures.open_modules(self.markers)
+        self.minter.keep_what_a_worker_keeps()
         plan = {
             "base_url": server.base_url, "port": server.port, "worker_pids": server.worker_pids(),
             "subscribers": {str(u): self.subscriber_tokens[u] for u in self.subscribers},

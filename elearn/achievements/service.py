@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext
-from sqlalchemy import Integer, String, and_, cast, func, literal, select
+from sqlalchemy import Integer, Row, String, and_, cast, func, literal, select
 
 from .. import local_time
 from ..auth.models import User
@@ -134,9 +134,9 @@ def _streak_with_today(completion: Completion) -> int:
 
 # --- awards ---------------------------------------------------------------------------
 
-def award_for_completions(completions: list[Completion]) -> list[Achievement]:
+def award_for_completions(completions: list[Completion]) -> list[Row]:
     """Receiver of progress's ``modules_completed``: award what the completions earned, and
-    return the badges new to this call.
+    return the badges new to this call (rows of id, user_id, key, course_id, earned_at).
 
     ``first-module`` and the streak badges can only be earned by a learner's first
     completion of a local day, so later ones that day award them no more and cost no
@@ -153,7 +153,14 @@ def award_for_completions(completions: list[Completion]) -> list[Achievement]:
     return earned
 
 
-def _award(user_id: int, completions: list[Completion]) -> list[Achievement]:
+#: Runs inside every learner's first completion of a day, mostly to find the badges already
+#: held: a Core statement on the table, since the ORM's bulk INSERT path cost 2 ms of Python
+#: for a 0.1 ms statement.
+_AWARDS = Achievement.__table__
+_AWARDED = (_AWARDS.c.id, _AWARDS.c.user_id, _AWARDS.c.key, _AWARDS.c.course_id, _AWARDS.c.earned_at)
+
+
+def _award(user_id: int, completions: list[Completion]) -> list[Row]:
     keys: dict[str, int | None] = {}
     titles: dict[int, str] = {}
     first = completions[0]
@@ -172,10 +179,10 @@ def _award(user_id: int, completions: list[Completion]) -> list[Achievement]:
     # concurrent awards for one user wait on each other's rows in that order and never
     # deadlock; the list of badges shows them in this order too.
     ordered = sorted(keys, key=_announce_rank)
-    stmt = upsert(Achievement).values([{"user_id": user_id, "key": key, "course_id": keys[key], "earned_at": first.at}
-                                       for key in ordered])
-    stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(Achievement)
-    earned = sorted(db.session.scalars(stmt), key=lambda achievement: _announce_rank(achievement.key))
+    stmt = upsert(_AWARDS).values([{"user_id": user_id, "key": key, "course_id": keys[key], "earned_at": first.at}
+                                   for key in ordered])
+    stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "key"]).returning(*_AWARDED)
+    earned = sorted(db.session.execute(stmt), key=lambda achievement: _announce_rank(achievement.key))
     queue_statements("badge", [(achievement.id, user_id) for achievement in earned])
     for achievement in earned:
         badge = describe(achievement.key, titles.get(achievement.course_id))

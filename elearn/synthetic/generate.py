@@ -40,6 +40,7 @@ from statistics import NormalDist
 
 from sqlalchemy import select
 
+from ..achievements.service import award_for_records
 from ..auth.models import User
 from ..auth.service import hash_password
 from ..catalog.models import Category, Difficulty
@@ -125,6 +126,7 @@ class GeneratedPlatform:
     enrollments: int
     progress: int
     events: int
+    badges: int
 
     @property
     def users(self) -> int:
@@ -145,6 +147,7 @@ class GeneratedPlatform:
             f"  enrollments       {self.enrollments:>10,}",
             f"  progress records  {self.progress:>10,}",
             f"  events            {self.events:>10,}",
+            f"  badges            {self.badges:>10,}",
             f"Logins: {students}; instructor1@example.com … instructor{self.instructors}@example.com; "
             f"{GENERATED_ADMIN}",
             f"Password for every generated account: {password}",
@@ -187,6 +190,10 @@ def generate_platform(students: int, courses: int, *, seed: int = 1, password: s
     echo("Counting each course's enrollments and each module's records ...")
     recount_enrollment_counts()
     recount_module_stats()
+    # Learners of a real platform hold the badges their history earned: without them, the
+    # next completion of almost every generated learner would award "first step".
+    echo("Awarding the badges the history earned ...")
+    badges = len(award_for_records([course.id for course in generator.courses]))
     echo("Advancing id sequences and refreshing statistics ...")
     loader.finish()
     written = loader.rows_written
@@ -194,7 +201,7 @@ def generate_platform(students: int, courses: int, *, seed: int = 1, password: s
         seed=seed, students=students, instructors=instructors,
         first_student=generator.first_student, courses=written["courses"],
         modules=written["modules"], enrollments=written.get("enrollments", 0),
-        progress=written.get("progress", 0), events=written.get("progress_events", 0),
+        progress=written.get("progress", 0), events=written.get("progress_events", 0), badges=badges,
     )
 
 

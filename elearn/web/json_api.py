@@ -123,7 +123,10 @@ class JsonApi(Blueprint):
                 elif many:
                     payload = [dump(response, item) for item in result]
                 elif response is not None:
-                    payload = dump(response, result)
+                    # Serialised by pydantic's own encoder: a third of a cached read's time
+                    # went to building a dict and encoding it again with the json module.
+                    encoded = response.model_validate(result).model_dump_json(by_alias=True)
+                    return Response(encoded, status, headers, mimetype=JSON)
                 else:
                     payload = result
                 return jsonify(payload), status, headers

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from elearn.achievements.models import Achievement
 from elearn.auth.models import User
 from elearn.catalog.models import Content, Course, Module
 from elearn.catalog.service import recount_module_counts
@@ -69,8 +70,8 @@ def test_summary_counts_what_was_written(app, db):
     counts = table_counts(db)
     assert (platform.users, platform.students, platform.instructors) == (counts["users"], 250, 1)
     assert (platform.courses, platform.modules) == (12, counts["modules"]) and counts["courses"] == 12
-    assert (platform.enrollments, platform.progress, platform.events) == (
-        counts["enrollments"], counts["progress"], counts["progress_events"])
+    assert (platform.enrollments, platform.progress, platform.events, platform.badges) == (
+        counts["enrollments"], counts["progress"], counts["progress_events"], counts["achievements"])
 
 
 def test_generated_accounts_sign_in_with_the_one_given_password(app, db, api):
@@ -167,6 +168,30 @@ def test_counters_equal_a_full_recount(app, db):
     assert counters() == written
 
 
+def test_learners_hold_the_badges_their_history_earned(app, db, api):
+    """A generated learner's next completion must not award "first step" again: the badges
+    of their completions are there, dated when they were earned, and nothing is announced."""
+    generate(db)
+    badges = {(a.user_id, a.key): a.earned_at for a in db.session.scalars(select(Achievement))}
+    first_completion = dict(db.session.execute(
+        select(Enrollment.user_id, func.min(Progress.completed_at)).join(Progress, Progress.enrollment_id == Enrollment.id)
+        .where(Progress.completed.is_(True)).group_by(Enrollment.user_id)).all())
+    assert len(first_completion) > 100
+    assert {user: badges.get((user, "first-module")) for user in first_completion} == first_completion
+    finished = db.session.execute(
+        select(Enrollment.user_id, Enrollment.course_id, Enrollment.completed_at)
+        .where(Enrollment.completed_at.is_not(None))).all()
+    assert finished and all(badges[(row.user_id, f"course-completed:{row.course_id}")] == row.completed_at
+                            for row in finished)
+    assert {user for user, key in badges if key == "first-course"} == {row.user_id for row in finished}
+    assert not [key for _user, key in badges if key.startswith("streak-")]
+
+    learner = db.session.get(User, next(iter(first_completion)))
+    token = api.token(learner.email, PASSWORD)
+    mine = api.get("/api/achievements", token=token).json
+    assert "first-module" in {badge["key"] for badge in mine["items"]}
+
+
 def test_every_record_has_its_started_and_completed_events(app, db):
     generate(db)
     records = db.session.execute(select(Progress.enrollment_id, Progress.module_id, Progress.started_at,
@@ -238,7 +263,8 @@ def test_cli_prints_progress_and_a_summary(runner, db):
     counts = table_counts(db)
     assert "learners:" in result.output
     for label, table in (("users", "users"), ("courses", "courses"), ("enrollments", "enrollments"),
-                         ("progress records", "progress"), ("events", "progress_events")):
+                         ("progress records", "progress"), ("events", "progress_events"),
+                         ("badges", "achievements")):
         assert f"{label} " in result.output and f"{counts[table]:,}" in result.output
     assert "Generated in" in result.output and " s (seed 5)" in result.output
     assert "student1@example.com … student50@example.com" in result.output

@@ -244,7 +244,7 @@ def peek(depends_on: tuple[str, ...], key: str, kind: type):
     computed. For a read whose permission check the cached value itself can answer."""
     if _bypassed():
         return None
-    found = _lookup(current_app.extensions["elearn.cache"], Entry(tuple(depends_on), key, kind))
+    found = _lookup(current_app.extensions["elearn.cache"], Entry(tuple(depends_on), key, kind), keep_miss=True)
     return None if found is None else found[1]
 
 
@@ -253,6 +253,12 @@ def read_ahead_for_user(entries_of: Callable[[int], list[Entry]]) -> None:
     entries to be fetched with the sign-in check, in the same round trip (the JSON
     operations declare theirs), so a cached API read costs one round trip, not two."""
     g.elearn_read_ahead_for_user = entries_of
+
+
+def read_ahead(entries: list[Entry]) -> None:
+    """Fetch ``entries`` with this request's next lookup, in the same round trip: for a
+    view that knows, once it has checked access, every figure its page may read."""
+    g.elearn_read_ahead = [*g.get("elearn_read_ahead", ()), *entries]
 
 
 def user_known(user_id: int) -> None:
@@ -272,17 +278,25 @@ def _forget_read_ahead(_error=None) -> None:
         g.pop(name, None)
 
 
-def _lookup(cache, entry: Entry):
+def _lookup(cache, entry: Entry, keep_miss: bool = False):
     """``cache.lookup`` of ``entry``, answered from what an earlier lookup of the request
-    fetched ahead, or fetching what is queued with it."""
+    fetched ahead, or fetching what is queued with it. ``keep_miss`` (a peek): a value found
+    missing stays fetched, with its generations, for the ``cached`` that computes it next,
+    which then stores it without asking Redis again."""
     fetched = g.setdefault("elearn_fetched_ahead", {})
     if entry in fetched:
-        return fetched.pop(entry)
+        found = fetched.pop(entry)
+        if keep_miss and found is not None and found[1] is None:
+            fetched[entry] = found
+        return found
     ahead = [other for other in g.pop("elearn_read_ahead", ()) if other != entry]
     if not ahead:
-        return cache.lookup(entry.key, entry.depends_on, entry.kind)
-    found, *more = cache.lookup_many([entry, *ahead])
-    fetched.update(zip(ahead, more, strict=True))
+        found = cache.lookup(entry.key, entry.depends_on, entry.kind)
+    else:
+        found, *more = cache.lookup_many([entry, *ahead])
+        fetched.update(zip(ahead, more, strict=True))
+    if keep_miss and found is not None and found[1] is None:
+        fetched[entry] = found
     return found
 
 

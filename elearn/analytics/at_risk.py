@@ -22,7 +22,7 @@ from flask_babel import gettext, ngettext
 from sqlalchemy import and_, case, func, literal, or_, select, update
 
 from ..auth.models import User
-from ..cache import cached
+from ..cache import Entry, cached
 from ..catalog.models import Course, Module
 from ..db_types import UTCDateTime, utcnow
 from ..enrollments.models import Enrollment
@@ -89,6 +89,11 @@ def _band(now: datetime):
                 else_=len(AGE_BANDS))
 
 
+def baselines_entry(course: Course) -> Entry:
+    """Where ``baselines`` keeps the course's (by time alone: they move slowly)."""
+    return Entry((), f"at-risk-baselines:{course.id}", dict)
+
+
 def baselines(course: Course, now: datetime | None = None) -> Baselines:
     now = now or utcnow()
 
@@ -105,7 +110,8 @@ def baselines(course: Course, now: datetime | None = None) -> Baselines:
         return {"stalled_after": {str(m): float(s) for m, s in stalled_after},
                 "median_by_band": {str(b): int(c) for b, c in medians}}
 
-    raw = cached((), f"at-risk-baselines:{course.id}", compute, dict, ttl=BASELINE_TTL)
+    entry = baselines_entry(course)
+    raw = cached(entry.depends_on, entry.key, compute, entry.kind, ttl=BASELINE_TTL)
     return Baselines({int(m): s for m, s in raw["stalled_after"].items()},
                      {int(b): c for b, c in raw["median_by_band"].items()})
 

@@ -26,7 +26,7 @@ from ..numbers import percentage
 from ..pagination import Page, paginate
 from ..prepared import Prepared
 from ..progress.models import ModuleStats, Progress
-from ..progress.pace import course_pace_seconds, predicted_completion
+from ..progress.pace import course_pace_seconds, pace_entry, predicted_completion
 from ..read_replica import reads
 from ..sql import at_rank, seconds_between
 from ..text_search import contains_pattern
@@ -283,11 +283,28 @@ def module_completion_rates(course_id: int, total_enrollments: int) -> list[Modu
 def class_wide(course: Course, key: str, compute, kind: type, ttl: int = DEFAULT_TTL):
     """``cached`` for a figure of the whole class: until the course changes, or for
     ``LARGE_CLASS_TTL`` seconds in a class of ``LARGE_CLASS`` or more."""
+    entry = class_wide_entry(course, key, kind)
+    return cached(entry.depends_on, entry.key, compute, entry.kind,
+                  ttl=LARGE_CLASS_TTL if is_large_class(course) else ttl)
+
+
+def class_wide_entry(course: Course, key: str, kind: type) -> Entry:
+    """Where ``class_wide`` keeps the figure ``key`` of the course's class."""
     if is_large_class(course):
-        depends_on, ttl = (CATALOG_GENERATION,), LARGE_CLASS_TTL
-    else:
-        depends_on = (course_generation(course.id), CATALOG_GENERATION)
-    return cached(depends_on, f"{key}:{course.id}", compute, kind, ttl=ttl)
+        return Entry((CATALOG_GENERATION,), f"{key}:{course.id}", kind)
+    return Entry((course_generation(course.id), CATALOG_GENERATION), f"{key}:{course.id}", kind)
+
+
+def dashboard_entries(course: Course) -> list[Entry]:
+    """Every cached figure the course dashboard may read, to be fetched in one round trip
+    (``cache.read_ahead``) once access to the course is checked."""
+    entries = [analytics_entry(course.id), pace_entry(course.id),
+               class_wide_entry(course, "student-status-counts", dict[str, int]),
+               class_wide_entry(course, "median-active-seconds", dict[int, int]),
+               at_risk.baselines_entry(course)]  # (what the triage counts are counted with)
+    if is_large_class(course):
+        entries.append(class_wide_entry(course, "class-figures", ClassFigures))
+    return entries
 
 
 def median_active_seconds(course: Course) -> dict[int, int]:

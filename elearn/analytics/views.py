@@ -16,7 +16,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.models import User
-from ..cache import CATALOG_GENERATION, PEOPLE_GENERATION, Entry, course_generation
+from ..cache import CATALOG_GENERATION, PEOPLE_GENERATION, Entry, course_generation, read_ahead
 from ..errors import NotFound
 from ..extensions import db
 from ..i18n import current_language
@@ -27,7 +27,7 @@ from ..web.downloads import csv_attachment
 from ..web.htmx import is_htmx, page_or_fragment
 from ..web.inputs import parse_query
 from ..web.page_cache import cached_page, keeps_page, kept_page, page_entry
-from ..web.shared_html import shared_html
+from ..web.shared_html import html_entry, shared_html
 from . import at_risk, service
 from .schemas import AtRiskQuery, StudentQuery
 
@@ -51,10 +51,15 @@ def course_dashboard_context(actor, course_id: int, course=None) -> dict:
     see them is checked on every call (``course``: one the caller has just checked).
     """
     course = course or service.course_for_analytics(actor, course_id)
-    figures = shared_html((course_generation(course.id), CATALOG_GENERATION),
-                          f"course-figures-html:{course.id}:{current_language()}", lambda: _render_figures(course),
-                          ttl=service.figures_ttl(course))
+    entry = _figures_html(course)
+    figures = shared_html(entry.depends_on, entry.key, lambda: _render_figures(course), ttl=service.figures_ttl(course))
     return {"title": course.title, "figures": figures}
+
+
+def _figures_html(course) -> Entry:
+    """Where the course's figures are kept as HTML (``shared_html``)."""
+    return html_entry((course_generation(course.id), CATALOG_GENERATION),
+                      f"course-figures-html:{course.id}:{current_language()}")
 
 
 def _render_figures(course) -> dict[str, str]:
@@ -92,55 +97,67 @@ def course_dashboard(course_id: int):
     visit is the sign-in check and one lookup, in one round trip."""
     if is_htmx():
         return students(course_id)
-    if not keeps_page():
-        return _course_dashboard(course_id)
-    in_a_class, in_a_large_class = _dashboard_pages(current_user.id, course_id)
-    for entry in (in_a_class, in_a_large_class):
-        page = kept_page(entry)
-        if page is not None:
-            return page
+    if keeps_page():
+        in_a_class, in_a_large_class = _dashboard_pages(current_user.id, course_id)
+        for entry in (in_a_class, in_a_large_class):
+            page = kept_page(entry)
+            if page is not None:
+                return page
     course = service.course_for_analytics(current_user, course_id)
+    query = parse_query(StudentQuery, lenient=True)
+    # Everything the page may read from the cache, in the round trip of its first lookup.
+    read_ahead([*service.dashboard_entries(course), _students_html(course, query), _figures_html(course)])
+    if not keeps_page():
+        return _course_dashboard(course, query)
     return cached_page(in_a_large_class if service.is_large_class(course) else in_a_class,
-                       lambda: _course_dashboard(course_id), ttl=STUDENT_LIST_TTL)
+                       lambda: _course_dashboard(course, query), ttl=STUDENT_LIST_TTL)
 
 
-def _course_dashboard(course_id: int) -> str:
-    context = _student_list(current_user, course_id, parse_query(StudentQuery, lenient=True))
-    context |= course_dashboard_context(current_user, course_id, context["course"])
-    context["status_counts"] = service.student_status_counts(context["course"])  # "Needs attention" shows one
+def _course_dashboard(course, query: StudentQuery) -> str:
+    # "Needs attention" shows the triage counts too: looked up once for both.
+    status_counts = service.student_status_counts(course)
+    context = _student_list(course, query, status_counts)
+    context |= course_dashboard_context(current_user, course.id, course)
+    context["status_counts"] = status_counts
     # "Needs attention" and the heatmap are fetched by the page once shown (each reads the
     # class's unfinished enrollments): the page itself costs what its first screen costs.
     return render_template("analytics/course.html", **context)
 
 
-def _student_list(actor, course_id: int, query: StudentQuery) -> dict:
-    """The course (checked) and its student list as HTML (``students_html``).
+def _student_list(course, query: StudentQuery, status_counts: dict[str, int] | None = None) -> dict:
+    """The student list of a course whose access is checked, as HTML (``students_html``).
 
     A list without a search is shared from the cache until the course, the catalog or
     anyone's name changes, for ``STUDENT_LIST_TTL`` at most; a search is rendered afresh.
     """
-    course = service.course_for_analytics(actor, course_id)
-
     def render() -> str:
-        return render_template("analytics/_students.html", course=course, course_id=course_id, query=query,
-                               enrolled=course.enrollment_count, status_counts=service.student_status_counts(course),
+        return render_template("analytics/_students.html", course=course, course_id=course.id, query=query,
+                               enrolled=course.enrollment_count,
+                               status_counts=service.student_status_counts(course) if status_counts is None
+                               else status_counts,
                                students=service.students_of(course, query.q, query.sort, query.page,
                                                             STUDENTS_PER_PAGE, query.status))
 
     if query.q and query.q.strip():
         html = Markup(render())
     else:
-        key = (f"students-html:{course.id}:{current_language()}:{get_timezone()}:"
-               f"{query.sort}:{query.status or ''}:{query.page}")
-        html = shared_html((course_generation(course.id), CATALOG_GENERATION, PEOPLE_GENERATION), key,
-                           lambda: {"list": render()}, ttl=STUDENT_LIST_TTL)["list"]
-    return {"course": course, "course_id": course_id, "title": course.title, "query": query, "students_html": html}
+        entry = _students_html(course, query)
+        html = shared_html(entry.depends_on, entry.key, lambda: {"list": render()}, ttl=STUDENT_LIST_TTL)["list"]
+    return {"course": course, "course_id": course.id, "title": course.title, "query": query, "students_html": html}
+
+
+def _students_html(course, query: StudentQuery) -> Entry:
+    """Where a list without a search is kept as HTML, per language and zone (its times)."""
+    return html_entry((course_generation(course.id), CATALOG_GENERATION, PEOPLE_GENERATION),
+                      f"students-html:{course.id}:{current_language()}:{get_timezone()}:"
+                      f"{query.sort}:{query.status or ''}:{query.page}")
 
 
 @bp.get("/courses/<int:course_id>/students")
 @login_required(*STAFF)
 def students(course_id: int):
-    context = _student_list(current_user, course_id, parse_query(StudentQuery, lenient=True))
+    course = service.course_for_analytics(current_user, course_id)
+    context = _student_list(course, parse_query(StudentQuery, lenient=True))
     response = make_response(context["students_html"] if is_htmx()
                              else render_template("analytics/students_page.html", **context))
     response.vary.add("HX-Request")  # the same address answers htmx with the list alone

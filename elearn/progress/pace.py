@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..cache import cached
+from ..cache import Entry, cached
 from ..enrollments.models import Enrollment
 from ..read_replica import reads
 from ..sql import at_rank, seconds_between
@@ -37,7 +37,13 @@ def course_pace_seconds(course_id: int) -> float:
             Enrollment.last_activity_at.is_not(None))))
         return float(value) if value is not None else float(DEFAULT_SECONDS_PER_MODULE)
 
-    return cached((), f"course-pace:{course_id}", median, float, ttl=COURSE_PACE_TTL)
+    entry = pace_entry(course_id)
+    return cached(entry.depends_on, entry.key, median, entry.kind, ttl=COURSE_PACE_TTL)
+
+
+def pace_entry(course_id: int) -> Entry:
+    """Where ``course_pace_seconds`` keeps a course's pace."""
+    return Entry((), f"course-pace:{course_id}", float)
 
 
 def predicted_completion(*, enrolled_at: datetime, last_activity_at: datetime | None, completed: int,

@@ -11,7 +11,7 @@ from flask import current_app
 from itsdangerous import BadSignature, Signer
 from markupsafe import Markup
 
-from ..cache import DEFAULT_TTL, cached, peek
+from ..cache import DEFAULT_TTL, Entry, cached, peek
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,11 @@ def shared_html(depends_on: tuple[str, ...], key: str, render: Callable[[], dict
     if opened is None:  # (logged: rendered afresh)
         return {name: Markup(html) for name, html in render().items()}
     return opened
+
+
+def html_entry(depends_on: tuple[str, ...], key: str) -> Entry:
+    """Where ``shared_html`` keeps ``key``: to fetch it ahead (``cache.read_ahead``)."""
+    return Entry(tuple(depends_on), key, dict[str, str])
 
 
 def kept_html(depends_on: tuple[str, ...], key: str) -> dict[str, Markup] | None:

@@ -171,3 +171,40 @@ def test_a_warm_visit_is_one_round_trip_to_redis(make, issue, redis_url, backend
     assert commands == ["MGET"]
     with process.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("large", [False, True], ids=["class", "large class"])
+def test_a_page_rendered_again_reads_its_figures_in_one_round_trip(make, issue, redis_url, backend, monkeypatch,
+                                                                   large):
+    """After the course changes, the page finds its figures, list and fragments stale with
+    one lookup (after the sign-in check's), then stores what it rendered: no lookup per
+    figure, and the triage counts the list and "Needs attention" share are read once."""
+    from elearn.analytics import service
+
+    if large:
+        monkeypatch.setattr(service, "LARGE_CLASS", 4)  # the course has 4 enrollments
+    process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=f"elearn:test:{uuid.uuid4().hex}")
+    reader = Browser(process.test_client())
+    reader.login("ada@example.com")
+    client = process.extensions["elearn.cache"].client
+    commands = []
+    real = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args) or real(*args, **kw))
+    assert 'data-testid="completed-enrollments">1<' in _page(reader, issue.course.id)
+    make.complete(issue.enrollments["ben"], 4)
+    client.delete(*client.keys(f"{process.config['EVENT_CHANNEL']}:cache:page:*"))  # a large class keeps its page
+    process.extensions["elearn.cache"].bump([f"gen:course:{issue.course.id}"])
+    commands.clear()
+    html = _page(reader, issue.course.id)
+    # (a large class's class-wide figures are recounted every half minute, not at each change)
+    assert f'data-testid="completed-enrollments">{1 if large else 2}<' in html
+    lookups = [args for args in commands if args[0] == "MGET"]
+    assert len(lookups) == 2, [len(args) for args in lookups]
+    looked_up = [name.rsplit(":cache:", 1)[-1] for name in lookups[1][1:]]
+    assert sum(name.startswith("student-status-counts:") for name in looked_up) == 1
+    assert {name.split(":")[0] for name in looked_up} >= {"students-html", "course-figures-html", "course-analytics",
+                                                          "student-status-counts", "course-pace"}
+    assert {args[0] for args in commands} == {"MGET", "SET"}
+    with process.app_context():
+        db.engine.dispose()

@@ -3,6 +3,7 @@ import uuid
 
 import pytest
 
+from elearn.extensions import db
 from tests.conftest import build_app
 
 
@@ -56,9 +57,9 @@ def test_course_analytics_follow_progress(api, make):
     assert api.get(f"/api/analytics/courses/{course.id}", token).get_json()["averageCompletion"] == 25.0
 
 
-@pytest.mark.redis
-def test_a_warm_api_read_is_one_round_trip_to_redis(app, make, redis_url, backend, monkeypatch):
-    """The sign-in check and the figure the view reads are fetched together."""
+def _recorded_process(make, redis_url, backend, monkeypatch):
+    """A learner with one of four modules completed, their course's instructor, and a
+    process on Redis whose cache records the commands it sends."""
     student, course, enrollment, modules = _setup(make)
     make.complete(enrollment, 1)
     make.user("instructor", email="t@example.com")
@@ -77,6 +78,13 @@ def test_a_warm_api_read_is_one_round_trip_to_redis(app, make, redis_url, backen
     commands = []
     real = client.execute_command
     monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args[0]) or real(*args, **kw))
+    return process, api, commands, course, enrollment, modules
+
+
+@pytest.mark.redis
+def test_a_warm_api_read_is_one_round_trip_to_redis(app, make, redis_url, backend, monkeypatch):
+    """The sign-in check and the figure the view reads are fetched together."""
+    process, api, commands, course, enrollment, _modules = _recorded_process(make, redis_url, backend, monkeypatch)
     learner, teacher = api.token("s@example.com"), api.token("t@example.com")
     for path, token, field, expected in (("/api/progress/overall", learner, "completedModules", 1),
                                          (f"/api/progress/course/{enrollment.id}", learner, "completedModules", 1),
@@ -85,6 +93,25 @@ def test_a_warm_api_read_is_one_round_trip_to_redis(app, make, redis_url, backen
         commands.clear()
         assert api.get(path, token).get_json()[field] == expected
         assert commands == ["MGET"], path
+    with process.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.redis
+def test_a_cold_api_read_asks_redis_once_then_stores(app, make, redis_url, backend, monkeypatch):
+    """After the course changes, its figures are found stale with the sign-in check and
+    stored under the generations that lookup read: no second lookup between the two."""
+    process, api, commands, course, enrollment, modules = _recorded_process(make, redis_url, backend, monkeypatch)
+    learner, teacher = api.token("s@example.com"), api.token("t@example.com")
+    path = f"/api/analytics/courses/{course.id}"
+    assert api.get(path, teacher).get_json()["averageCompletion"] == 25.0
+    assert api.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[1].id}", learner).status_code == 200
+    commands.clear()
+    assert api.get(path, teacher).get_json()["averageCompletion"] == 50.0
+    assert commands == ["MGET", "SET"]
+    commands.clear()
+    assert api.get(path, teacher).get_json()["averageCompletion"] == 50.0  # stored where the next read looks
+    assert commands == ["MGET"]
     with process.app_context():
         db.engine.dispose()
 

@@ -24,6 +24,8 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.config.setdefault("REQUIRE_EVENTS_FOR_WRITES", app.testing)
+    # Fields in the order the schemas declare them, as pydantic encodes one object (json_api).
+    app.json.sort_keys = False
 
     from .web.converters import IdConverter
 

@@ -7,8 +7,9 @@ run on ``events.committed`` in the writing request, before the bus tells anyone)
 every read that starts after the write's response finds the stored generations behind
 and computes a fresh value. A read is one round trip: the value and the current
 generations together; a request that knows what its view will read fetches it with its
-sign-in check, in that check's round trip (``read_ahead_for_user``). A time-based expiry
-bounds everything else (including staleness after a Redis outage).
+sign-in check, in that check's round trip (``read_ahead_for_user``), and a view that learns
+it only once it has checked access fetches all of it with its next lookup (``read_ahead``).
+A time-based expiry bounds everything else (including staleness after a Redis outage).
 
 Backends: Redis when ``REDIS_URL`` is set (shared by every process and host), otherwise a
 dictionary in this process. If Redis fails, reads fall through to the database and
@@ -239,12 +240,15 @@ def _bypassed() -> bool:
     return not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction()
 
 
-def peek(depends_on: tuple[str, ...], key: str, kind: type):
+def peek(depends_on: tuple[str, ...], key: str, kind: type, computed_next: bool = False):
     """What ``cached`` holds under ``key`` if it is still current, else None; nothing is
-    computed. For a read whose permission check the cached value itself can answer."""
+    computed. For a read whose permission check the cached value itself can answer.
+    ``computed_next``: on a miss, the caller goes on to ``cached`` the same entry, which
+    then stores its value under the generations this lookup read, without a second one."""
     if _bypassed():
         return None
-    found = _lookup(current_app.extensions["elearn.cache"], Entry(tuple(depends_on), key, kind), keep_miss=True)
+    found = _lookup(current_app.extensions["elearn.cache"], Entry(tuple(depends_on), key, kind),
+                    keep_miss=computed_next)
     return None if found is None else found[1]
 
 
@@ -280,9 +284,8 @@ def _forget_read_ahead(_error=None) -> None:
 
 def _lookup(cache, entry: Entry, keep_miss: bool = False):
     """``cache.lookup`` of ``entry``, answered from what an earlier lookup of the request
-    fetched ahead, or fetching what is queued with it. ``keep_miss`` (a peek): a value found
-    missing stays fetched, with its generations, for the ``cached`` that computes it next,
-    which then stores it without asking Redis again."""
+    fetched ahead, or fetching what is queued with it. ``keep_miss``: a value found missing
+    stays fetched, with its generations, for the ``cached`` that computes it next."""
     fetched = g.setdefault("elearn_fetched_ahead", {})
     if entry in fetched:
         found = fetched.pop(entry)

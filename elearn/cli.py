@@ -78,7 +78,7 @@ def register_cli(app: Flask) -> None:
         the demo's); every generated account shares one password. A database that already
         has generated data is refused. Times are spread over the six months before the
         start of the current hour: the same seed on the same starting database gives the
-        same rows within that hour.
+        same rows within that hour. Learners hold the badges their history earned.
         """
         import time
 

@@ -111,7 +111,6 @@ def load_config(instance_path: str) -> dict:
         ),
         # Headers only: a token in a URL ends up in access logs and browser history.
         "JWT_TOKEN_LOCATION": ["headers"],
-        "JSON_SORT_KEYS": False,
         # Flask-Compress gzips JSON and HTML; streamed bodies (static files, CSV exports)
         # pass through: its stream wrapper leaves the underlying file unclosed.
         "COMPRESS_STREAMS": False,

@@ -198,15 +198,17 @@ def _award(user_id: int, completions: list[Completion]) -> list[Row]:
     return earned
 
 
-def award_for_records(course_ids: list[int]) -> list[tuple[int, int]]:
+def award_for_records(course_ids: list[int], forward: bool = True) -> list[tuple[int, int]]:
     """The badges the records of ``course_ids`` earn, for rows written in bulk (a CSV
     import): ``course-completed:<course>`` for each completed enrollment (at its completion
     time), ``first-course`` and ``first-module`` for their learners (at their first). Three
-    statements whatever the number of learners; (badge id, user id) of each new badge.
+    statements whatever the number of learners; (badge id, user id) of each new badge, in
+    learner order.
 
     Streak badges are not given for imported history (a streak is days in a row up to
     today), and nothing is announced: importing years of a class's history must not shower
-    its learners with notices. Already-earned badges stay as they are.
+    its learners with notices. Already-earned badges stay as they are. ``forward=False``
+    queues no xAPI statement for them either (synthetic data is no one's record).
     """
     if not course_ids:
         return []
@@ -214,12 +216,14 @@ def award_for_records(course_ids: list[int]) -> list[tuple[int, int]]:
     completers = select(Enrollment.user_id).where(done)
     inserts = [
         select(Enrollment.user_id, literal(COURSE_COMPLETED + ":") + cast(Enrollment.course_id, String),
-               Enrollment.course_id, Enrollment.completed_at).where(done),
+               Enrollment.course_id, Enrollment.completed_at).where(done).order_by(Enrollment.user_id, Enrollment.course_id),
         select(Enrollment.user_id, literal("first-course"), literal(None, Integer), func.min(Enrollment.completed_at))
-        .where(Enrollment.user_id.in_(completers), Enrollment.completed_at.is_not(None)).group_by(Enrollment.user_id),
+        .where(Enrollment.user_id.in_(completers), Enrollment.completed_at.is_not(None)).group_by(Enrollment.user_id)
+        .order_by(Enrollment.user_id),
         select(Enrollment.user_id, literal("first-module"), literal(None, Integer), func.min(Progress.completed_at))
         .join(Progress, Progress.enrollment_id == Enrollment.id)
-        .where(Enrollment.course_id.in_(course_ids), Progress.completed.is_(True)).group_by(Enrollment.user_id),
+        .where(Enrollment.course_id.in_(course_ids), Progress.completed.is_(True)).group_by(Enrollment.user_id)
+        .order_by(Enrollment.user_id),
     ]
     earned = []
     for rows in inserts:
@@ -227,7 +231,8 @@ def award_for_records(course_ids: list[int]) -> list[tuple[int, int]]:
                 .on_conflict_do_nothing(index_elements=["user_id", "key"])
                 .returning(Achievement.id, Achievement.user_id))
         earned += [tuple(row) for row in db.session.execute(stmt)]
-    queue_statements("badge", earned)
+    if forward:
+        queue_statements("badge", earned)
     return earned
 
 

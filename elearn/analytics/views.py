@@ -105,8 +105,11 @@ def course_dashboard(course_id: int):
                 return page
     course = service.course_for_analytics(current_user, course_id)
     query = parse_query(StudentQuery, lenient=True)
-    # Everything the page may read from the cache, in the round trip of its first lookup.
-    read_ahead([*service.dashboard_entries(course), _students_html(course, query), _figures_html(course)])
+    # Everything the page may read from the cache, in the round trip of its first lookup
+    # (a search's list is rendered afresh, never kept).
+    searched = bool(query.q and query.q.strip())
+    read_ahead([*service.dashboard_entries(course), _figures_html(course),
+                *([] if searched else [_students_html(course, query)])])
     if not keeps_page():
         return _course_dashboard(course, query)
     return cached_page(in_a_large_class if service.is_large_class(course) else in_a_class,

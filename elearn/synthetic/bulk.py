@@ -37,6 +37,11 @@ class BulkLoader:
             self._write_chunk(table, columns, rows[start:start + CHUNK_ROWS])
         self.rows_written[table] = self.rows_written.get(table, 0) + len(rows)
 
+    def inserted(self, table: str, count: int) -> None:
+        """``count`` rows of ``table`` went in by ordinary INSERTs: counted, and made ready
+        by ``finish`` with the rest."""
+        self.rows_written[table] = self.rows_written.get(table, 0) + count
+
     def lock(self, tables: tuple[str, ...]) -> None:
         """Keep other writers out of ``tables`` until the commit (where the backend can)."""
 

@@ -10,6 +10,8 @@ last six months:
   per-course "hard" module, so completions thin out module by module; some finish, and
   many leave the next module started but not completed.
 - Every record has its "started" event and, when completed, its "completed" event.
+- Learners hold the badges their history earned (first step, course finisher, each
+  course's own), dated when earned; none is announced or forwarded.
 - The counters (``Course.module_count``, the enrollments' ``completed_count``,
   ``completed_at`` and ``last_activity_at``) are computed while generating and written
   with the rows; they equal what ``progress.counters`` would rebuild.
@@ -57,7 +59,7 @@ GENERATED_ADMIN = "generated-admin@example.com"
 STUDENT_EMAIL = re.compile(r"student(\d+)@example\.com")
 
 #: Every table the generator writes, parents before children.
-TABLES = ("users", "courses", "modules", "contents", "enrollments", "progress", "progress_events")
+TABLES = ("users", "courses", "modules", "contents", "enrollments", "progress", "progress_events", "achievements")
 
 #: Enrollments are spread over this window before ``now``; sign-ups start a bit earlier.
 ACTIVITY_WINDOW = 182 * DAY
@@ -193,7 +195,7 @@ def generate_platform(students: int, courses: int, *, seed: int = 1, password: s
     # Learners of a real platform hold the badges their history earned: without them, the
     # next completion of almost every generated learner would award "first step".
     echo("Awarding the badges the history earned ...")
-    badges = len(award_for_records([course.id for course in generator.courses]))
+    loader.inserted("achievements", len(award_for_records([course.id for course in generator.courses], forward=False)))
     echo("Advancing id sequences and refreshing statistics ...")
     loader.finish()
     written = loader.rows_written
@@ -201,7 +203,8 @@ def generate_platform(students: int, courses: int, *, seed: int = 1, password: s
         seed=seed, students=students, instructors=instructors,
         first_student=generator.first_student, courses=written["courses"],
         modules=written["modules"], enrollments=written.get("enrollments", 0),
-        progress=written.get("progress", 0), events=written.get("progress_events", 0), badges=badges,
+        progress=written.get("progress", 0), events=written.get("progress_events", 0),
+        badges=written.get("achievements", 0),
     )
 
 

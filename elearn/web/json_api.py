@@ -125,7 +125,8 @@ class JsonApi(Blueprint):
                 elif response is not None:
                     # Serialised by pydantic's own encoder: a third of a cached read's time
                     # went to building a dict and encoding it again with the json module.
-                    encoded = response.model_validate(result).model_dump_json(by_alias=True)
+                    # (ASCII, as jsonify writes the lists: the same bytes for the same text.)
+                    encoded = response.model_validate(result).model_dump_json(by_alias=True, ensure_ascii=True)
                     return Response(encoded, status, headers, mimetype=JSON)
                 else:
                     payload = result

@@ -39,8 +39,9 @@ def html_entry(depends_on: tuple[str, ...], key: str) -> Entry:
 
 def kept_html(depends_on: tuple[str, ...], key: str) -> dict[str, Markup] | None:
     """What ``shared_html`` keeps under ``key`` while it is current, else None (nothing is
-    rendered): for a page that has more than one place it may be kept."""
-    found = peek(depends_on, key, dict[str, str])
+    rendered): for a page that has more than one place it may be kept, and renders it into
+    one of them when it is in none (so a miss stays fetched for that ``shared_html``)."""
+    found = peek(depends_on, key, dict[str, str], computed_next=True)
     return None if found is None else _opened(key, found)
 
 

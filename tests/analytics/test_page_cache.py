@@ -206,5 +206,8 @@ def test_a_page_rendered_again_reads_its_figures_in_one_round_trip(make, issue, 
     assert {name.split(":")[0] for name in looked_up} >= {"students-html", "course-figures-html", "course-analytics",
                                                           "student-status-counts", "course-pace"}
     assert {args[0] for args in commands} == {"MGET", "SET"}
+    commands.clear()
+    assert _without_tokens(_page(reader, issue.course.id)) == _without_tokens(html)  # and kept where it is read
+    assert [args[0] for args in commands] == ["MGET"]
     with process.app_context():
         db.engine.dispose()

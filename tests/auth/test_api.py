@@ -116,6 +116,20 @@ def test_register_creates_a_student_whatever_is_asked(api, db):
     assert db.session.scalar(select(User).where(User.email == "x@example.com")) is None
 
 
+def test_one_object_and_a_list_are_written_alike(api, make):
+    """A single object and a list are JSON of the same spelling: fields in the schema's
+    order, text outside ASCII escaped, the same media type."""
+    admin = api.token(make.user("admin", email="a@example.com", name="Zoë Ørsted").email)
+    me = api.get("/api/auth/me", admin)
+    listed = api.get("/api/users", admin, query_string={"q": "zo"})
+    assert me.mimetype == listed.mimetype == "application/json"
+    assert me.get_json()["name"] == listed.get_json()["items"][0]["name"] == "Zoë Ørsted"
+    assert b'"Zo\\u00eb \\u00d8rsted"' in me.data and b'"Zo\\u00eb \\u00d8rsted"' in listed.data
+    one = me.data.decode()
+    assert one.index('"id"') < one.index('"email"') < one.index('"name"') < one.index('"role"')
+    assert list(me.get_json()) == list(listed.get_json()["items"][0])
+
+
 def test_register_conflict_and_validation(api, make, db):
     make.user(email="dup@example.com")
     dup = api.post("/api/auth/register", json={"email": "DUP@example.com", "password": "long-enough", "name": "D"})

@@ -13,7 +13,7 @@ from elearn.enrollments.models import Enrollment
 from elearn.enrollments.service import recount_enrollment_counts
 from elearn.errors import Conflict
 from elearn.progress.counters import recount_enrollments
-from elearn.progress.models import Progress, ProgressEvent
+from elearn.progress.models import Progress, ProgressEvent, XapiOutbox
 from elearn.synthetic.generate import GENERATED_ADMIN, generate_platform
 from tests.conftest import _empty_all_tables, table_counts
 
@@ -168,10 +168,13 @@ def test_counters_equal_a_full_recount(app, db):
     assert counters() == written
 
 
-def test_learners_hold_the_badges_their_history_earned(app, db, api):
+def test_learners_hold_the_badges_their_history_earned(app, db, api, monkeypatch):
     """A generated learner's next completion must not award "first step" again: the badges
-    of their completions are there, dated when they were earned, and nothing is announced."""
+    of their completions are there, dated when they were earned, and nothing is announced
+    or forwarded to a learning record store (synthetic data is no one's record)."""
+    monkeypatch.setitem(app.config, "XAPI_LRS_URL", "http://lrs.invalid/xapi")
     generate(db)
+    assert db.session.scalar(select(func.count()).select_from(XapiOutbox)) == 0
     badges = {(a.user_id, a.key): a.earned_at for a in db.session.scalars(select(Achievement))}
     first_completion = dict(db.session.execute(
         select(Enrollment.user_id, func.min(Progress.completed_at)).join(Progress, Progress.enrollment_id == Enrollment.id)

@@ -225,6 +225,16 @@ def build_app(database_url: str, **overrides):
     return app
 
 
+def record_cache_commands(process, monkeypatch) -> list[tuple]:
+    """The Redis commands ``process``'s cache sends from now on, each as its arguments
+    (the command's name first): for counting a request's round trips."""
+    client = process.extensions["elearn.cache"].client
+    commands = []
+    real = client.execute_command
+    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args) or real(*args, **kw))
+    return commands
+
+
 #: Every app the tests built: their background jobs finish before a test's tables are emptied.
 _BUILT_APPS: "weakref.WeakSet" = weakref.WeakSet()
 

@@ -105,11 +105,9 @@ def course_dashboard(course_id: int):
                 return page
     course = service.course_for_analytics(current_user, course_id)
     query = parse_query(StudentQuery, lenient=True)
-    # Everything the page may read from the cache, in the round trip of its first lookup
-    # (a search's list is rendered afresh, never kept).
-    searched = bool(query.q and query.q.strip())
-    read_ahead([*service.dashboard_entries(course), _figures_html(course),
-                *([] if searched else [_students_html(course, query)])])
+    # Everything the page may read from the cache, in the round trip of its first lookup.
+    kept_list = _students_html(course, query)
+    read_ahead([*service.dashboard_entries(course), _figures_html(course), *([kept_list] if kept_list else [])])
     if not keeps_page():
         return _course_dashboard(course, query)
     return cached_page(in_a_large_class if service.is_large_class(course) else in_a_class,
@@ -141,16 +139,19 @@ def _student_list(course, query: StudentQuery, status_counts: dict[str, int] | N
                                students=service.students_of(course, query.q, query.sort, query.page,
                                                             STUDENTS_PER_PAGE, query.status))
 
-    if query.q and query.q.strip():
+    entry = _students_html(course, query)
+    if entry is None:
         html = Markup(render())
     else:
-        entry = _students_html(course, query)
         html = shared_html(entry.depends_on, entry.key, lambda: {"list": render()}, ttl=STUDENT_LIST_TTL)["list"]
     return {"course": course, "course_id": course.id, "title": course.title, "query": query, "students_html": html}
 
 
-def _students_html(course, query: StudentQuery) -> Entry:
-    """Where a list without a search is kept as HTML, per language and zone (its times)."""
+def _students_html(course, query: StudentQuery) -> Entry | None:
+    """Where a list without a search is kept as HTML, per language and zone (its times);
+    None for a search, which is rendered afresh."""
+    if query.q and query.q.strip():
+        return None
     return html_entry((course_generation(course.id), CATALOG_GENERATION, PEOPLE_GENERATION),
                       f"students-html:{course.id}:{current_language()}:{get_timezone()}:"
                       f"{query.sort}:{query.status or ''}:{query.page}")

@@ -9,7 +9,7 @@ import pytest
 from elearn.auth.models import User
 from elearn.extensions import db
 from elearn.messages import service as messages
-from tests.conftest import CSRF_RE, Browser, build_app
+from tests.conftest import CSRF_RE, Browser, build_app, record_cache_commands
 
 UNREAD_RE = re.compile(r'<a id="inbox-link"[^>]*>Inbox(?: <span class="count"[^>]*>(\d+)</span>)?</a>')
 
@@ -155,20 +155,23 @@ def test_each_language_is_kept_apart(browser, issue):
     assert "Needs attention" not in spanish and 'lang="es"' in spanish
 
 
-@pytest.mark.redis
-def test_a_warm_visit_is_one_round_trip_to_redis(make, issue, redis_url, backend, monkeypatch):
-    """The sign-in check and the kept page are fetched together, in one MGET."""
+def _signed_in_process(redis_url, backend, monkeypatch):
+    """A process on Redis, the course's instructor signed in to it, and the commands its
+    cache sends (``record_cache_commands``)."""
     process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=f"elearn:test:{uuid.uuid4().hex}")
     reader = Browser(process.test_client())
     reader.login("ada@example.com")
-    client = process.extensions["elearn.cache"].client
-    commands = []
-    real = client.execute_command
-    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args[0]) or real(*args, **kw))
+    return process, reader, record_cache_commands(process, monkeypatch)
+
+
+@pytest.mark.redis
+def test_a_warm_visit_is_one_round_trip_to_redis(make, issue, redis_url, backend, monkeypatch):
+    """The sign-in check and the kept page are fetched together, in one MGET."""
+    process, reader, commands = _signed_in_process(redis_url, backend, monkeypatch)
     first = _page(reader, issue.course.id)
     commands.clear()
     assert _without_tokens(_page(reader, issue.course.id)) == _without_tokens(first)
-    assert commands == ["MGET"]
+    assert [args[0] for args in commands] == ["MGET"]
     with process.app_context():
         db.engine.dispose()
 
@@ -184,13 +187,8 @@ def test_a_page_rendered_again_reads_its_figures_in_one_round_trip(make, issue, 
 
     if large:
         monkeypatch.setattr(service, "LARGE_CLASS", 4)  # the course has 4 enrollments
-    process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=f"elearn:test:{uuid.uuid4().hex}")
-    reader = Browser(process.test_client())
-    reader.login("ada@example.com")
+    process, reader, commands = _signed_in_process(redis_url, backend, monkeypatch)
     client = process.extensions["elearn.cache"].client
-    commands = []
-    real = client.execute_command
-    monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args) or real(*args, **kw))
     assert 'data-testid="completed-enrollments">1<' in _page(reader, issue.course.id)
     make.complete(issue.enrollments["ben"], 4)
     client.delete(*client.keys(f"{process.config['EVENT_CHANNEL']}:cache:page:*"))  # a large class keeps its page

@@ -8,7 +8,8 @@ every read that starts after the write's response finds the stored generations b
 and computes a fresh value. A read is one round trip: the value and the current
 generations together; a request that knows what its view will read fetches it with its
 sign-in check, in that check's round trip (``read_ahead_for_user``), and a view that learns
-it only once it has checked access fetches all of it with its next lookup (``read_ahead``).
+it only once it has checked access fetches all of it with its next lookup (``read_ahead``);
+a page that computes several values stores them together too (``stores_held``).
 A time-based expiry bounds everything else (including staleness after a Redis outage).
 
 Backends: Redis when ``REDIS_URL`` is set (shared by every process and host), otherwise a
@@ -26,7 +27,8 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from typing import Any, NamedTuple
 
 import redis
@@ -45,6 +47,10 @@ EPOCH = "epoch"
 @functools.cache
 def _adapter(kind: type) -> TypeAdapter:
     return TypeAdapter(kind)
+
+
+def _encoded(generations: list[int], value, kind: type) -> bytes:
+    return _adapter(tuple[list[int], kind]).dump_json((generations, value))
 
 
 class LocalCache:
@@ -72,6 +78,11 @@ class LocalCache:
             if len(self._values) > 50_000:  # bound memory: drop everything expired or not
                 self._values.clear()
             self._values[key] = (time.monotonic() + ttl, (generations, value))
+
+    def store_many(self, items: list[tuple]) -> None:
+        """``store`` of each (key, generations, value, kind, ttl)."""
+        for item in items:
+            self.store(*item)
 
     def bump(self, names: Collection[str]) -> None:
         with self._lock:
@@ -135,8 +146,17 @@ class RedisCache:
 
     def store(self, key: str, generations: list[int], value, kind: type, ttl: int) -> None:
         try:
-            self._client.set(self._prefix + key, _adapter(tuple[list[int], kind]).dump_json((generations, value)),
-                             ex=ttl)
+            self._client.set(self._prefix + key, _encoded(generations, value, kind), ex=ttl)
+        except redis.RedisError:
+            pass
+
+    def store_many(self, items: list[tuple]) -> None:
+        """``store`` of each (key, generations, value, kind, ttl), in one round trip."""
+        try:
+            with self._client.pipeline(transaction=False) as pipe:
+                for key, generations, value, kind, ttl in items:
+                    pipe.set(self._prefix + key, _encoded(generations, value, kind), ex=ttl)
+                pipe.execute()
         except redis.RedisError:
             pass
 
@@ -231,8 +251,29 @@ def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], ki
     generations, value = found
     if value is None:
         value = compute()
-        cache.store(key, generations, value, kind, ttl)
+        held = g.get("elearn_held_stores")
+        if held is None:
+            cache.store(key, generations, value, kind, ttl)
+        else:  # (stored with the rest; until then, this request's own lookups find it)
+            held.append((key, generations, value, kind, ttl))
+            g.setdefault("elearn_fetched_ahead", {})[Entry(tuple(depends_on), key, kind)] = (generations, value)
     return value
+
+
+@contextmanager
+def stores_held() -> Iterator[None]:
+    """Store what ``cached`` computes inside in one round trip at the end, not one each:
+    for a page that computes several values (its figures, its list, itself)."""
+    if "elearn_held_stores" in g:  # (an enclosing block stores them)
+        yield
+        return
+    held = g.elearn_held_stores = []
+    try:
+        yield
+    finally:
+        g.pop("elearn_held_stores", None)
+        if held:
+            current_app.extensions["elearn.cache"].store_many(held)
 
 
 def _bypassed() -> bool:
@@ -255,8 +296,9 @@ def peek(depends_on: tuple[str, ...], key: str, kind: type, computed_next: bool 
 def read_ahead_for_user(entries_of: Callable[[int], list[Entry]]) -> None:
     """What this request will read once it knows its user: ``user_known`` queues those
     entries to be fetched with the sign-in check, in the same round trip (the JSON
-    operations declare theirs), so a cached API read costs one round trip, not two."""
-    g.elearn_read_ahead_for_user = entries_of
+    operations and pages declare theirs, a page's header its unread count), so a cached
+    read costs one round trip, not two."""
+    g.elearn_read_ahead_for_user = [*g.get("elearn_read_ahead_for_user", ()), entries_of]
 
 
 def read_ahead(entries: list[Entry]) -> None:
@@ -268,9 +310,10 @@ def read_ahead(entries: list[Entry]) -> None:
 def user_known(user_id: int) -> None:
     """The request's user is known (before their sign-in is checked): queue what it said
     it would read for them with the next lookup, which is the sign-in check's."""
-    entries_of = g.pop("elearn_read_ahead_for_user", None)
-    if entries_of is not None:
-        g.elearn_read_ahead = list(entries_of(user_id))
+    queued = g.pop("elearn_read_ahead_for_user", ())
+    if queued:
+        g.elearn_read_ahead = [*g.get("elearn_read_ahead", ()), *(entry for entries_of in queued
+                                                                  for entry in entries_of(user_id))]
 
 
 _READ_AHEAD = ("elearn_read_ahead_for_user", "elearn_read_ahead", "elearn_fetched_ahead")

@@ -227,11 +227,25 @@ def build_app(database_url: str, **overrides):
 
 def record_cache_commands(process, monkeypatch) -> list[tuple]:
     """The Redis commands ``process``'s cache sends from now on, each as its arguments
-    (the command's name first): for counting a request's round trips."""
+    (the command's name first), a pipeline as one ("PIPELINE", its commands' names): for
+    counting a request's round trips."""
     client = process.extensions["elearn.cache"].client
     commands = []
-    real = client.execute_command
+    real, real_pipeline = client.execute_command, client.pipeline
     monkeypatch.setattr(client, "execute_command", lambda *args, **kw: commands.append(args) or real(*args, **kw))
+
+    def pipeline(*args, **kw):
+        pipe = real_pipeline(*args, **kw)
+        sent = pipe.execute
+
+        def execute(*a, **k):
+            commands.append(("PIPELINE", *(command[0][0] for command in pipe.command_stack)))
+            return sent(*a, **k)
+
+        pipe.execute = execute
+        return pipe
+
+    monkeypatch.setattr(client, "pipeline", pipeline)
     return commands
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, literal, select, update
 from ..analytics.access import course_for_analytics
 from ..analytics.at_risk import at_risk_condition
 from ..auth.models import User
+from ..cache import CATALOG_GENERATION, INBOXES_GENERATION, Entry, cached, inbox_generation
 from ..catalog.models import Course
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment
@@ -199,9 +200,18 @@ def inbox(actor, page: int = 1, per_page: int = 20, unread_only: bool = False) -
     return Inbox(result, unread_count(actor.id))
 
 
+def unread_entry(user_id: int) -> Entry:
+    """Where ``unread_count`` keeps a user's count: until a message reaches or is read in
+    their inbox, or a course (whose messages go with it) is deleted."""
+    return Entry((inbox_generation(user_id), INBOXES_GENERATION, CATALOG_GENERATION), f"inbox-unread:{user_id}", int)
+
+
 def unread_count(user_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(InboxEntry)
-                             .where(InboxEntry.user_id == user_id, InboxEntry.read_at.is_(None)))
+    """How many of ``user_id``'s messages are unread: the header of every page shows it."""
+    entry = unread_entry(user_id)
+    return cached(entry.depends_on, entry.key, lambda: db.session.scalar(
+        select(func.count()).select_from(InboxEntry).where(InboxEntry.user_id == user_id,
+                                                           InboxEntry.read_at.is_(None))), entry.kind)
 
 
 @dataclass

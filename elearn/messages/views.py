@@ -7,7 +7,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..analytics.access import course_for_analytics
+from ..cache import read_ahead_for_user
 from ..web.access import login_required
+from ..web.htmx import is_htmx
 from ..web.inputs import parse_form, parse_query
 from . import service
 from .schemas import CourseMessageForm, InboxQuery, MessageReplyIn, PlatformMessageForm
@@ -18,8 +20,16 @@ STAFF = ("instructor", "admin")
 
 @bp.app_context_processor
 def inbox_count():
-    """``inbox_unread()`` for the header: one indexed count, only on pages that show it."""
+    """``inbox_unread()`` for the header: a cached count, only on pages that show it."""
     return {"inbox_unread": lambda: service.unread_count(current_user.id) if current_user.is_authenticated else 0}
+
+
+@bp.before_app_request
+def read_unread_count_ahead():
+    """A whole page shows the unread count in its header: fetch it with the sign-in check,
+    in that round trip (htmx fragments and the JSON API have no header)."""
+    if request.method == "GET" and not is_htmx() and not (request.blueprint or "").endswith("_api"):
+        read_ahead_for_user(lambda user_id: [service.unread_entry(user_id)])
 
 
 def _sent_to() -> int | None:

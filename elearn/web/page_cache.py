@@ -23,7 +23,7 @@ from flask import current_app, request, url_for
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from ..cache import INBOXES_GENERATION, Entry, account_generation, inbox_generation
+from ..cache import INBOXES_GENERATION, Entry, account_generation, inbox_generation, stores_held
 from ..i18n import current_language
 from .shared_html import kept_html, shared_html
 
@@ -52,7 +52,8 @@ def cached_page(entry: Entry, render, ttl: int) -> Markup:
     def pieces() -> dict[str, str]:
         return {str(i): piece for i, piece in enumerate(str(render()).split(token))}
 
-    return _joined(shared_html(entry.depends_on, entry.key, pieces, ttl=ttl), token)
+    with stores_held():  # (the page and every value computed for it: one round trip)
+        return _joined(shared_html(entry.depends_on, entry.key, pieces, ttl=ttl), token)
 
 
 def kept_page(entry: Entry) -> Markup | None:

@@ -1,7 +1,10 @@
 """Messages: who may write to whom, inboxes, replies, and the pages."""
+import re
+
 import pytest
 from sqlalchemy import select
 
+from elearn.catalog import service as catalog
 from elearn.errors import Forbidden, Invalid, NotFound
 from elearn.extensions import db
 from elearn.messages import service
@@ -97,6 +100,36 @@ def test_the_inbox_api(course, api):
     both = api.post("/api/messages", teacher, json={"courseId": algebra.id, "filter": "all", "audience": "everyone",
                                                       "subject": "x", "body": "y"})
     assert both.status_code == 422, "one audience at a time"
+
+
+def _header_unread(browser, path: str = "/") -> int:
+    page = browser.client.get(path).get_data(as_text=True)
+    assert 'id="inbox-link"' in page
+    found = re.search(r'id="inbox-link"[^>]*>Inbox(?: <span class="count"[^>]*>(\d+)</span>)?</a>', page)
+    return int(found.group(1) or 0)
+
+
+def test_the_header_count_is_kept_until_the_inbox_changes(course, browser, count_queries):
+    """Every page's header shows the unread count: counted once, then read with the sign-in
+    check, and counted again when a message arrives, is read, or goes with its course."""
+    ada, algebra, (l0, _l1, _l2) = course
+    browser.login("l0@example.com")
+    assert _header_unread(browser) == 0
+    with count_queries() as statements:
+        assert _header_unread(browser, "/courses") == 0
+    assert not [s for s in statements if "inbox_entries" in s], statements
+    first = service.send_message(ada, subject="Quiz", body="Try it.", course_id=algebra.id, audience="all")
+    db.session.commit()
+    assert _header_unread(browser) == 1
+    service.open_message(l0, first.id)
+    db.session.commit()
+    assert _header_unread(browser) == 0
+    service.send_message(ada, subject="Exam", body="Friday.", course_id=algebra.id, audience="all")
+    db.session.commit()
+    assert _header_unread(browser, "/courses") == 1
+    catalog.delete_course(ada, algebra.id)
+    db.session.commit()
+    assert _header_unread(browser) == 0, "a deleted course's messages go with it"
 
 
 def test_pages_compose_read_and_reply(course, browser):

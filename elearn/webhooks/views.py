@@ -2,6 +2,7 @@
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..cache import read_ahead_for_user
 from ..errors import Invalid
 from ..web.access import login_required
 from ..web.inputs import parse_form, parse_query
@@ -11,6 +12,15 @@ from .schemas import DeliveryQuery, WebhookIn
 bp = Blueprint("webhooks", __name__, url_prefix="/admin/webhooks")
 ADMIN = ("admin",)
 DELIVERIES_PER_PAGE = 25
+
+
+@bp.before_app_request
+def read_listened_types_ahead():
+    """A write's events are checked against the event types webhooks listen to as it
+    commits (``service.may_be_listened_to``): fetched with the sign-in check, in that round
+    trip, rather than in one of their own."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        read_ahead_for_user(lambda _user_id: [service.LISTENED_TYPES])
 
 
 def _list_page(errors=None, values=None, status=200):

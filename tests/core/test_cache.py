@@ -328,3 +328,20 @@ def test_values_computed_for_a_page_are_stored_together_and_found_meanwhile(app,
         commands.clear()
         assert (figure("a"), figure("b")) == (1, 2)
         assert [args[0] for args in commands] == ["MGET", "MGET"] and computed == ["a", "b"]
+
+
+@pytest.mark.redis
+def test_a_completion_asks_redis_once_before_it_commits(app, make, redis_url, backend, monkeypatch):
+    """The sign-in check and the event types webhooks listen to (read as the write commits)
+    are fetched together: one lookup, then the invalidation and the events."""
+    process, api, commands, _course, enrollment, modules = _recorded_process(make, redis_url, backend, monkeypatch)
+    learner = api.token("s@example.com")
+    assert api.get("/api/progress/overall", learner).status_code == 200  # (the sign-in checked once)
+    commands.clear()
+    answer = api.post(f"/api/progress/mark-completed/{enrollment.id}/{modules[1].id}", learner)
+    assert answer.status_code == 200 and answer.get_json()["completed"] is True
+    lookups = [args for args in commands if args[0] == "MGET"]
+    assert len(lookups) == 1, commands
+    assert any(name.endswith(":cache:webhook-event-types") for name in lookups[0][1:])
+    with process.app_context():
+        db.engine.dispose()

@@ -7,10 +7,12 @@ the tooltip (``time_tag`` in templates/_macros.html).
 """
 import functools
 import math
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from babel import dates, numbers
 from flask_babel import gettext, lazy_gettext
+from jinja2 import pass_context
 
 from ..i18n import locale, time_zone
 
@@ -150,9 +152,20 @@ def nice_ceiling(value: float) -> float:
     return next(step * power for step in (1, 2, 4, 6, 8, 10) if step * power >= value)
 
 
+def _for_each_reader(format_: Callable) -> Callable:
+    """``format_`` as a filter Jinja calls only while rendering. Jinja works out a filter
+    of constants (``25|percent``) once, while compiling, and the compiled template serves
+    every later reader of the process: in whatever language its first reader had."""
+    @functools.wraps(format_)
+    def filter_(_context, *args, **kwargs):
+        return format_(*args, **kwargs)
+
+    return pass_context(filter_)
+
+
 def register_filters(app) -> None:
-    app.jinja_env.filters.update(time_ago=time_ago, day=day, short_day=short_day, exact_time=exact_time, iso=iso,
-                                 percent=percent, number=number, money=money, compact_number=compact_number,
-                                 compact_money=compact_money, nice_ceiling=nice_ceiling, weekday=weekday,
-                                 role_name=role_name, content_type_name=content_type_name,
-                                 ticket_status_name=ticket_status_name)
+    per_reader = {name: _for_each_reader(format_) for name, format_ in dict(
+        time_ago=time_ago, day=day, short_day=short_day, exact_time=exact_time, percent=percent, number=number,
+        money=money, compact_number=compact_number, compact_money=compact_money, weekday=weekday,
+        role_name=role_name, content_type_name=content_type_name, ticket_status_name=ticket_status_name).items()}
+    app.jinja_env.filters.update(per_reader, iso=iso, nice_ceiling=nice_ceiling)

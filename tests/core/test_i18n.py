@@ -201,6 +201,18 @@ def test_words_numbers_and_times_follow_a_language_switched_within_a_request(app
         assert render_template_string(words, moment=LATE_IN_CHICAGO) == "Students 99% Oct 17, 2026, 3:00\u202fAM UTC"
 
 
+def test_a_template_compiled_for_one_reader_formats_its_constants_for_each(app):
+    """Jinja works out a filter of constants (``25|percent``) while compiling, and a
+    compiled template serves every later reader of the process: the first reader's
+    language must not become theirs."""
+    words = "{{ 25|percent }} {{ 1234.5|number(1) }} {{ 'admin'|role_name }}"
+    with reading(app, SPANISH):
+        compiled = app.jinja_env.from_string(words)
+        assert compiled.render() == "25\xa0% 1.234,5 administrador"
+    with reading(app):
+        assert compiled.render() == "25% 1,234.5 admin"
+
+
 # --- live pushes ------------------------------------------------------------------------
 
 def test_live_pushes_speak_the_language_the_page_was_opened_in(server, browser, api, make):

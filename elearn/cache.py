@@ -239,13 +239,13 @@ class Entry(NamedTuple):
     kind: Any
 
 
-def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], kind: type, ttl: int = DEFAULT_TTL):
-    """``compute()`` (a ``kind``), remembered under ``key`` until one of ``depends_on`` is
-    bumped or ``ttl`` ends."""
+def cached(entry: Entry, compute: Callable[[], Any], ttl: int = DEFAULT_TTL):
+    """``compute()`` (an ``entry.kind``), remembered under ``entry.key`` until one of
+    ``entry.depends_on`` is bumped or ``ttl`` ends."""
     if _bypassed():
         return compute()
     cache = current_app.extensions["elearn.cache"]
-    found = _lookup(cache, Entry(tuple(depends_on), key, kind))
+    found = _lookup(cache, entry)
     if found is None:
         return compute()
     generations, value = found
@@ -253,10 +253,10 @@ def cached(depends_on: tuple[str, ...], key: str, compute: Callable[[], Any], ki
         value = compute()
         held = g.get("elearn_held_stores")
         if held is None:
-            cache.store(key, generations, value, kind, ttl)
+            cache.store(entry.key, generations, value, entry.kind, ttl)
         else:  # (stored with the rest; until then, this request's own lookups find it)
-            held.append((key, generations, value, kind, ttl))
-            g.setdefault("elearn_fetched_ahead", {})[Entry(tuple(depends_on), key, kind)] = (generations, value)
+            held.append((entry.key, generations, value, entry.kind, ttl))
+            g.setdefault("elearn_fetched_ahead", {})[entry] = (generations, value)
     return value
 
 
@@ -281,15 +281,14 @@ def _bypassed() -> bool:
     return not current_app.config.get("CACHE_ENABLED", True) or wrote_in_transaction()
 
 
-def peek(depends_on: tuple[str, ...], key: str, kind: type, computed_next: bool = False):
-    """What ``cached`` holds under ``key`` if it is still current, else None; nothing is
+def peek(entry: Entry, computed_next: bool = False):
+    """What ``cached`` holds under ``entry`` if it is still current, else None; nothing is
     computed. For a read whose permission check the cached value itself can answer.
     ``computed_next``: on a miss, the caller goes on to ``cached`` the same entry, which
     then stores its value under the generations this lookup read, without a second one."""
     if _bypassed():
         return None
-    found = _lookup(current_app.extensions["elearn.cache"], Entry(tuple(depends_on), key, kind),
-                    keep_miss=computed_next)
+    found = _lookup(current_app.extensions["elearn.cache"], entry, keep_miss=computed_next)
     return None if found is None else found[1]
 
 

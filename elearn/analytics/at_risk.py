@@ -110,8 +110,7 @@ def baselines(course: Course, now: datetime | None = None) -> Baselines:
         return {"stalled_after": {str(m): float(s) for m, s in stalled_after},
                 "median_by_band": {str(b): int(c) for b, c in medians}}
 
-    entry = baselines_entry(course)
-    raw = cached(entry.depends_on, entry.key, compute, entry.kind, ttl=BASELINE_TTL)
+    raw = cached(baselines_entry(course), compute, ttl=BASELINE_TTL)
     return Baselines({int(m): s for m, s in raw["stalled_after"].items()},
                      {int(b): c for b, c in raw["median_by_band"].items()})
 

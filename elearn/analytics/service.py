@@ -127,7 +127,7 @@ def course_analytics(actor, course_id: int, now: datetime | None = None) -> Cour
     gets the full check and its 403 or 404.
     """
     if now is None:
-        found = peek(*analytics_entry(course_id), computed_next=True)
+        found = peek(analytics_entry(course_id), computed_next=True)
         if found is not None and teaches_or_admin(actor, found.instructor_id):
             return found
     return analytics_of(course_for_analytics(actor, course_id), now)
@@ -143,8 +143,7 @@ def analytics_of(course: Course, now: datetime | None = None) -> CourseAnalytics
     """``course_analytics`` of a course whose access the caller has checked."""
     if now is not None:
         return _course_analytics(course, now)
-    entry = analytics_entry(course.id)
-    return cached(entry.depends_on, entry.key, lambda: _course_analytics(course), entry.kind, ttl=figures_ttl(course))
+    return cached(analytics_entry(course.id), lambda: _course_analytics(course), ttl=figures_ttl(course))
 
 
 def figures_ttl(course: Course) -> int:
@@ -283,9 +282,7 @@ def module_completion_rates(course_id: int, total_enrollments: int) -> list[Modu
 def class_wide(course: Course, key: str, compute, kind: type, ttl: int = DEFAULT_TTL):
     """``cached`` for a figure of the whole class: until the course changes, or for
     ``LARGE_CLASS_TTL`` seconds in a class of ``LARGE_CLASS`` or more."""
-    entry = class_wide_entry(course, key, kind)
-    return cached(entry.depends_on, entry.key, compute, entry.kind,
-                  ttl=LARGE_CLASS_TTL if is_large_class(course) else ttl)
+    return cached(class_wide_entry(course, key, kind), compute, ttl=LARGE_CLASS_TTL if is_large_class(course) else ttl)
 
 
 def class_wide_entry(course: Course, key: str, kind: type) -> Entry:

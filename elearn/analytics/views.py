@@ -51,8 +51,7 @@ def course_dashboard_context(actor, course_id: int, course=None) -> dict:
     see them is checked on every call (``course``: one the caller has just checked).
     """
     course = course or service.course_for_analytics(actor, course_id)
-    entry = _figures_html(course)
-    figures = shared_html(entry.depends_on, entry.key, lambda: _render_figures(course), ttl=service.figures_ttl(course))
+    figures = shared_html(_figures_html(course), lambda: _render_figures(course), ttl=service.figures_ttl(course))
     return {"title": course.title, "figures": figures}
 
 
@@ -143,7 +142,7 @@ def _student_list(course, query: StudentQuery, status_counts: dict[str, int] | N
     if entry is None:
         html = Markup(render())
     else:
-        html = shared_html(entry.depends_on, entry.key, lambda: {"list": render()}, ttl=STUDENT_LIST_TTL)["list"]
+        html = shared_html(entry, lambda: {"list": render()}, ttl=STUDENT_LIST_TTL)["list"]
     return {"course": course, "course_id": course.id, "title": course.title, "query": query, "students_html": html}
 
 

@@ -25,7 +25,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from ..cache import PEOPLE_GENERATION, account_generation, cached
+from ..cache import PEOPLE_GENERATION, Entry, account_generation, cached
 from ..db_types import utcnow
 from ..events import publish_after_commit
 from ..extensions import db
@@ -120,8 +120,8 @@ def signed_in_user(sign_in_id: int, user_id: int | None = None) -> User | None:
     if user_id is None:
         state = _signed_in(sign_in_id)
     else:
-        sealed = cached((account_generation(user_id), SIGN_INS), f"sign-in:{sign_in_id}",
-                        lambda: _sealed(sign_in_id), str | None, ttl=CHECK_TTL)
+        sealed = cached(Entry((account_generation(user_id), SIGN_INS), f"sign-in:{sign_in_id}", str | None),
+                        lambda: _sealed(sign_in_id), ttl=CHECK_TTL)
         state = _unsealed(sealed, sign_in_id) if sealed else None
     if state is None or state.revoked or not state.active or (user_id is not None and state.id != user_id):
         return None

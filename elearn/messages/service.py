@@ -208,10 +208,9 @@ def unread_entry(user_id: int) -> Entry:
 
 def unread_count(user_id: int) -> int:
     """How many of ``user_id``'s messages are unread: the header of every page shows it."""
-    entry = unread_entry(user_id)
-    return cached(entry.depends_on, entry.key, lambda: db.session.scalar(
+    return cached(unread_entry(user_id), lambda: db.session.scalar(
         select(func.count()).select_from(InboxEntry).where(InboxEntry.user_id == user_id,
-                                                           InboxEntry.read_at.is_(None))), entry.kind)
+                                                           InboxEntry.read_at.is_(None))))
 
 
 @dataclass

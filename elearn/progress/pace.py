@@ -37,8 +37,7 @@ def course_pace_seconds(course_id: int) -> float:
             Enrollment.last_activity_at.is_not(None))))
         return float(value) if value is not None else float(DEFAULT_SECONDS_PER_MODULE)
 
-    entry = pace_entry(course_id)
-    return cached(entry.depends_on, entry.key, median, entry.kind, ttl=COURSE_PACE_TTL)
+    return cached(pace_entry(course_id), median, ttl=COURSE_PACE_TTL)
 
 
 def pace_entry(course_id: int) -> Entry:

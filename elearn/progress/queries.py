@@ -107,12 +107,12 @@ def course_progress(actor, enrollment_id: int) -> CourseProgress:
     """One enrollment's progress. The learner's own read is answered from the cache alone:
     the cached value names its learner and is kept under their generation, which their
     leaving the course moves too. Anyone else's read checks the enrollment first."""
-    own = peek(*course_progress_entry(actor.id, enrollment_id))
+    own = peek(course_progress_entry(actor.id, enrollment_id))
     if own is not None and own.user_id == actor.id:
         return own
     enrollment, course = load_enrollment(actor, enrollment_id)
-    entry = course_progress_entry(enrollment.user_id, enrollment_id)
-    return cached(entry.depends_on, entry.key, lambda: _course_progresses([(enrollment, course)])[0], entry.kind)
+    return cached(course_progress_entry(enrollment.user_id, enrollment_id),
+                  lambda: _course_progresses([(enrollment, course)])[0])
 
 
 def course_progresses(actor, enrollment_ids: list[int]) -> list[CourseProgress]:
@@ -182,8 +182,7 @@ def overall_progress_entry(user_id: int) -> Entry:
 
 def overall_progress(user_id: int) -> OverallProgress:
     """A user's progress across their enrollments: one indexed query over counters (cached)."""
-    entry = overall_progress_entry(user_id)
-    return cached(entry.depends_on, entry.key, lambda: _overall_progress(user_id), entry.kind)
+    return cached(overall_progress_entry(user_id), lambda: _overall_progress(user_id))
 
 
 def _overall_progress(user_id: int) -> OverallProgress:

@@ -53,12 +53,12 @@ def cached_page(entry: Entry, render, ttl: int) -> Markup:
         return {str(i): piece for i, piece in enumerate(str(render()).split(token))}
 
     with stores_held():  # (the page and every value computed for it: one round trip)
-        return _joined(shared_html(entry.depends_on, entry.key, pieces, ttl=ttl), token)
+        return _joined(shared_html(entry, pieces, ttl=ttl), token)
 
 
 def kept_page(entry: Entry) -> Markup | None:
     """The page kept under ``entry`` if it is current, else None (nothing is rendered)."""
-    kept = kept_html(entry.depends_on, entry.key)
+    kept = kept_html(entry)
     return None if kept is None else _joined(kept, generate_csrf())
 
 

@@ -16,17 +16,16 @@ from ..cache import DEFAULT_TTL, Entry, cached, peek
 log = logging.getLogger(__name__)
 
 
-def shared_html(depends_on: tuple[str, ...], key: str, render: Callable[[], dict[str, str]],
-                ttl: int = DEFAULT_TTL) -> dict[str, Markup]:
-    """``render()`` (fragments by name), cached like any figure (``cache.cached``). The
-    signature names the key too: a fragment copied under another key (another reader's
-    page, another course) does not verify."""
-    signer = _signer(key)
+def shared_html(entry: Entry, render: Callable[[], dict[str, str]], ttl: int = DEFAULT_TTL) -> dict[str, Markup]:
+    """``render()`` (fragments by name), cached under ``entry`` (``html_entry``) like any
+    figure (``cache.cached``). The signature names the key too: a fragment copied under
+    another key (another reader's page, another course) does not verify."""
+    signer = _signer(entry.key)
 
     def sealed() -> dict[str, str]:
         return {name: signer.sign(html).decode() for name, html in render().items()}
 
-    opened = _opened(key, cached(depends_on, key, sealed, dict[str, str], ttl=ttl))
+    opened = _opened(entry.key, cached(entry, sealed, ttl=ttl))
     if opened is None:  # (logged: rendered afresh)
         return {name: Markup(html) for name, html in render().items()}
     return opened
@@ -37,12 +36,12 @@ def html_entry(depends_on: tuple[str, ...], key: str) -> Entry:
     return Entry(tuple(depends_on), key, dict[str, str])
 
 
-def kept_html(depends_on: tuple[str, ...], key: str) -> dict[str, Markup] | None:
-    """What ``shared_html`` keeps under ``key`` while it is current, else None (nothing is
+def kept_html(entry: Entry) -> dict[str, Markup] | None:
+    """What ``shared_html`` keeps under ``entry`` while it is current, else None (nothing is
     rendered): for a page that has more than one place it may be kept, and renders it into
     one of them when it is in none (so a miss stays fetched for that ``shared_html``)."""
-    found = peek(depends_on, key, dict[str, str], computed_next=True)
-    return None if found is None else _opened(key, found)
+    found = peek(entry, computed_next=True)
+    return None if found is None else _opened(entry.key, found)
 
 
 def _opened(key: str, sealed: dict[str, str]) -> dict[str, Markup] | None:

@@ -107,13 +107,13 @@ def listened_types() -> set[str]:
     def compute() -> list[str]:
         return sorted({kind for kinds in db.session.scalars(select(WebhookEndpoint.events)) for kind in kinds})
 
-    return set(cached(LISTENED_TYPES.depends_on, LISTENED_TYPES.key, compute, LISTENED_TYPES.kind, ttl=3600))
+    return set(cached(LISTENED_TYPES, compute, ttl=3600))
 
 
 def may_be_listened_to(event: dict) -> bool:
     """Whether ``event`` needs a ``fan_out`` job. Runs as the writer's transaction commits
     (no SQL there): from the cache alone, and yes when the cache cannot say."""
-    kinds = peek(*LISTENED_TYPES)
+    kinds = peek(LISTENED_TYPES)
     return kinds is None or event.get("type") in kinds
 
 

@@ -310,14 +310,14 @@ def test_a_write_made_while_redis_was_unreachable_is_not_hidden_when_it_returns(
 def test_values_computed_for_a_page_are_stored_together_and_found_meanwhile(app, redis_url, backend, monkeypatch):
     """Inside ``stores_held``, each value computed is stored at the end, all in one round
     trip; until then the request's own lookups find it (not computed twice)."""
-    from elearn.cache import cached, stores_held
+    from elearn.cache import Entry, cached, stores_held
 
     process = build_app(backend[1], REDIS_URL=redis_url, EVENT_CHANNEL=f"elearn:test:{uuid.uuid4().hex}")
     commands = record_cache_commands(process, monkeypatch)
     computed = []
 
     def figure(name: str) -> int:
-        return cached(("gen:course:1",), f"figure:{name}", lambda: computed.append(name) or len(computed), int)
+        return cached(Entry(("gen:course:1",), f"figure:{name}", int), lambda: computed.append(name) or len(computed))
 
     with process.test_request_context():
         with stores_held():

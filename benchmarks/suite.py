@@ -398,6 +398,9 @@ class Suite:
             "teach_course": cold_read(server.port, self.reads["teach_course"][0], {"Cookie": self.cookie},
                                       key.format(s.course_id), samples,
                                       evict=(f"{self.channel}:cache:page:teach-course*",)),
+            # the page's student list, as the page fetches it when scrolled to (htmx)
+            "teach_list": cold_read(server.port, self.reads["teach_course"][0],
+                                    {"Cookie": self.cookie, "HX-Request": "true"}, key.format(s.course_id), samples),
             "at_risk": cold_read(server.port, f"/api/analytics/courses/{s.course_id}/at-risk", headers,
                                  key.format(s.course_id), samples,
                                  evict=(f"{self.channel}:cache:at-risk-baselines:{s.course_id}",

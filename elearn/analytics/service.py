@@ -295,13 +295,21 @@ def class_wide_entry(course: Course, key: str, kind: type) -> Entry:
 def dashboard_entries(course: Course) -> list[Entry]:
     """Every cached figure the course dashboard may read, to be fetched in one round trip
     (``cache.read_ahead``) once access to the course is checked."""
-    entries = [analytics_entry(course.id), pace_entry(course.id),
-               class_wide_entry(course, "student-status-counts", dict[str, int]),
-               class_wide_entry(course, "median-active-seconds", dict[int, int]),
-               at_risk.baselines_entry(course)]  # (what the triage counts are counted with)
+    entries = [analytics_entry(course.id), class_wide_entry(course, "median-active-seconds", dict[int, int]),
+               *_triage_entries(course)]  # ("Needs attention" shows how many)
     if is_large_class(course):
         entries.append(class_wide_entry(course, "class-figures", ClassFigures))
     return entries
+
+
+def student_list_entries(course: Course) -> list[Entry]:
+    """Every cached value the course's student list may read (``dashboard_entries``)."""
+    return [pace_entry(course.id), *_triage_entries(course)]
+
+
+def _triage_entries(course: Course) -> list[Entry]:
+    """The triage counts, and the at-risk baselines they are counted with."""
+    return [class_wide_entry(course, "student-status-counts", dict[str, int]), at_risk.baselines_entry(course)]
 
 
 def median_active_seconds(course: Course) -> dict[int, int]:

@@ -4,7 +4,8 @@ and the course page's live view.
 Every page is also a fragment: htmx requests for the student list and the heatmap get
 just that section (search as you type, sort, paginate), and the live view pushes the
 figures and charts while those two sections refresh themselves with their own filters.
-The course page leaves the heatmap out and fetches it when it scrolls into view.
+The course page leaves out what lies below its first screen (the student list, the
+heatmap, "Needs attention") and fetches each when it scrolls into view.
 
 The figures and the student list are rendered once per change of the course and shared
 from the cache by every instructor reading them in the same language (and, for the list's
@@ -16,7 +17,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from ..auth.models import User
-from ..cache import CATALOG_GENERATION, PEOPLE_GENERATION, Entry, course_generation, read_ahead
+from ..cache import CATALOG_GENERATION, PEOPLE_GENERATION, Entry, course_generation, read_ahead, stores_held
 from ..errors import NotFound
 from ..extensions import db
 from ..i18n import current_language
@@ -76,14 +77,13 @@ def my_courses():
 
 
 def _dashboard_pages(user_id: int, course_id: int) -> tuple[Entry, Entry]:
-    """Where a reader's course page is kept: in a class, until the course, the catalog or
-    anyone's name changes (what its figures and list show); in a large class
-    (``service.LARGE_CLASS``), whose course changes every second, until the catalog or a
-    name changes. Either for ``STUDENT_LIST_TTL`` at most; the live view pushes the current
-    figures as soon as the page connects, and the list refreshes at the course's next change."""
-    shown = (CATALOG_GENERATION, PEOPLE_GENERATION)
-    return (page_entry("teach-course", user_id, (course_generation(course_id), *shown)),
-            page_entry("teach-course-large", user_id, shown))
+    """Where a reader's course page is kept: in a class, until the course or the catalog
+    changes (what its figures show; it names no learner); in a large class
+    (``service.LARGE_CLASS``), whose course changes every second, until the catalog
+    changes. Either for ``STUDENT_LIST_TTL`` at most; the live view pushes the current
+    figures as soon as the page connects."""
+    return (page_entry("teach-course", user_id, (course_generation(course_id), CATALOG_GENERATION)),
+            page_entry("teach-course-large", user_id, (CATALOG_GENERATION,)))
 
 
 @bp.get("/courses/<int:course_id>")
@@ -105,8 +105,7 @@ def course_dashboard(course_id: int):
     course = service.course_for_analytics(current_user, course_id)
     query = parse_query(StudentQuery, lenient=True)
     # Everything the page may read from the cache, in the round trip of its first lookup.
-    kept_list = _students_html(course, query)
-    read_ahead([*service.dashboard_entries(course), _figures_html(course), *([kept_list] if kept_list else [])])
+    read_ahead([*service.dashboard_entries(course), _figures_html(course)])
     if not keeps_page():
         return _course_dashboard(course, query)
     return cached_page(in_a_large_class if service.is_large_class(course) else in_a_class,
@@ -114,17 +113,14 @@ def course_dashboard(course_id: int):
 
 
 def _course_dashboard(course, query: StudentQuery) -> str:
-    # "Needs attention" shows the triage counts too: looked up once for both.
-    status_counts = service.student_status_counts(course)
-    context = _student_list(course, query, status_counts)
-    context |= course_dashboard_context(current_user, course.id, course)
-    context["status_counts"] = status_counts
-    # "Needs attention" and the heatmap are fetched by the page once shown (each reads the
-    # class's unfinished enrollments): the page itself costs what its first screen costs.
-    return render_template("analytics/course.html", **context)
+    # The student list, "Needs attention" and the heatmap are fetched by the page when
+    # scrolled to (each reads a page of the class): the page costs what its first screen costs.
+    return render_template("analytics/course.html", course=course, course_id=course.id, query=query,
+                           enrolled=course.enrollment_count, status_counts=service.student_status_counts(course),
+                           **course_dashboard_context(current_user, course.id, course))
 
 
-def _student_list(course, query: StudentQuery, status_counts: dict[str, int] | None = None) -> dict:
+def _student_list(course, query: StudentQuery) -> dict:
     """The student list of a course whose access is checked, as HTML (``students_html``).
 
     A list without a search is shared from the cache until the course, the catalog or
@@ -132,9 +128,7 @@ def _student_list(course, query: StudentQuery, status_counts: dict[str, int] | N
     """
     def render() -> str:
         return render_template("analytics/_students.html", course=course, course_id=course.id, query=query,
-                               enrolled=course.enrollment_count,
-                               status_counts=service.student_status_counts(course) if status_counts is None
-                               else status_counts,
+                               enrolled=course.enrollment_count, status_counts=service.student_status_counts(course),
                                students=service.students_of(course, query.q, query.sort, query.page,
                                                             STUDENTS_PER_PAGE, query.status))
 
@@ -159,8 +153,14 @@ def _students_html(course, query: StudentQuery) -> Entry | None:
 @bp.get("/courses/<int:course_id>/students")
 @login_required(*STAFF)
 def students(course_id: int):
+    """The student list: what the course page fetches when scrolled to (it asks the page's
+    own address, which answers htmx with this), or a page of its own without JavaScript."""
     course = service.course_for_analytics(current_user, course_id)
-    context = _student_list(course, parse_query(StudentQuery, lenient=True))
+    query = parse_query(StudentQuery, lenient=True)
+    kept_list = _students_html(course, query)  # (and what rendering it may read: one round trip)
+    read_ahead([*([kept_list] if kept_list else []), *service.student_list_entries(course)])
+    with stores_held():  # (what it computes: one round trip too)
+        context = _student_list(course, query)
     response = make_response(context["students_html"] if is_htmx()
                              else render_template("analytics/students_page.html", **context))
     response.vary.add("HX-Request")  # the same address answers htmx with the list alone

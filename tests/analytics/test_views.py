@@ -14,6 +14,11 @@ def _as(browser, email):
     return browser
 
 
+def _list(client, course_id: int, query: str = "") -> str:
+    """The course page's student list, as the page fetches it when scrolled to."""
+    return client.get(f"/teach/courses/{course_id}{query}", headers={"HX-Request": "true"}).get_data(as_text=True)
+
+
 def test_my_courses_lists_figures(browser, issue):
     html = _as(browser, "ada@example.com").client.get("/teach").get_data(as_text=True)
     assert "Hand-computed" in html
@@ -37,6 +42,11 @@ def test_course_page_shows_the_hand_computed_figures(browser, issue):
     assert f'hx-get="{heatmap_url}"\n         hx-trigger="revealed"' in html, "fetched when scrolled to"
     assert f'<a href="{heatmap_url}">Open it on its own page</a>' in html, "and reachable without JavaScript"
     assert 'class="cell completed' not in html
+    # The student list lies a screen or more below: fetched when scrolled to, as the heatmap.
+    assert f'hx-get="/teach/courses/{issue.course.id}"\n         hx-trigger="revealed"' in html
+    assert f'<a href="/teach/courses/{issue.course.id}/students">Open the list on its own page</a>' in html
+    assert "Ben Learner" not in html and 'Students <span class="muted">(4)</span>' in html
+    assert "Ben Learner" in _list(client, issue.course.id)
     heatmap = client.get(heatmap_url.replace("&amp;", "&"), headers={"HX-Request": "true"}).get_data(as_text=True)
     assert heatmap.lstrip().startswith('<section id="heatmap"')
     assert heatmap.count('class="cell completed" data-module') == 4 + 2 + 1
@@ -48,7 +58,7 @@ def test_the_shared_student_list_follows_renames_and_progress(browser, issue, ma
     or progressing, shows at the next read."""
     client = _as(browser, "ada@example.com").client
     page = f"/teach/courses/{issue.course.id}"
-    assert "Ben Learner" in client.get(page).get_data(as_text=True)
+    assert "Ben Learner" in _list(client, issue.course.id)
     ben = issue.enrollments["ben"]
     db.session.get(User, ben.user_id).name = "Benedict Learner"
     db.session.commit()
@@ -56,7 +66,7 @@ def test_the_shared_student_list_follows_renames_and_progress(browser, issue, ma
     assert "Benedict Learner" in html and "Ben Learner" not in html
     assert '<span data-testid="student-percent">50%</span> <small class="muted">2/4</small>' in html
     make.complete(ben, 3)
-    html = client.get(page).get_data(as_text=True)
+    html = _list(client, issue.course.id)
     assert '<span data-testid="student-percent">75%</span> <small class="muted">3/4</small>' in html
 
 
@@ -144,20 +154,22 @@ def test_the_course_page_costs_the_same_statements_for_any_class_size(browser, m
             assert client.get(path).status_code == 200
         return len(sent)
 
-    for kind in ("", "/heatmap"):
+    for kind in ("", "/students", "/heatmap"):
         few = statements(f"/teach/courses/{small.id}{kind}")
         assert statements(f"/teach/courses/{large.id}{kind}") == few, kind
-    # sign-in, the course (access), 4 for the figures, the list's page, its filter counts,
-    # the two at-risk baselines behind them, the course's pace (all cold) and the page of
-    # learners who need attention, the median active time per module, and the header's
-    # unread count
-    assert statements(f"/teach/courses/{make.course(ada, modules=2).id}") <= 13
+    # Cold, the page: the course (access), the figures, the triage counts and the two at-risk
+    # baselines they are counted with ("Needs attention" shows how many), the median active
+    # time per module, the header's unread count; its list (on a page of its own, with that
+    # header): the course, the triage counts and their baselines, the page of the list and
+    # the course's pace.
+    assert statements(f"/teach/courses/{make.course(ada, modules=2).id}") <= 9
+    assert statements(f"/teach/courses/{make.course(ada, modules=2).id}/students") <= 7
 
 
 def test_triage_filters_show_their_counts_and_combine_with_search_and_sort(browser, issue):
     """Ana finished; Ben (20 days idle) and Dan (15) are inactive; only Dan is under 25%."""
     client = _as(browser, "ada@example.com").client
-    page = client.get(f"/teach/courses/{issue.course.id}").get_data(as_text=True)
+    page = _list(client, issue.course.id)
     for label, count in (("All", 4), ("Inactive 14+ days", 2), ("Not started", 0), ("Below 25%", 1),
                          ("Completed", 1)):
         assert f'{label} <span class="count">{count}</span>' in page, label
@@ -197,21 +209,24 @@ def test_triage_counts_follow_progress_at_once_in_a_class_and_within_a_minute_in
     monkeypatch.setattr(views, "STUDENT_LIST_TTL", 5)
     client = _as(browser, "ada@example.com").client
     page = f"/teach/courses/{issue.course.id}"
-    assert 'Completed <span class="count">1</span>' in client.get(page).get_data(as_text=True)
+    assert 'Completed <span class="count">1</span>' in _list(client, issue.course.id)
+    assert 'data-testid="completed-enrollments">1<' in client.get(page).get_data(as_text=True)
     make.complete(issue.enrollments["ben"], 4)
-    # The page rendered from its sections (a large class's page itself is kept for its half
-    # minute: test_page_cache.py), as its live view and list refresh show it:
-    html = client.get(f"{page}?sort=-lastActivityAt").get_data(as_text=True)
+    # The list, as its refresh fetches it:
+    html = _list(client, issue.course.id)
     assert '<span data-testid="student-percent">100%</span> <small class="muted">4/4</small>' in html
     assert f'Completed <span class="count">{1 if large else 2}</span>' in html
-    # So do the figures counted over the class (who completed, who was active, drop-off);
-    # the module rates come from counters, at once in any class.
+    # So do the figures counted over the class (who completed, who was active, drop-off),
+    # on the page rendered from its sections (a large class's page itself is kept for its
+    # half minute: test_page_cache.py), as its live view shows them; the module rates come
+    # from counters, at once in any class.
+    html = client.get(f"{page}?sort=-lastActivityAt").get_data(as_text=True)
     assert f'data-testid="completed-enrollments">{1 if large else 2}<' in html
     assert "Least completed: <strong>Module 2</strong> (50%)" in html  # Module 3 at 25% before
     deadline = time.monotonic() + 30
     while True:
-        html = client.get(page).get_data(as_text=True)
-        if 'Completed <span class="count">2</span>' in html and 'data-testid="completed-enrollments">2<' in html:
+        counts, figures = _list(client, issue.course.id), client.get(page).get_data(as_text=True)
+        if 'Completed <span class="count">2</span>' in counts and 'data-testid="completed-enrollments">2<' in figures:
             break
         assert time.monotonic() < deadline, "the counts caught up once their time was up"
         time.sleep(0.2)
@@ -221,8 +236,14 @@ def test_a_list_address_reloads_as_the_whole_page_with_its_state(browser, issue)
     client = _as(browser, "ada@example.com").client
     url = f"/teach/courses/{issue.course.id}?q=le&sort=name&status=inactive"
     html = client.get(url).get_data(as_text=True)
-    assert "<h1>Hand-computed</h1>" in html and 'value="le"' in html
-    assert '<option value="name" selected>' in html and 'aria-current="true">Inactive 14+ days' in html
+    assert "<h1>Hand-computed</h1>" in html
+    # The list it fetches at once (the address names one) is that list.
+    state = "?q=le&amp;sort=name&amp;status=inactive"
+    assert f'hx-get="/teach/courses/{issue.course.id}{state}"\n         hx-trigger="load"' in html
+    assert f'href="/teach/courses/{issue.course.id}/students{state}"' in html
+    listed = _list(client, issue.course.id, "?q=le&sort=name&status=inactive")
+    assert 'value="le"' in listed and '<option value="name" selected>' in listed
+    assert 'aria-current="true">Inactive 14+ days' in listed
     # htmx restoring history asks with HX-Request too, and needs the whole page.
     restored = client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<h1>Hand-computed</h1>" in restored.get_data(as_text=True)
@@ -231,7 +252,9 @@ def test_a_list_address_reloads_as_the_whole_page_with_its_state(browser, issue)
 def test_an_empty_course_says_no_one_is_enrolled(browser, make):
     ada = make.user("instructor", email="ada@example.com")
     course = make.course(ada, modules=2, title="Fresh")
-    html = _as(browser, "ada@example.com").client.get(f"/teach/courses/{course.id}").get_data(as_text=True)
-    assert "No one is enrolled yet. Students appear here as soon as they enroll." in html
-    assert "No student matches" not in html and "Most completed" not in html and ">0.0%" not in html
-    assert 'class="triage"' not in html, "no filters over nobody"
+    client = _as(browser, "ada@example.com").client
+    html = client.get(f"/teach/courses/{course.id}").get_data(as_text=True)
+    assert "Most completed" not in html and ">0.0%" not in html
+    listed = _list(client, course.id)
+    assert "No one is enrolled yet. Students appear here as soon as they enroll." in listed
+    assert "No student matches" not in listed and 'class="triage"' not in listed, "no filters over nobody"

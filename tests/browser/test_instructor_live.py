@@ -22,6 +22,7 @@ def test_heatmap_and_student_row_follow_a_students_progress(live_server, new_pag
     row = student.locator('li.module[data-status="not-started"]').first
     module_id = row.get_attribute("id").removeprefix("module-")
 
+    teacher.locator("#students").scroll_into_view_if_needed()  # fetched when scrolled to
     john_row = teacher.locator("#students tr", has_text="John Doe")
     expect(john_row.get_by_test_id("student-percent")).to_have_text("71%")
     teacher.locator("#heatmap").scroll_into_view_if_needed()  # fetched when scrolled to
@@ -48,6 +49,8 @@ def test_student_list_search_and_sort_in_the_browser(live_server, new_page):
     teacher.get_by_role("link", name="JavaScript Fundamentals", exact=True).click()
     expect(teacher.locator("#live-status")).to_have_attribute("data-state", "live")  # htmx is up
     course_url = teacher.url
+    expect(teacher.locator("#student-q")).to_have_count(0)  # the list lies below: fetched when scrolled to
+    teacher.locator("#students").scroll_into_view_if_needed()
     teacher.fill("#student-q", "john")
     expect(teacher.locator("#students tbody tr")).to_have_count(1)
     expect(teacher).to_have_url(re.compile(r"\?q=john&sort=-lastActivityAt$"))  # the search is in the address

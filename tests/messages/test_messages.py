@@ -136,7 +136,9 @@ def test_pages_compose_read_and_reply(course, browser):
     ada, algebra, (l0, l1, _l2) = course
     browser.login("ada@example.com")
     page = browser.client.get(f"/teach/courses/{algebra.id}").get_data(as_text=True)
-    assert f'name="recipientIds" value="{l0.id}" form="compose-form"' in page
+    assert 'id="compose-form"' in page
+    listed = browser.client.get(f"/teach/courses/{algebra.id}", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert f'name="recipientIds" value="{l0.id}" form="compose-form"' in listed  # the list's ticks belong to it
     sent = browser.post(f"/teach/courses/{algebra.id}/messages",
                         {"subject": "Quiz", "body": "Try it today.", "audience": "selected", "recipientIds": [l0.id, l1.id]})
     assert sent.status_code == 303 and sent.headers["Location"].endswith("sent=2")

@@ -239,9 +239,11 @@ class Entry(NamedTuple):
     kind: Any
 
 
-def cached(entry: Entry, compute: Callable[[], Any], ttl: int = DEFAULT_TTL):
+def cached(entry: Entry, compute: Callable[[], Any], ttl: int = DEFAULT_TTL,
+           usable: Callable[[Any], bool] | None = None):
     """``compute()`` (an ``entry.kind``), remembered under ``entry.key`` until one of
-    ``entry.depends_on`` is bumped or ``ttl`` ends."""
+    ``entry.depends_on`` is bumped or ``ttl`` ends. A value found that ``usable`` refuses
+    is computed again and stored over (``shared_html``: a signature that does not match)."""
     if _bypassed():
         return compute()
     cache = current_app.extensions["elearn.cache"]
@@ -249,6 +251,8 @@ def cached(entry: Entry, compute: Callable[[], Any], ttl: int = DEFAULT_TTL):
     if found is None:
         return compute()
     generations, value = found
+    if value is not None and usable is not None and not usable(value):
+        value = None
     if value is None:
         value = compute()
         held = g.get("elearn_held_stores")

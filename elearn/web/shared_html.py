@@ -2,7 +2,8 @@
 
 The cache may live in Redis, and whoever can write to Redis must be able to change a
 figure at most, never put markup into someone's page: each fragment is stored signed with
-the app's key, and one whose signature fails is logged and rendered afresh.
+the app's key, and one whose signature fails (forged, or signed with a key since replaced)
+is logged, rendered afresh and stored over.
 """
 import logging
 from collections.abc import Callable
@@ -25,10 +26,9 @@ def shared_html(entry: Entry, render: Callable[[], dict[str, str]], ttl: int = D
     def sealed() -> dict[str, str]:
         return {name: signer.sign(html).decode() for name, html in render().items()}
 
-    opened = _opened(entry.key, cached(entry, sealed, ttl=ttl))
-    if opened is None:  # (logged: rendered afresh)
-        return {name: Markup(html) for name, html in render().items()}
-    return opened
+    # A value whose signature does not match (logged) is rendered afresh and stored over,
+    # so that readers do not each render it again until it expires.
+    return _opened(entry.key, cached(entry, sealed, ttl=ttl, usable=lambda found: _opened(entry.key, found) is not None))
 
 
 def html_entry(depends_on: tuple[str, ...], key: str) -> Entry:

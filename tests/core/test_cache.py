@@ -197,7 +197,8 @@ def test_a_crafted_value_in_redis_is_never_unpickled(app, make, redis_url, backe
 @pytest.mark.redis
 def test_markup_planted_in_a_shared_fragment_never_reaches_the_page(app, make, redis_url, backend):
     """The course page's figures and student list are shared from Redis signed: a value
-    changed there is rendered afresh, not served."""
+    changed there is rendered afresh, not served, and the fresh one is stored over it (as
+    after the key is replaced), so readers do not each render it again until it expires."""
     import json
 
     import redis as redis_client
@@ -227,6 +228,8 @@ def test_markup_planted_in_a_shared_fragment_never_reaches_the_page(app, make, r
     assert "evil.example" not in html and 'data-testid="total-enrollments">1<' in html
     html = browser.client.get(page, headers=listed).get_data(as_text=True)
     assert "evil.example" not in html and "Sam Student" in html
+    for key in keys:
+        assert b"evil.example" not in client.get(key), "stored over"
     with process.app_context():
         from elearn.extensions import db
 

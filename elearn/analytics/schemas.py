@@ -23,7 +23,13 @@ class StudentFilter(InSchema):
 
 
 class StudentQuery(StudentFilter, PageQuery):
-    pass
+    def address_args(self) -> dict:
+        """The list's state as its address carries it: only what differs from the plain
+        list (a search, a filter, another sort, a later page), so the plain address stays
+        plain (None values are left out of a URL)."""
+        default_sort = type(self).model_fields["sort"].default
+        return {"q": self.q or None, "sort": self.sort if self.sort != default_sort else None,
+                "status": self.status, "page": self.page if self.page > 1 else None}
 
 
 class ModuleAnalyticsOut(OutSchema):

@@ -11,8 +11,9 @@ listener is filed under its user (events naming that ``userId``), the courses it
 filtered only by the listeners filed under its user and course, and those following
 everything. Course edits and a reconnected bus are rare and go to every listener.
 
-A closed socket leaves reference cycles (its connection, reader and handler) that the
-server worker's garbage collection policy holds frozen until told (``unregister``).
+Each listener is a socket, and the worker's garbage collection policy is told how many
+it holds after each one opens or closes: a closed socket leaves reference cycles among
+the objects the policy holds frozen (``garbage_collection``).
 """
 import queue
 import threading
@@ -23,10 +24,6 @@ from .. import garbage_collection
 from .local_bus import RECONNECTED
 
 QUEUE_LIMIT = 256
-#: The objects a closed socket leaves in reference cycles, for the garbage collector (of
-#: the 160 or so a gevent worker holds per socket, the rest are freed as it closes):
-#: releases after 1,400 and 1,100 closes collected 97,710 and 71,808 objects.
-GARBAGE_PER_CLOSED_SOCKET = 70
 
 #: Events offered to every listener, whatever it is filed under.
 BROADCAST = frozenset({RECONNECTED, "course.updated", "course.deleted", "course.created"})
@@ -83,6 +80,8 @@ class Hub:
                 self._subscribed = True
             self._listeners.add(listener)
             self._file(listener)
+            held = len(self._listeners)
+        garbage_collection.sockets_held(held)
         return listener
 
     def reroute(self, listener: Listener, *, courses=(), everything: bool = False) -> None:
@@ -96,7 +95,8 @@ class Hub:
         with self._lock:
             self._listeners.discard(listener)
             self._unfile(listener)
-        garbage_collection.left_garbage(GARBAGE_PER_CLOSED_SOCKET)
+            held = len(self._listeners)
+        garbage_collection.sockets_held(held)
 
     def _file(self, listener: Listener) -> None:
         if listener.everything:

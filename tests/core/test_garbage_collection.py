@@ -2,8 +2,11 @@
 import gc
 import weakref
 
+import pytest
+
 from elearn import garbage_collection
-from elearn.realtime.hub import GARBAGE_PER_CLOSED_SOCKET, Hub
+from elearn.garbage_collection import OBJECTS_PER_SOCKET, RELEASE_AT_GARBAGE_SHARE
+from elearn.realtime.hub import Hub
 
 
 class Node:
@@ -15,45 +18,72 @@ def _walked(thing) -> bool:
     return any(found is thing for found in gc.get_objects())
 
 
-def _cycle():
-    node = Node()
-    node.self = node
-    return node
+def _cycles(count: int) -> list:
+    nodes = [Node() for _ in range(count)]
+    for node in nodes:
+        node.self = node
+    return nodes
 
 
-def test_full_collections_freeze_survivors_and_garbage_left_releases_them():
-    gc.disable()  # (only the collections below: each step is one full collection)
-    policy = garbage_collection.install()
-    try:
-        assert gc.get_freeze_count() > 0, "what is loaded at install is frozen"
-        cycle = _cycle()
-        gone = weakref.ref(cycle)
-        assert _walked(cycle)
-        gc.collect()
-        assert not _walked(cycle), "a full collection's survivors are frozen"
-        del cycle
-        kept = [_cycle() for _ in range(1000)]
-        gc.collect()
-        assert gone() is not None, "garbage among frozen objects waits for a release"
-        assert not _walked(kept[0])
-
-        garbage_collection.left_garbage(policy.release_at - 10)
-        assert gone() is not None and gc.get_freeze_count() > 0, "not enough garbage reported to release"
-        garbage_collection.left_garbage(10)
-        assert gone() is None, "the release walked everything once and reclaimed the garbage"
-        assert gc.get_freeze_count() > 0 and not _walked(kept[0]), "and froze the survivors again"
-        assert policy.garbage == 0
-    finally:
-        garbage_collection.uninstall(policy)
-        gc.enable()
-    assert gc.get_freeze_count() == 0 and policy not in gc.callbacks
+@pytest.fixture
+def policy():
+    gc.disable()  # (only the collections the tests run: each is one full collection)
+    installed = garbage_collection.install()
+    yield installed
+    garbage_collection.uninstall(installed)
+    gc.enable()
+    assert gc.get_freeze_count() == 0 and installed not in gc.callbacks
 
 
-def test_left_garbage_is_nothing_without_the_policy():
+def _enough_to_release(policy) -> int:
+    """Cycles (a tracked object or two each) that, all garbage, make a release due."""
+    return int(policy.frozen * RELEASE_AT_GARBAGE_SHARE * 2)
+
+
+def test_survivors_are_frozen_and_sockets_held_cost_no_walk(policy):
+    assert gc.get_freeze_count() > 0, "what is loaded at install is frozen"
+    held = _cycles(_enough_to_release(policy))
+    garbage_collection.sockets_held(len(held) // OBJECTS_PER_SOCKET + 1)  # what they stand for
     gc.collect()
-    cycle = _cycle()
-    garbage_collection.left_garbage(10**9)
-    assert _walked(cycle) and gc.get_freeze_count() == 0
+    assert not _walked(held[0]), "a full collection's survivors are frozen"
+    assert not policy.releasing and policy.garbage() < RELEASE_AT_GARBAGE_SHARE * policy.frozen
+    gc.collect()
+    assert not _walked(held[0]), "open sockets' objects are never released for a walk"
+
+
+def test_closing_sockets_release_their_garbage_at_once(policy):
+    held = _cycles(_enough_to_release(policy))
+    gone = weakref.ref(held[0])
+    sockets = len(held) // OBJECTS_PER_SOCKET + 1
+    garbage_collection.sockets_held(sockets)
+    gc.collect()
+    del held
+    assert gone() is not None, "garbage among frozen objects waits for a release"
+    garbage_collection.sockets_held(sockets // 2)
+    assert gone() is not None, "half the sockets closed: not yet a quarter of the objects"
+    garbage_collection.sockets_held(0)
+    assert gone() is None, "the release walked everything at once and reclaimed the garbage"
+    assert not policy.releasing and policy.garbage() == 0
+    survivor = Node()
+    gc.collect()
+    assert not _walked(survivor), "and freezing goes on"
+
+
+def test_garbage_no_socket_explains_is_released_by_the_next_full_collection(policy):
+    held = _cycles(_enough_to_release(policy))
+    gone = weakref.ref(held[0])
+    gc.collect()  # frozen, and a quarter more than the last release left: due
+    assert policy.releasing and _walked(held[0]), "released for the next full collection"
+    del held
+    gc.collect()
+    assert gone() is None and not policy.releasing and policy.garbage() == 0
+
+
+def test_sockets_held_is_nothing_without_the_policy():
+    gc.collect()
+    node = Node()
+    garbage_collection.sockets_held(0)
+    assert _walked(node) and gc.get_freeze_count() == 0
 
 
 class Bus:
@@ -61,12 +91,11 @@ class Bus:
         pass
 
 
-def test_a_closed_socket_reports_the_garbage_it_leaves(monkeypatch):
+def test_the_hub_reports_the_sockets_it_holds(monkeypatch):
     reported = []
-    monkeypatch.setattr(garbage_collection, "left_garbage", reported.append)
+    monkeypatch.setattr(garbage_collection, "sockets_held", reported.append)
     hub = Hub(Bus())
     listeners = [hub.register(lambda m: True, user_id=n) for n in range(3)]
-    assert reported == []
     for listener in listeners[:2]:
         hub.unregister(listener)
-    assert reported == [GARBAGE_PER_CLOSED_SOCKET] * 2 and hub.connections == 1
+    assert reported == [1, 2, 3, 2, 1] and hub.connections == 1

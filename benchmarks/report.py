@@ -155,10 +155,11 @@ def targets(variant: dict, sockets: int = 10000) -> list[tuple[str, str, bool, s
     rows.append(_limit_row("course analytics cold, largest course, p50", cold["cold"]["p50"],
                            cold["small"]["cold"]["p50"], "the 50-enrollment course's", 3))
     rows.append(_limit_row("course analytics warm p50", seq["analytics"]["p50"], alone, "/healthz p50", 2))
-    if "at_risk" in cold:
-        p50 = cold["at_risk"]["cold"]["p50"]
-        rows.append(("learners at risk, largest course, cold p50 < 250 ms (baselines recomputed)", f"{fmt(p50)} ms",
-                     p50 < 250, f"{'headroom' if p50 < 250 else 'over by'} {abs(250 - p50):.0f} ms"))
+    for key, label in (("at_risk", "baselines recomputed"), ("at_risk_kept", "baselines kept by the job")):
+        if key in cold:
+            p50 = cold[key]["cold"]["p50"]
+            rows.append((f"learners at risk, largest course, cold p50 < 250 ms ({label})", f"{fmt(p50)} ms",
+                         p50 < 250, f"{'headroom' if p50 < 250 else 'over by'} {abs(250 - p50):.0f} ms"))
     rows.append(_limit_row("instructor course page, largest course, cold p50", cold["teach_course"]["cold"]["p50"],
                            alone, "/healthz p50 (one at a time)", 15))
     rows.append(_limit_row("instructor course page, largest course, warm p50", seq["teach_course"]["p50"],
@@ -402,7 +403,9 @@ def render(results: dict) -> str:
                         *((("its student list cold, fetched when scrolled to (htmx)", cold["teach_list"]),)
                           if "teach_list" in cold else ()),
                         *((("learners at risk cold (baselines too), largest course", cold["at_risk"]),)
-                          if "at_risk" in cold else ()))],
+                          if "at_risk" in cold else ()),
+                        *((("learners at risk cold (baselines kept by the job), largest course",
+                            cold["at_risk_kept"]),) if "at_risk_kept" in cold else ()))],
                 ]), ""]
         w = outcome["writes"]
         c = w["counters_after"]

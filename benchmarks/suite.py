@@ -405,6 +405,10 @@ class Suite:
                                  key.format(s.course_id), samples,
                                  evict=(f"{self.channel}:cache:at-risk-baselines:{s.course_id}",
                                         f"{self.channel}:cache:course-pace:{s.course_id}")),
+            # what an instructor meets in production, where the at-risk job keeps the
+            # baselines and pace (every 15 minutes): only the course's generation moved on
+            "at_risk_kept": cold_read(server.port, f"/api/analytics/courses/{s.course_id}/at-risk", headers,
+                                      key.format(s.course_id), samples),
         }
 
     def sequential(self, server: Server) -> dict:

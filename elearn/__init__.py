@@ -147,7 +147,7 @@ def create_app(config: dict | None = None) -> Flask:
     schedule(app, nudges.remind_inactive, every=3600)
     schedule(app, nudges.remind_streaks, every=900)
     schedule(app, nudges.send_digests, every=3600)
-    schedule(app, at_risk.count_every_course, every=900)
+    schedule(app, at_risk.count_every_course, every=at_risk.KEEP_EVERY)
     for event_type in webhooks.WEBHOOK_EVENTS:
         on_event(app, event_type, webhooks.fan_out, when=webhooks.may_be_listened_to)
     on_event(app, "webhook.queued", webhooks.deliver)

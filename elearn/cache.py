@@ -264,6 +264,18 @@ def cached(entry: Entry, compute: Callable[[], Any], ttl: int = DEFAULT_TTL,
     return value
 
 
+def refresh(entry: Entry, compute: Callable[[], Any], ttl: int = DEFAULT_TTL):
+    """``compute()``, stored under ``entry`` whether or not a value is held: for a
+    background job that keeps a costly value fresh, so that its readers never compute it."""
+    value = compute()
+    if current_app.config.get("CACHE_ENABLED", True):
+        cache = current_app.extensions["elearn.cache"]
+        found = cache.lookup(entry.key, entry.depends_on, entry.kind)
+        if found is not None:
+            cache.store(entry.key, found[0], value, entry.kind, ttl)
+    return value
+
+
 @contextmanager
 def stores_held() -> Iterator[None]:
     """Store what ``cached`` computes inside in one round trip at the end, not one each:

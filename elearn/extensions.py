@@ -25,9 +25,10 @@ NAMING_CONVENTION = {
 
 
 
-#: Indexes that each database spells its own way (PostgreSQL's ``DESC NULLS LAST``): their
+#: Indexes that each database spells its own way (PostgreSQL's ``DESC NULLS LAST``, ``INCLUDE``): their
 #: migration creates them by hand, the models only name them, and a test checks they exist.
-HAND_WRITTEN_INDEXES = {"ix_enrollments_course_recent", "ix_enrollments_course_recent_sqlite"}
+HAND_WRITTEN_INDEXES = {"ix_enrollments_course_recent", "ix_enrollments_course_recent_sqlite",
+                        "ix_enrollments_course_unfinished"}
 
 
 def autogenerate_includes(obj, name, type_, reflected, compare_to) -> bool:

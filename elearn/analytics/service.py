@@ -326,8 +326,8 @@ def median_active_seconds(course: Course) -> dict[int, int]:
 
 def stopped_at(course_id: int, now: datetime) -> dict[int, int]:
     """Drop-off: for each module position, the idle learners who stopped just before it
-    (one aggregate over the course's not-completed enrollments, read from
-    ``ix_enrollments_course_state`` alone).
+    (one aggregate over the course's not-completed enrollments idle long enough, a range
+    of ``ix_enrollments_course_unfinished`` read from the index alone).
 
     A learner stopped at the module after their furthest completed one (the first module
     when they completed none) if neither an activity nor, lacking any, their enrolment is

@@ -31,9 +31,11 @@ class Enrollment(db.Model):
         # PostgreSQL ix_enrollments_course_recent (course_id, last_activity_at DESC NULLS LAST, id);
         # SQLite, whose descending order puts NULLs last anyway,
         # ix_enrollments_course_recent_sqlite (course_id, last_activity_at DESC, id).
+        # Nor, as it orders by an expression, the learners-at-risk index (its migration):
+        # ix_enrollments_course_unfinished (course_id, idle_since, id) of unfinished
+        # enrollments, on PostgreSQL carrying the columns the at-risk signals and drop-off read.
         Index("ix_enrollments_enrolled_at", "enrolled_at"),
-        # The course's completions and their durations, and its idle learners by furthest
-        # module (drop-off), each read from this index alone.
+        # The course's completions and their durations, read from this index alone.
         Index("ix_enrollments_course_state", "course_id", "completed_at", "enrolled_at", "last_activity_at",
               "furthest_position"),
         CheckConstraint("price_paid_cents >= 0", name="price_paid_not_negative"),

@@ -25,6 +25,10 @@ class Progress(db.Model):
         Index("ix_progress_module_completion_seconds", "module_id", "completion_seconds",
               postgresql_where=text("completed AND completion_seconds IS NOT NULL"),
               sqlite_where=text("completed AND completion_seconds IS NOT NULL")),
+        # Each module's open records by start, with their enrollment, from the index alone:
+        # the learners at risk who are stalled on a module.
+        Index("ix_progress_open_started", "module_id", "started_at", "enrollment_id",
+              postgresql_where=text("NOT completed"), sqlite_where=text("NOT completed")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..cache import Entry, cached
+from ..cache import Entry, cached, refresh
 from ..enrollments.models import Enrollment
 from ..read_replica import reads
 from ..sql import at_rank, seconds_between
@@ -25,9 +25,10 @@ FASTEST_SECONDS_PER_MODULE = 3600
 COURSE_PACE_TTL = 1800
 
 
-def course_pace_seconds(course_id: int) -> float:
+def course_pace_seconds(course_id: int, fresh: bool = False) -> float:
     """The median time per completed module of the course's learners with a pace of their
-    own (one statement over the course's enrollments; cached for ``COURSE_PACE_TTL``)."""
+    own (one statement over the course's enrollments; cached for ``COURSE_PACE_TTL``, and
+    kept fresh by the at-risk job: ``fresh`` computes and stores it whatever is held)."""
 
     def median() -> float:
         per_module = (seconds_between(Enrollment.enrolled_at, Enrollment.last_activity_at)
@@ -37,7 +38,7 @@ def course_pace_seconds(course_id: int) -> float:
             Enrollment.last_activity_at.is_not(None))))
         return float(value) if value is not None else float(DEFAULT_SECONDS_PER_MODULE)
 
-    return cached(pace_entry(course_id), median, ttl=COURSE_PACE_TTL)
+    return (refresh if fresh else cached)(pace_entry(course_id), median, ttl=COURSE_PACE_TTL)
 
 
 def pace_entry(course_id: int) -> Entry:

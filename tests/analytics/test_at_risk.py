@@ -18,10 +18,13 @@ Module 1 took every finisher 1 hour except Ana (10 hours): its 80th percentile i
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import event, select
 
 from elearn.analytics import at_risk
 from elearn.auth.models import User
+from elearn.cache import refresh
+from elearn.catalog.models import Course
 from elearn.db_types import utcnow
 from elearn.enrollments.models import Enrollment
 from elearn.extensions import db
@@ -184,3 +187,57 @@ def test_no_prediction_once_finished_or_for_an_empty_course():
     # Two modules in a minute is not a pace to promise: at most one module an hour.
     assert predicted_completion(enrolled_at=now - timedelta(minutes=1), last_activity_at=now, completed=2,
                                 total=4, now=now, course_seconds_per_module=60) == now + timedelta(hours=2)
+
+
+def test_the_job_keeps_the_baselines_so_a_reader_computes_none(course, count_queries):
+    ada = _ada()
+    wrong = {"stalled_after": {}, "median_by_band": {}}  # (as if kept before anyone stalled)
+    refresh(at_risk.baselines_entry(course), lambda: wrong, ttl=at_risk.BASELINE_TTL)
+    found = {name: [s.code for s in item.signals] for name, item in _by_name(at_risk.at_risk_learners(ada, course.id)).items()}
+    assert "Dan" not in found and "Gus" not in found, "readers use what is kept"
+
+    assert at_risk.count_every_course() == 1
+    db.session.commit()  # (as the job runner does)
+    assert db.session.get(Course, course.id).at_risk_count == 5
+    with current_app.test_request_context(), count_queries() as sent:  # (a request of its own)
+        page = at_risk.at_risk_learners(ada, course.id)
+    assert {name: [s.code for s in item.signals] for name, item in _by_name(page).items()}["Dan"] == ["stalled"]
+    assert _by_name(page)["Gus"].signals[0].code == "behind_pace", "the job computed them afresh"
+    assert not [s for s in sent if "percentile" in s.lower()], "and the reader computed neither baseline nor pace"
+
+
+def test_a_page_is_read_in_order_from_the_unfinished_enrollments_index(course, make, db):
+    """No sort of the class's learners at risk: the page walks ix_enrollments_course_unfinished
+    and stops at its last row; on PostgreSQL the count and the stalled check read indexes alone."""
+    ada = _ada()
+    for _ in range(30):  # (enough rows for the planner to prefer the index to a scan and sort)
+        make.enroll(make.user(), course).enrolled_at = utcnow() - timedelta(days=30)
+    db.session.commit()
+    at_risk.at_risk_learners(ada, course.id)  # baselines kept
+    sent = []
+
+    def record(_conn, _cursor, statement, parameters, *_args):
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        at_risk.at_risk_learners(ada, course.id, per_page=2)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    page = next((s, p) for s, p in sent if "LIMIT" in s and "coalesce" in s.lower())
+    count = next((s, p) for s, p in sent if s.lstrip().upper().startswith("SELECT COUNT"))
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            plan = "\n".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {page[0]}", page[1]))
+            # (one sort at most: the page's own rows again, once joined to their users)
+            assert "USING INDEX ix_enrollments_course_unfinished" in plan and plan.count("FOR ORDER BY") <= 1, plan
+            return
+        conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("VACUUM ANALYZE enrollments")
+        conn.exec_driver_sql("VACUUM ANALYZE progress")
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        conn.exec_driver_sql("SET enable_bitmapscan = off")
+        page_plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {page[0]}", page[1]))
+        count_plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {count[0]}", count[1]))
+    assert "Scan using ix_enrollments_course_unfinished" in page_plan and "Sort" not in page_plan, page_plan
+    assert "Index Only Scan using ix_enrollments_course_unfinished" in count_plan, count_plan
+    assert "Index Only Scan using ix_progress_open_started" in count_plan, count_plan

@@ -47,3 +47,19 @@ def test_the_student_lists_default_order_has_its_own_index(app, db):
             definition = conn.execute(text(
                 "SELECT sql FROM sqlite_master WHERE name = 'ix_enrollments_course_recent_sqlite'")).scalar()
             assert "(course_id, last_activity_at DESC, id)" in definition
+
+
+def test_learners_at_risk_have_their_own_index(app, db):
+    """A course's unfinished enrollments, the longest idle first; on PostgreSQL with what the
+    signals read, so their count reads the index alone."""
+    with db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            definition = conn.execute(text(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_enrollments_course_unfinished'")).scalar()
+            assert ("(course_id, COALESCE(last_activity_at, enrolled_at), id) "
+                    "INCLUDE (enrolled_at, last_activity_at, completed_count, furthest_position) "
+                    "WHERE (completed_at IS NULL)") in definition, definition
+        else:
+            definition = conn.execute(text(
+                "SELECT sql FROM sqlite_master WHERE name = 'ix_enrollments_course_unfinished'")).scalar()
+            assert "(course_id, coalesce(last_activity_at, enrolled_at), id) WHERE completed_at IS NULL" in definition

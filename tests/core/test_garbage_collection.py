@@ -1,5 +1,6 @@
 """A server worker's garbage collection policy (elearn/garbage_collection.py)."""
 import gc
+import math
 import weakref
 
 import pytest
@@ -35,15 +36,27 @@ def policy():
     assert gc.get_freeze_count() == 0 and installed not in gc.callbacks
 
 
-def _enough_to_release(policy) -> int:
-    """Cycles (a tracked object or two each) that, all garbage, make a release due."""
-    return int(policy.frozen * RELEASE_AT_GARBAGE_SHARE * 2)
+def _objects_each() -> float:
+    """Tracked objects per cycle: one, or two once the interpreter has given nodes a dict."""
+    before = len(gc.get_objects())
+    probe = _cycles(1000)
+    each = (len(gc.get_objects()) - before) / len(probe)
+    del probe
+    return max(each, 1.0)
+
+
+def _cycles_for(policy, share: float) -> tuple[list, int]:
+    """Cycles that are ``share`` of the frozen objects (0.6: a release is due once they
+    are all garbage, not while only half are), and how many sockets would hold as many."""
+    each = _objects_each()
+    cycles = _cycles(int(policy.frozen * share / each))
+    return cycles, math.ceil(len(cycles) * each / OBJECTS_PER_SOCKET)
 
 
 def test_survivors_are_frozen_and_sockets_held_cost_no_walk(policy):
     assert gc.get_freeze_count() > 0, "what is loaded at install is frozen"
-    held = _cycles(_enough_to_release(policy))
-    garbage_collection.sockets_held(len(held) // OBJECTS_PER_SOCKET + 1)  # what they stand for
+    held, sockets = _cycles_for(policy, 0.6)
+    garbage_collection.sockets_held(sockets)  # what they stand for
     gc.collect()
     assert not _walked(held[0]), "a full collection's survivors are frozen"
     assert not policy.releasing and policy.garbage() < RELEASE_AT_GARBAGE_SHARE * policy.frozen
@@ -52,9 +65,8 @@ def test_survivors_are_frozen_and_sockets_held_cost_no_walk(policy):
 
 
 def test_closing_sockets_release_their_garbage_at_once(policy):
-    held = _cycles(_enough_to_release(policy))
+    held, sockets = _cycles_for(policy, 0.6)
     gone = weakref.ref(held[0])
-    sockets = len(held) // OBJECTS_PER_SOCKET + 1
     garbage_collection.sockets_held(sockets)
     gc.collect()
     del held
@@ -70,7 +82,7 @@ def test_closing_sockets_release_their_garbage_at_once(policy):
 
 
 def test_garbage_no_socket_explains_is_released_by_the_next_full_collection(policy):
-    held = _cycles(_enough_to_release(policy))
+    held, _ = _cycles_for(policy, 0.6)
     gone = weakref.ref(held[0])
     gc.collect()  # frozen, and a quarter more than the last release left: due
     assert policy.releasing and _walked(held[0]), "released for the next full collection"

@@ -19,8 +19,10 @@ yet. A page of at-risk learners is then a count, the page, and the page's open m
 (for the words of ``stalled``), each served by an index (migration "indexes of learners
 at risk"): 90 ms at 182,000 enrollments, 142,000 of them at risk, most of it the count.
 """
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext, ngettext
 from sqlalchemy import and_, case, func, literal, not_, or_, select, update
@@ -90,10 +92,11 @@ class Baselines:
     median_by_band: dict[int, int]
 
 
-def _band(now: datetime):
-    """The age band of an enrollment, as SQL: 0 for the first week, up to len(AGE_BANDS)."""
-    return case(*((Enrollment.enrolled_at > now - timedelta(days=days), k) for k, days in enumerate(AGE_BANDS)),
-                else_=len(AGE_BANDS))
+def _band(now: datetime, value_of: Callable[[int], Any] = lambda band: band):
+    """The age band of an enrollment, as SQL: 0 for the first week, up to len(AGE_BANDS);
+    or ``value_of(band)`` instead (SQL NULL where it gives None)."""
+    return case(*((Enrollment.enrolled_at > now - timedelta(days=days), value_of(k))
+                  for k, days in enumerate(AGE_BANDS)), else_=value_of(len(AGE_BANDS)))
 
 
 def baselines_entry(course: Course) -> Entry:
@@ -124,7 +127,8 @@ def baselines(course: Course, now: datetime | None = None, fresh: bool = False) 
 
 
 def _conditions(course: Course, base: Baselines, now: datetime) -> dict:
-    """Each signal as a condition on the course's unfinished enrollments."""
+    """Each signal as a condition on the course's unfinished enrollments, in the order
+    ``at_risk_condition`` tests them."""
     after = now - timedelta(days=course.at_risk_after_days)
     now_value = literal(now, UTCDateTime)
     idle_seconds = seconds_between(Enrollment.last_activity_at, now_value)
@@ -134,21 +138,21 @@ def _conditions(course: Course, base: Baselines, now: datetime) -> dict:
     # The median of each learner's band, in one CASE (NULL where there is none, or in the
     # grace period): one test per row instead of the band worked out once per band.
     paced = {band: median for band, median in base.median_by_band.items() if band >= FIRST_PACED_BAND}
-    band_median = case(*((Enrollment.enrolled_at > now - timedelta(days=days), paced.get(k))
-                         for k, days in enumerate(AGE_BANDS)), else_=paced.get(len(AGE_BANDS)))
+    # In the order they are tested, the costly one last: a page of the longest idle, who
+    # are mostly inactive, is then found without hashing the class's open records.
     return {
         "inactive": and_(Enrollment.last_activity_at.is_not(None), or_(
             Enrollment.last_activity_at < after,
             and_(Enrollment.completed_count >= 2, Enrollment.last_activity_at < now - MIN_UNUSUAL_IDLE,
                  idle_seconds > UNUSUAL_IDLE_FACTOR * usual_seconds))),
+        "not_started": and_(Enrollment.last_activity_at.is_(None), Enrollment.enrolled_at < after),
+        "behind_pace": Enrollment.completed_count < _band(now, paced.get) if paced else None,
         # The open records of the course's modules started too long ago, hashed once from
         # the index of open records alone (spelled as its condition), matched by a semi-join.
         "stalled": Enrollment.id.in_(
             select(Progress.enrollment_id).where(Progress.module_id.in_(list(base.stalled_after)),
                                                  not_(Progress.completed), or_(*open_too_long))
         ) if open_too_long else None,
-        "behind_pace": Enrollment.completed_count < band_median if paced else None,
-        "not_started": and_(Enrollment.last_activity_at.is_(None), Enrollment.enrolled_at < after),
     }
 
 
@@ -200,11 +204,7 @@ def at_risk_condition(course: Course, now: datetime | None = None, base: Baselin
     """The enrollments of ``course`` that fired any signal, as a SQL condition (the student
     list's "at risk" filter uses it too)."""
     now = now or utcnow()
-    conditions = _conditions(course, base or baselines(course, now), now)
-    # Tested in this order, the costly one last: a page of the longest idle, who are mostly
-    # inactive, is then found without hashing the class's open records.
-    conditions = [conditions[code] for code in ("inactive", "not_started", "behind_pace", "stalled")
-                  if conditions[code] is not None]
+    conditions = [c for c in _conditions(course, base or baselines(course, now), now).values() if c is not None]
     return and_(Enrollment.course_id == course.id, Enrollment.completed_at.is_(None), or_(*conditions))
 
 

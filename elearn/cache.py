@@ -152,6 +152,9 @@ class RedisCache:
 
     def store_many(self, items: list[tuple]) -> None:
         """``store`` of each (key, generations, value, kind, ttl), in one round trip."""
+        if len(items) == 1:
+            self.store(*items[0])
+            return
         try:
             with self._client.pipeline(transaction=False) as pipe:
                 for key, generations, value, kind, ttl in items:

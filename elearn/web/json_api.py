@@ -15,8 +15,9 @@ from flask import Blueprint, Response, jsonify, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from pydantic import BaseModel
 
-from ..cache import Entry, read_ahead_for_user
+from ..cache import Entry, read_ahead_for_user, stores_held
 from ..pagination import Page
+from ..schemas import OutSchema
 from .access import require_role
 from .inputs import parse_json_body, parse_query
 
@@ -53,8 +54,8 @@ class Operation:
         return f"{self.feature}_{self.view.__name__}"
 
 
-def dump(schema: type[BaseModel], obj) -> dict:
-    return schema.model_validate(obj).model_dump(mode="json", by_alias=True)
+def dump(schema: type[OutSchema], obj) -> dict:
+    return schema.of(obj).model_dump(mode="json", by_alias=True)
 
 
 class JsonApi(Blueprint):
@@ -92,6 +93,11 @@ class JsonApi(Blueprint):
         def decorator(view):
             @functools.wraps(view)
             def wrapper(**kwargs):
+                # The sign-in check and what the view computes are stored in one round trip.
+                with stores_held():
+                    return respond(**kwargs)
+
+            def respond(**kwargs):
                 if auth:
                     if read_ahead is not None:
                         read_ahead_for_user(functools.partial(read_ahead, **kwargs))
@@ -126,7 +132,7 @@ class JsonApi(Blueprint):
                     # Serialised by pydantic's own encoder: a third of a cached read's time
                     # went to building a dict and encoding it again with the json module.
                     # (ASCII, as jsonify writes the lists: the same bytes for the same text.)
-                    encoded = response.model_validate(result).model_dump_json(by_alias=True, ensure_ascii=True)
+                    encoded = response.of(result).model_dump_json(by_alias=True, ensure_ascii=True)
                     return Response(encoded, status, headers, mimetype=JSON)
                 else:
                     payload = result

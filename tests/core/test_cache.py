@@ -3,6 +3,9 @@ import uuid
 
 import pytest
 
+from elearn.auth import sign_ins
+from elearn.auth.models import User
+from elearn.auth.tokens import issue_tokens
 from elearn.extensions import db
 from tests.conftest import build_app, record_cache_commands
 
@@ -107,6 +110,29 @@ def test_a_cold_api_read_asks_redis_once_then_stores(app, make, redis_url, backe
     assert [args[0] for args in commands] == ["MGET", "SET"]
     commands.clear()
     assert api.get(path, teacher).get_json()["averageCompletion"] == 50.0  # stored where the next read looks
+    assert [args[0] for args in commands] == ["MGET"]
+    with process.app_context():
+        db.engine.dispose()
+
+
+@pytest.mark.redis
+def test_a_new_sign_in_s_cold_read_stores_its_check_and_its_answer_together(app, make, redis_url, backend,
+                                                                          monkeypatch):
+    """Neither the sign-in check nor the learner's numbers are cached: one round trip
+    finds both missing, one stores both."""
+    process, api, commands, _course, _enrollment, _modules = _recorded_process(make, redis_url, backend,
+                                                                               monkeypatch)
+    with process.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == "s@example.com"))
+        sign_in = sign_ins.start(user, "api")
+        token = issue_tokens(user, sign_in.id, sign_in.refresh_jti)["access_token"]
+        db.session.commit()
+    commands.clear()
+    assert api.get("/api/progress/overall", token).get_json()["completedModules"] == 1
+    assert [args[0] for args in commands] == ["MGET", "PIPELINE"]
+    assert commands[1] == ("PIPELINE", "SET", "SET")
+    commands.clear()
+    assert api.get("/api/progress/overall", token).get_json()["completedModules"] == 1
     assert [args[0] for args in commands] == ["MGET"]
     with process.app_context():
         db.engine.dispose()

@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every table registered before migrate/db use)
     from .cache import init_cache
+    from .deferred_begin import init_deferred_begin
     from .extensions import compress, csrf, db, jwt, limiter, login_manager, migrate, sock
     from .i18n import init_i18n
     from .jobs.queue import init_jobs
@@ -63,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_jobs(app)
     init_read_replica(app)
     init_prepared(app)
+    init_deferred_begin(app)
     # Events published while the bus was down are lost: retire every cached figure.
     app.extensions["elearn.bus"].on_reconnect(app.extensions["elearn.cache"].invalidate_all)
 

@@ -27,6 +27,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
+from .deferred_begin import READS_ONLY, reads_only
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -94,5 +95,6 @@ class Prepared:
         execute = (text(f"EXECUTE {self.name} ({arguments})")
                    .bindparams(*(bindparam(f"p{i}", type_=bind.type) for i, bind in enumerate(binds)))
                    .columns(*(column(c.key, c.type) for c in self.statement.selected_columns))
-                   .execution_options(**self.statement.get_execution_options()))
+                   .execution_options(**self.statement.get_execution_options(),
+                                      **(READS_ONLY if reads_only(self.statement) else {})))
         return compiled, prepare, execute

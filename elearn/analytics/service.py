@@ -32,7 +32,7 @@ from ..sql import at_rank, seconds_between
 from ..text_search import contains_pattern
 from ..web.downloads import csv_line_writer
 from . import at_risk
-from .access import course_for_analytics
+from .access import course_for_analytics, facts_for_analytics
 
 ACTIVE_WINDOW = timedelta(days=7)
 #: A learner silent this long, short of the last module, has dropped off.
@@ -118,8 +118,9 @@ class CourseAnalytics:
 
 
 def course_analytics(actor, course_id: int, now: datetime | None = None) -> CourseAnalytics:
-    """Every figure of the course dashboard: three statements,
-    cached until the course's next change (or a few minutes, for the time-based figures).
+    """Every figure of the course dashboard: four statements (the course's own columns
+    and three figures), cached until the course's next change (or a few minutes, for the
+    time-based figures).
 
     The cached figures name the course's instructor, so their instructor's (or an admin's)
     read needs no statement at all (the reader's role comes with their sign-in check, and a
@@ -130,7 +131,7 @@ def course_analytics(actor, course_id: int, now: datetime | None = None) -> Cour
         found = peek(analytics_entry(course_id), computed_next=True)
         if found is not None and teaches_or_admin(actor, found.instructor_id):
             return found
-    return analytics_of(course_for_analytics(actor, course_id), now)
+    return analytics_of(facts_for_analytics(actor, course_id), now)
 
 
 def analytics_entry(course_id: int) -> Entry:

@@ -43,11 +43,17 @@ def visible_courses_clause(actor):
 
 def get_course(actor, course_id: int, edit: bool = False) -> Course:
     """Load a course the actor may see (404 otherwise) and, with ``edit``, change (403)."""
-    course = db.session.get(Course, course_id)
-    if course is None or not can_view(actor, course):
-        raise NotFound(gettext("No such course."))
+    course = visible_to(actor, db.session.get(Course, course_id))
     if edit and not can_edit(actor, course):
         raise Forbidden(gettext("Only the course's instructor or an admin can change it."))
+    return course
+
+
+def visible_to(actor, course):
+    """``course`` (a ``Course``, or a row of its columns) if it exists and ``actor`` may see
+    it; 404 otherwise, the same for a draft as for no course at all."""
+    if course is None or not can_view(actor, course):
+        raise NotFound(gettext("No such course."))
     return course
 
 

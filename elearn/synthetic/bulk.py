@@ -15,6 +15,8 @@ import time
 
 from sqlalchemy import Connection, text
 
+from ..deferred_begin import begin_now
+
 #: Rows per COPY / executemany: large enough to amortise a round trip, small enough
 #: that a chunk's text stays a few tens of megabytes.
 CHUNK_ROWS = 100_000
@@ -71,6 +73,7 @@ class PostgresCopy(BulkLoader):
         return time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(epoch_seconds))
 
     def _write_chunk(self, table, columns, rows):
+        begin_now(self.connection)  # (COPY goes past SQLAlchemy: the transaction must be open)
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\n").writerows(rows)
         buffer.seek(0)

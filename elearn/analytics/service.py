@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select, true
 
 from ..auth.models import User
 from ..cache import CATALOG_GENERATION, DEFAULT_TTL, Entry, cached, course_generation, peek
@@ -118,8 +118,8 @@ class CourseAnalytics:
 
 
 def course_analytics(actor, course_id: int, now: datetime | None = None) -> CourseAnalytics:
-    """Every figure of the course dashboard: four statements (the course's own columns
-    and three figures), cached until the course's next change (or a few minutes, for the
+    """Every figure of the course dashboard: three statements (the course's own columns,
+    the class's figures, the modules'), cached until the course's next change (or a few minutes, for the
     time-based figures).
 
     The cached figures name the course's instructor, so their instructor's (or an admin's)
@@ -197,46 +197,63 @@ class ClassFigures:
 
 
 def class_figures(course: Course, now: datetime | None = None) -> ClassFigures:
-    """Two statements, each reading an index range of the course's enrollments: as of
-    ``now``, or (None) as of this moment, shared for ``LARGE_CLASS_TTL`` in a large class
-    (``class_wide``), where a busy course changes every second and one learner's step
-    moves these by less than their rounding."""
+    """One statement reading index ranges of the course's enrollments (``CLASS_FIGURES``):
+    as of ``now``, or (None) as of this moment, shared for ``LARGE_CLASS_TTL`` in a large
+    class (``class_wide``), where a busy course changes every second and one learner's
+    step moves these by less than their rounding.
+
+    Active this week: an activity in the last ``ACTIVE_WINDOW``. Completed: with the mean
+    time from enrolling to completing. Drop-off: for each module position, the idle
+    learners who stopped just before it. A learner stopped at the module after their
+    furthest completed one (the first module when they completed none) if neither an
+    activity nor, lacking any, their enrolment is more recent than ``DROP_OFF_AFTER``.
+    Learners who completed the course are not counted.
+    """
     def compute() -> ClassFigures:
         at = now or utcnow()
-        return ClassFigures(*enrollment_figures(course, at), stopped_at=stopped_at(course.id, at))
+        rows = CLASS_FIGURES.execute(reads(), {"course_id": course.id, "active_since": at - ACTIVE_WINDOW,
+                                               "idle_before": at - DROP_OFF_AFTER}).all()
+        active, completed, average_seconds = rows[0][:3]  # (every row repeats them)
+        return ClassFigures(active, completed, None if average_seconds is None else float(average_seconds),
+                            stopped_at={int(position): int(learners)
+                                        for *_, position, learners in rows if position is not None})
 
     if now is None and is_large_class(course):
         return class_wide(course, "class-figures", compute, ClassFigures)
     return compute()
 
 
-# The dashboard's three statements, each built once and prepared on every PostgreSQL
+# The dashboard's statements, each built once and prepared on every PostgreSQL
 # connection (``prepared.py``): parsing and planning them cost as much as running them.
 _COURSE = bindparam("course_id", type_=Integer)
 
 
-def _enrollment_figures_statement() -> Prepared:
+def _class_figures_statement() -> Prepared:
+    """The class's figures (``class_figures``) in one statement: a row of the three counts
+    over the course's enrollments (each an index range: ``ix_enrollments_course_activity``,
+    ``ix_enrollments_course_state``), joined to the drop-off's rows (a range of
+    ``ix_enrollments_course_unfinished`` read from the index alone), so one row at least."""
     this_course = Enrollment.course_id == _COURSE
     completed = Enrollment.completed_at.is_not(None)
 
     def figure(*columns):
         return select(*columns).select_from(Enrollment)
 
-    return Prepared("elearn_enrollment_figures", select(
+    counts = select(
         figure(func.count()).where(this_course, Enrollment.last_activity_at >= bindparam(
             "active_since", type_=Enrollment.last_activity_at.type)).scalar_subquery().label("active"),
         figure(func.count()).where(this_course, completed).scalar_subquery().label("completed"),
         figure(func.avg(seconds_between(Enrollment.enrolled_at, Enrollment.completed_at)))
         .where(this_course, completed).scalar_subquery().label("average_seconds"),
-    ))
-
-
-def _stopped_at_statement() -> Prepared:
-    return Prepared("elearn_stopped_at", (
+    ).subquery("counts")
+    stopped = (
         select((Enrollment.furthest_position + 1).label("position"), func.count().label("learners"))
-        .where(Enrollment.course_id == _COURSE, Enrollment.completed_at.is_(None),
+        .where(this_course, Enrollment.completed_at.is_(None),
                Enrollment.idle_since < bindparam("idle_before", type_=Enrollment.enrolled_at.type))
-        .group_by(Enrollment.furthest_position)))
+        .group_by(Enrollment.furthest_position)).subquery("stopped")
+    return Prepared("elearn_class_figures", select(
+        counts.c.active, counts.c.completed, counts.c.average_seconds, stopped.c.position, stopped.c.learners)
+        .select_from(counts.outerjoin(stopped, true())).order_by(stopped.c.position))
 
 
 def _module_rates_statement() -> Prepared:
@@ -254,18 +271,7 @@ def _module_rates_statement() -> Prepared:
         .order_by(Module.position)))
 
 
-ENROLLMENT_FIGURES, STOPPED_AT, MODULE_RATES = (
-    _enrollment_figures_statement(), _stopped_at_statement(), _module_rates_statement())
-
-
-def enrollment_figures(course: Course, now: datetime) -> tuple[int, int, float | None]:
-    """Learners active this week, those who completed, and their mean time to complete.
-    One statement that reads only the learners active this week and those who completed,
-    each an index range (``ix_enrollments_course_activity``, ``ix_enrollments_course_state``),
-    so the cost follows them, not the size of the class."""
-    active, completed_count, average_seconds = ENROLLMENT_FIGURES.execute(
-        reads(), {"course_id": course.id, "active_since": now - ACTIVE_WINDOW}).one()
-    return active, completed_count, None if average_seconds is None else float(average_seconds)
+CLASS_FIGURES, MODULE_RATES = _class_figures_statement(), _module_rates_statement()
 
 
 def module_completion_rates(course_id: int, total_enrollments: int) -> list[ModuleAnalytics]:
@@ -323,19 +329,6 @@ def median_active_seconds(course: Course) -> dict[int, int]:
         return {module_id: int(seconds) for module_id, seconds in rows}
 
     return class_wide(course, "median-active-seconds", compute, dict[int, int])
-
-
-def stopped_at(course_id: int, now: datetime) -> dict[int, int]:
-    """Drop-off: for each module position, the idle learners who stopped just before it
-    (one aggregate over the course's not-completed enrollments idle long enough, a range
-    of ``ix_enrollments_course_unfinished`` read from the index alone).
-
-    A learner stopped at the module after their furthest completed one (the first module
-    when they completed none) if neither an activity nor, lacking any, their enrolment is
-    more recent than ``DROP_OFF_AFTER``. Learners who completed the course are not counted.
-    """
-    return {int(position): int(learners) for position, learners in STOPPED_AT.execute(
-        reads(), {"course_id": course_id, "idle_before": now - DROP_OFF_AFTER})}
 
 
 # --- the student list -------------------------------------------------------------------

@@ -175,8 +175,7 @@ def test_the_figures_are_prepared_statements_on_postgresql(api, make, issue, tok
     running them."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("prepared statements are PostgreSQL's")
-    executed = [f"EXECUTE {name}" for name in ("elearn_course_facts", "elearn_enrollment_figures", "elearn_stopped_at",
-                                                     "elearn_module_rates")]
+    executed = [f"EXECUTE {name}" for name in ("elearn_course_facts", "elearn_class_figures", "elearn_module_rates")]
     for completed in (1, 2):
         with count_queries() as sent:
             assert api.get(f"/api/analytics/courses/{issue.course.id}", tokens["ada"]).get_json()[

@@ -9,7 +9,8 @@ and computes a fresh value. A read is one round trip: the value and the current
 generations together; a request that knows what its view will read fetches it with its
 sign-in check, in that check's round trip (``read_ahead_for_user``), and a view that learns
 it only once it has checked access fetches all of it with its next lookup (``read_ahead``);
-a page that computes several values stores them together too (``stores_held``).
+a request that computes several values (every JSON operation, a kept page) stores them
+together too (``stores_held``).
 A time-based expiry bounds everything else (including staleness after a Redis outage).
 
 Backends: Redis when ``REDIS_URL`` is set (shared by every process and host), otherwise a

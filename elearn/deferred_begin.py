@@ -5,7 +5,7 @@ statement, and ``COMMIT`` in another after its last: a request that only reads (
 dashboard figure, a new student's progress) paid two round trips for a transaction that
 guarded nothing. So each connection is handed out in autocommit mode, and the first
 statement that is not a plain ``SELECT`` (an INSERT, UPDATE or DELETE, a statement marked
-``events.WRITES``, ``SELECT .. FOR UPDATE``, a SAVEPOINT, any text SQL, a read through a
+``WRITES``, ``SELECT .. FOR UPDATE``, a SAVEPOINT, any text SQL, a read through a
 server-side cursor) turns autocommit off first: psycopg2 then begins the transaction right before it, and everything after is
 one transaction, committed or rolled back as before. A request that only reads sends
 neither ``BEGIN`` nor ``COMMIT`` (psycopg2's commit is a no-op in autocommit mode).
@@ -20,6 +20,10 @@ from sqlalchemy.sql import Select
 
 from .extensions import db
 
+#: Execution options of a statement that writes though it is not an INSERT, UPDATE or
+#: DELETE (a SELECT writing in its ``WITH``): it begins the transaction, and marks it as
+#: having written (``events.wrote_in_transaction``).
+WRITES = {"elearn_writes": True}
 #: Execution option of a text statement that only reads (``prepared.Prepared``'s EXECUTE of a SELECT).
 READS_ONLY = {"elearn_reads_only": True}
 
@@ -37,11 +41,16 @@ def reads_only(statement) -> bool:
     """Whether ``statement`` (a compiled statement's own) only reads: a SELECT that
     neither locks rows nor is marked as writing in its ``WITH``."""
     options = statement.get_execution_options()
-    if options.get("elearn_writes"):
+    if says_it_writes(options):
         return False
     if options.get("elearn_reads_only"):
         return True
     return isinstance(statement, Select) and statement._for_update_arg is None
+
+
+def says_it_writes(execution_options) -> bool:
+    """Whether a statement's execution options carry ``WRITES``."""
+    return bool(execution_options.get("elearn_writes"))
 
 
 def begin_now(connection: Connection) -> None:

@@ -3,7 +3,7 @@
 - **Writes are marked by the session itself.** Any flush that sends a row, and any
   INSERT, UPDATE or DELETE statement run through the session, marks the transaction as
   having written (``wrote_in_transaction()``); so does a SELECT that writes inside its
-  ``WITH``, which says so with ``.execution_options(**WRITES)``. A request that wrote reads its own writes:
+  ``WITH``, which says so with ``.execution_options(**deferred_begin.WRITES)``. A request that wrote reads its own writes:
   the cache and the read replica step aside for it.
 - **Events wait for the commit.** Services call ``publish_after_commit(event)``; the event
   waits in the session and goes to the bus when the session commits, or is dropped when
@@ -23,6 +23,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from .deferred_begin import says_it_writes
 from .extensions import db
 
 _PENDING = "elearn_pending_events"
@@ -45,10 +46,6 @@ def publish_after_commit(message: dict) -> None:
     session.info.setdefault(_PENDING, []).append(message)
 
 
-#: Execution options of a statement that writes though it is not an INSERT, UPDATE or DELETE.
-WRITES = {"elearn_writes": True}
-
-
 def wrote_in_transaction() -> bool:
     """True inside a transaction that has sent an INSERT, UPDATE or DELETE."""
     return bool(db.session().info.get(_WROTE))
@@ -61,7 +58,7 @@ def _flushed(session, flush_context):
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state):
-    if state.is_insert or state.is_update or state.is_delete or state.execution_options.get("elearn_writes"):
+    if state.is_insert or state.is_update or state.is_delete or says_it_writes(state.execution_options):
         state.session.info[_WROTE] = True
 
 

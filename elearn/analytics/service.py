@@ -119,8 +119,8 @@ class CourseAnalytics:
 
 def course_analytics(actor, course_id: int, now: datetime | None = None) -> CourseAnalytics:
     """Every figure of the course dashboard: three statements (the course's own columns,
-    the class's figures, the modules'), cached until the course's next change (or a few minutes, for the
-    time-based figures).
+    the class's figures, the modules'), cached until the course's next change (or a few
+    minutes, for the time-based figures).
 
     The cached figures name the course's instructor, so their instructor's (or an admin's)
     read needs no statement at all (the reader's role comes with their sign-in check, and a

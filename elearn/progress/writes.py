@@ -35,9 +35,10 @@ from sqlalchemy.orm.util import identity_key
 
 from ..catalog.models import Course, Module
 from ..db_types import UTCDateTime, utcnow
+from ..deferred_begin import WRITES
 from ..enrollments.models import Enrollment
 from ..errors import Conflict, Invalid, NotFound
-from ..events import WRITES, publish_after_commit
+from ..events import publish_after_commit
 from ..extensions import db
 from ..local_time import start_of_today
 from ..numbers import percentage

@@ -41,11 +41,11 @@ def upsert(model, dialect: str | None = None):
 
 # --- Python rows as a table -------------------------------------------------------------------
 
-_SQL_TYPES = {int: BigInteger(), bool: Boolean(), float: Float()}
+_SQL_TYPES = {int: BigInteger(), bool: Boolean(), float: Float(), str: String()}
 
 
 def rows_of(name: str, columns: dict[str, type], dialect: str):
-    """A subquery named ``name`` with ``columns`` (``int``, ``bool`` or ``float`` each),
+    """A subquery named ``name`` with ``columns`` (``int``, ``bool``, ``float`` or ``str`` each),
     whose rows are given when the statement runs: ``rows_params(name, columns, rows)``.
 
     PostgreSQL: ``unnest`` of one array parameter per column. SQLite: ``json_each`` of one

@@ -217,3 +217,23 @@ def test_listing_badges_is_one_query_however_many(make, db, count_queries):
     with count_queries() as statements:
         badges = list_achievements(user_id)
     assert len(badges) == 6 and len(statements) == 1
+
+
+def test_a_days_first_completion_awards_in_one_statement_the_same_for_one_badge_or_three(make, db, count_queries):
+    """The award is built once: one badge (a first module) and three (a one-module course
+    completed) send the same statement, prepared by name on PostgreSQL."""
+    sent = {}
+    for name, modules in (("one badge", 2), ("three badges", 1)):
+        student = make.user()
+        course = make.course(modules=modules)
+        enrollment = make.enroll(student, course)
+        module_id = make.modules(course)[0].id
+        with count_queries() as statements:
+            progress.mark_module_completed(student, enrollment.id, module_id)
+        db.session.commit()
+        sent[name] = [s for s in statements if "achievements" in s or "elearn_award" in s]
+        assert len(sent[name]) == 1, sent[name]
+        assert len(list_achievements(student.id)) == (1 if modules == 2 else 3)
+    assert sent["one badge"] == sent["three badges"]
+    if db.engine.dialect.name == "postgresql":
+        assert sent["one badge"][0].startswith("EXECUTE elearn_award")

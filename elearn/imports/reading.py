@@ -7,6 +7,7 @@ or module is named by its id or its exact title.
 """
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 
 from flask_babel import gettext
@@ -52,7 +53,7 @@ def read_lines(raw: bytes) -> list[Line]:
     unknown = [column for column in header if column and column not in REQUIRED + OPTIONAL]
     if unknown:
         raise _refuse(gettext("Unknown columns: %(columns)s.", columns=", ".join(unknown)))
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    repeated = sorted(column for column, times in Counter(header).items() if column and times > 1)
     if repeated:
         raise _refuse(gettext("Columns named twice: %(columns)s.", columns=", ".join(repeated)))
     where = {column: header.index(column) for column in REQUIRED + OPTIONAL if column in header}

@@ -1,5 +1,6 @@
 """CSV import: the preview's outcomes, applying through the counters, badges and audit, access, refusals."""
 import io
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -212,3 +213,15 @@ def test_odd_cells_are_row_errors_not_crashes(api, school, cells, problem):
 def test_columns_named_twice_are_refused(api, school):
     response = _send(api, api.token("root@example.com"), "email,course,email\na@example.com,1,b@example.com\n")
     assert response.status_code == 422 and "named twice: email" in response.get_json()["error"]["message"]
+
+
+def test_a_header_of_a_million_repeated_columns_is_refused_at_once(api, school, monkeypatch, app):
+    """Counting each column's repeats by scanning the header was quadratic: this 7 MB
+    header kept a worker busy for hours (its other requests and sockets waiting)."""
+    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 32 * 1024 * 1024)
+    header = ",".join(["email", "course"] * 500_000)
+    started = time.monotonic()
+    response = _send(api, api.token("root@example.com"), f"{header}\na@example.com,1\n")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["message"] == "Columns named twice: course, email."
+    assert time.monotonic() - started < 60  # (about a second; the quadratic check took hours)

@@ -16,6 +16,16 @@ MAX_ID = 2**63 - 1
 #: A row id in input: positive and small enough for the database.
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
+
+def id_in(text: str | None) -> int | None:
+    """The row id (or other positive count) ``text`` spells, else None: for numbers read
+    outside a schema (a query argument, a CSV cell, a live view's name, an IRI). ASCII
+    digits only: ``str.isdigit`` also accepts "²", which ``int`` refuses."""
+    if not text or not (text.isascii() and text.isdecimal()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
 #: A UTC time written as ISO 8601 with an explicit offset: 2026-11-25T16:37:13+00:00.
 Timestamp = Annotated[datetime, PlainSerializer(
     lambda value: value.astimezone(UTC).isoformat(), return_type=str, when_used="json")]

@@ -23,6 +23,7 @@ from ..extensions import db
 from ..i18n import current_language
 from ..progress.queries import course_progress
 from ..realtime.live import LiveView
+from ..schemas import id_in
 from ..web.access import login_required
 from ..web.downloads import csv_attachment
 from ..web.htmx import is_htmx, page_or_fragment
@@ -220,7 +221,7 @@ def student_detail(course_id: int, enrollment_id: int):
 
 def course_dashboard_live_view(user, arg) -> LiveView:
     """The course dashboard, live: any student of the course progressing or enrolling."""
-    course_id = int(arg) if arg and arg.isdigit() else 0
+    course_id = id_in(arg) or 0
     service.course_for_analytics(user, course_id)  # 403/404 unless they teach it (or admin)
     user_id = user.id
 

@@ -25,16 +25,12 @@ from ..db_types import utcnow
 from ..enrollments.models import Enrollment
 from ..extensions import db
 from ..progress.models import Progress
+from ..schemas import id_in
 from .reading import Line
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 BATCH = 1000
 _EMAIL = TypeAdapter(EmailStr)
-
-
-def _number(text: str) -> int | None:
-    """The id a cell names (ASCII digits, small enough for a column), else None."""
-    return int(text) if text.isascii() and text.isdecimal() and len(text) < 19 else None
 
 
 def _valid_email(email: str) -> bool:
@@ -108,8 +104,8 @@ def _parse_time(text: str, now: datetime) -> datetime:
 
 def _courses(actor, lines: list[Line]) -> tuple[dict[int, Course], dict[str, list[Course]]]:
     """The courses the lines name that the actor may import into: by id, and by title."""
-    ids = {_number(line.course) for line in lines} - {None}
-    titles = {line.course for line in lines if line.course and _number(line.course) is None}
+    ids = {id_in(line.course) for line in lines} - {None}
+    titles = {line.course for line in lines if line.course and id_in(line.course) is None}
     found: list[Course] = []
     for id_batch in batches(ids):
         found += db.session.scalars(select(Course).where(Course.id.in_(id_batch)))
@@ -184,8 +180,8 @@ def _resolve(row: Row, line: Line, courses, by_title, modules, users, emails: se
             return gettext("%(email)s is not a learner's account.", email=row.email)
         if not active:
             return gettext("%(email)s is disabled.", email=row.email)
-    if _number(line.course) in courses:
-        row.course_id = _number(line.course)
+    if id_in(line.course) in courses:
+        row.course_id = id_in(line.course)
     else:
         named = by_title.get(line.course, [])
         if len(named) > 1:

@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..analytics.access import course_for_analytics
 from ..cache import read_ahead_for_user
+from ..schemas import id_in
 from ..web.access import login_required
 from ..web.htmx import is_htmx
 from ..web.inputs import parse_form, parse_query
@@ -35,7 +36,7 @@ def read_unread_count_ahead():
 def _sent_to() -> int | None:
     """How many a message just went to (``?sent=``, after the redirect that follows sending)."""
     sent = request.args.get("sent", "")
-    return int(sent) if sent.isdigit() else None
+    return id_in(sent)
 
 
 @bp.get("/inbox")
@@ -85,8 +86,8 @@ def send_to_course(course_id: int):
     """The course page's "Message learners" form: the learners ticked in the student list,
     all of them, or those at risk."""
     course = course_for_analytics(current_user, course_id)
-    data, errors = parse_form(CourseMessageForm, recipient_ids=[int(v) for v in request.form.getlist("recipientIds")
-                                                                 if v.isdigit()] or None)
+    data, errors = parse_form(CourseMessageForm, recipient_ids=[number for number in map(id_in, request.form.getlist("recipientIds"))
+                                                                 if number] or None)
     if errors:
         return _course_page(course, errors, request.form, 422)
     sent = service.send_message(current_user, subject=data.subject, body=data.body, course_id=course.id,

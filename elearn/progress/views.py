@@ -19,6 +19,7 @@ from ..enrollments.service import enrollment_of
 from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..realtime.live import LiveView
+from ..schemas import id_in
 from ..web.access import login_required
 from ..web.htmx import is_htmx
 from ..web.inputs import parse_json_body
@@ -157,7 +158,7 @@ def heartbeat(course_id: int, module_id: int):
 
 def course_live_view(user, arg) -> LiveView:
     """The course page, live: the learner's own changes in this course and edits of it."""
-    course_id = int(arg) if arg and arg.isdigit() else 0
+    course_id = id_in(arg) or 0
     get_course(user, course_id)  # 404 unless the user may see it
     user_id = user.id
 

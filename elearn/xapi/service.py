@@ -17,7 +17,7 @@ from ..auth.service import normalise_email
 from ..catalog.models import Course
 from ..errors import Invalid
 from ..read_replica import reads
-from ..schemas import MAX_ID
+from ..schemas import MAX_ID, id_in
 from . import queries
 from .schemas import MAX_LIMIT, StatementQuery
 from .statements import BADGE, COURSE_COMPLETION, EVENT, VERBS, XAPI_VERSION, parse_activity, site, statement
@@ -38,9 +38,7 @@ def _agent_user(raw: str) -> int | None:
     account, mbox = agent.get("account"), agent.get("mbox")
     if isinstance(account, dict) and isinstance(account.get("name"), str):
         name = account["name"]
-        if account.get("homePage") != site() or not (name.isascii() and name.isdecimal()) or len(name) > 18:
-            return None
-        return int(name)
+        return id_in(name) if account.get("homePage") == site() else None
     if isinstance(mbox, str) and mbox.startswith("mailto:"):
         return reads().scalar(select(User.id).where(User.email == normalise_email(mbox[len("mailto:"):])))
     raise _problem("agent", gettext("Give the agent as a JSON object with an account or an mbox."))

@@ -24,6 +24,8 @@ from datetime import UTC, datetime
 
 from flask import current_app
 
+from ..schemas import id_in
+
 XAPI_VERSION = "1.0.3"
 
 #: Verb short names, as the API's filter and the rows name them, and their IRIs.
@@ -72,8 +74,8 @@ def parse_activity(iri: str) -> Activity | None:
     if not iri.startswith(prefix):
         return None
     kind, _, key = iri[len(prefix):].partition("/")
-    if kind in ("course", "module") and key.isascii() and key.isdecimal() and len(key) < 19:
-        return Activity(kind, int(key))
+    if kind in ("course", "module") and (number := id_in(key)) is not None:
+        return Activity(kind, number)
     if kind == "badge" and key and "/" not in key:
         return Activity(kind, key)
     return None

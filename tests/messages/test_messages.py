@@ -2,7 +2,7 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from elearn.catalog import service as catalog
 from elearn.errors import Forbidden, Invalid, NotFound
@@ -222,3 +222,20 @@ def test_nobody_replies_to_a_sender_whose_account_is_gone(course):
     with pytest.raises(Invalid, match="sender's account is gone"):
         service.reply(l0, note.id, "Thanks!")
     assert service.inbox(ada).page.total == 0
+
+
+@pytest.mark.parametrize("sent", ["%C2%B2", "9" * 30, "0", "-1"])
+def test_a_sent_count_that_is_no_number_shows_the_page_without_it(course, make, browser, sent):
+    make.user("admin", email="root@example.com")
+    browser.login("root@example.com")
+    response = browser.client.get(f"/admin/messages?sent={sent}")
+    assert response.status_code == 200 and "Sent to" not in response.get_data(as_text=True)
+
+
+def test_ticked_learners_that_are_no_ids_are_no_recipients(course, browser):
+    _ada, algebra, _learners = course
+    browser.login("ada@example.com")
+    refused = browser.post(f"/teach/courses/{algebra.id}/messages",
+                           {"subject": "Quiz", "body": "x", "audience": "selected", "recipientIds": ["²", "9" * 30]})
+    assert refused.status_code == 422 and "Tick the learners" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(InboxEntry)) == 0

@@ -313,3 +313,15 @@ def test_the_origin_check_refuses_broken_ports_instead_of_crashing(app, origin, 
 
     with app.test_request_context("/ws", headers={"Origin": origin, "Host": "localhost:5000"}):
         assert same_origin() is same
+
+
+@pytest.mark.parametrize("spec", ["course:²", "teach-course:²", "course:" + "9" * 30, "teach-course:0"])
+def test_a_live_view_naming_no_valid_id_is_not_found(app, make, spec):
+    """"²" is a digit to ``str.isdigit`` but not to ``int``: it used to end the socket with
+    a server error, not the refusal every other unknown course gets."""
+    from elearn.errors import NotFound
+    from elearn.realtime.live import open_live_view
+
+    admin = make.user("admin")
+    with app.test_request_context("/ws"), pytest.raises(NotFound):
+        open_live_view(admin, spec)

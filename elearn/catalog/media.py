@@ -25,10 +25,10 @@ def store_file(data: bytes, filename: str, kinds: tuple[str, ...], *, resized: b
     checked = check_upload(data, filename, kinds=kinds)
     key = key_for(data, checked.extension)
     backend = storage()
+    copies = renditions(data) if resized and backend.renditions else {}  # (made before anything is stored)
     backend.save(key, data, checked.media_type)
-    if resized and backend.renditions:
-        for (width, image_format), copy in renditions(data).items():
-            backend.save(rendition_key(key, width, image_format), copy, FORMATS[image_format])
+    for (width, image_format), copy in copies.items():
+        backend.save(rendition_key(key, width, image_format), copy, FORMATS[image_format])
     return checked, key
 
 

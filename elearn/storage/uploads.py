@@ -2,8 +2,11 @@
 
 A file is taken for what its bytes are (``filetype`` reads their signature), never for
 its name or the type the browser claims: a script named ``photo.png`` is refused. SVG is
-refused outright (an SVG can carry script). Images are also opened with Pillow, which
-refuses decompression bombs. Each kind has its own size limit (``UPLOAD_LIMITS``, in MB).
+refused outright (an SVG can carry script). Images are decoded whole with Pillow, so a
+broken one is refused here rather than stored and served broken; one of more than
+``MAX_IMAGE_PIXELS`` is refused before it is decoded: a one-colour PNG of 13,000 × 13,000
+pixels compresses to well under the size limit and decodes to gigabytes. Each kind has
+its own size limit (``UPLOAD_LIMITS``, in MB).
 A file's name is only ever a default title: one carrying a path is refused.
 """
 import io
@@ -12,12 +15,14 @@ from dataclasses import dataclass
 import filetype
 from flask import current_app
 from flask_babel import gettext
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from ..errors import DomainError, Invalid
 from .kinds import TYPES
 
 DEFAULT_LIMITS_MB = {"video": 200, "audio": 50, "pdf": 20, "image": 10}
+#: The most pixels an uploaded image may have (a 50-megapixel camera's photos pass).
+MAX_IMAGE_PIXELS = 50_000_000
 
 
 class TooLarge(DomainError):
@@ -66,9 +71,24 @@ def check_upload(data: bytes, filename: str, kinds: tuple[str, ...] = tuple(TYPE
         message = gettext("Files of this kind may be up to %(size)s MB.", size=limits[kind])
         raise TooLarge(message, details={"file": message})
     if kind == "image":
-        try:
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
-            raise _refuse(gettext("This image cannot be read.")) from None
+        _check_image(data)
     return Checked(kind, guess.mime, TYPES[kind][guess.mime], title)
+
+
+def _check_image(data: bytes) -> None:
+    """Refuse an image of too many pixels, unread, or one Pillow cannot decode whole (its
+    chunks' checksums are verified too)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            pixels = image.width * image.height
+            if pixels <= MAX_IMAGE_PIXELS:
+                image.verify()
+        if pixels <= MAX_IMAGE_PIXELS:
+            with Image.open(io.BytesIO(data)) as image:  # (verify leaves the image unusable)
+                image.load()
+    except Exception:  # noqa: BLE001  (Pillow raises many kinds of error for bytes it cannot decode)
+        raise _refuse(gettext("This image cannot be read.")) from None
+    if pixels > MAX_IMAGE_PIXELS:
+        message = gettext("Images may have up to %(most)s megapixels; this one has %(pixels)s.",
+                          most=MAX_IMAGE_PIXELS // 1_000_000, pixels=round(pixels / 1_000_000))
+        raise _refuse(message)

@@ -1,5 +1,7 @@
 """Uploads into the local storage: contents and thumbnails, served with ranges; refusals store nothing."""
 import io
+import struct
+import zlib
 
 import pytest
 from PIL import Image
@@ -18,6 +20,21 @@ def png(width=900, height=500) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (30, 90, 200)).save(out, "PNG")
     return out.getvalue()
+
+
+def _chunk(kind: bytes, body: bytes, crc: int | None = None) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) if crc is None else crc)
+
+
+def broken_png(how: str) -> bytes:
+    """A PNG whose pixels do not inflate (every checksum right), or one with a chunk after
+    its pixels whose checksum is wrong."""
+    signature, header = b"\x89PNG\r\n\x1a\n", struct.pack(">IIBBBBB", 300, 200, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"".join(b"\x00" + b"\x1e\x5a\xc8" * 300 for _ in range(200)))
+    if how == "pixels":
+        pixels = pixels[:2] + bytes(b ^ 0x5A for b in pixels[2:40]) + pixels[40:]
+    after = _chunk(b"tEXt", b"Comment\x00hello", crc=0 if how == "checksum" else None)
+    return signature + _chunk(b"IHDR", header) + _chunk(b"IDAT", pixels) + after + _chunk(b"IEND", b"")
 
 
 def send(api, token, path, data: bytes, filename: str, method="POST", **fields):
@@ -110,6 +127,26 @@ def test_refused_uploads_store_nothing(api, authoring, app, data, filename, fiel
     assert answer.status_code == status, answer.get_json()
     assert words in str(answer.get_json()["error"])
     assert (stored_files(app), db.session.scalar(select(func.count()).select_from(Content))) == before
+
+
+@pytest.mark.parametrize("data, words", [
+    (broken_png("pixels"), "cannot be read"),
+    (broken_png("checksum"), "cannot be read"),
+    (png(8000, 7000), "up to 50 megapixels; this one has 56"),
+])
+def test_images_that_are_broken_or_too_many_pixels_store_nothing(api, authoring, app, data, words):
+    """Each used to answer 500: the broken ones after the original was stored (the copies
+    failed), the large one after decoding gigabytes."""
+    before = (stored_files(app), db.session.scalar(select(Course.thumbnail_key).where(
+        Course.id == authoring["course"].id)))
+    for path, method in ((f"/api/courses/{authoring['course'].id}/thumbnail", "PUT"),
+                         (f"/api/modules/{authoring['module'].id}/contents", "POST")):
+        answer = send(api, authoring["token"], path, data, "photo.png", method=method)
+        assert answer.status_code == 422, answer.get_data(as_text=True)
+        assert words in answer.get_json()["error"]["message"]
+    assert (stored_files(app), db.session.scalar(select(Course.thumbnail_key).where(
+        Course.id == authoring["course"].id))) == before
+    assert db.session.scalar(select(func.count()).select_from(Content)) == 0
 
 
 def test_too_large_for_its_kind_is_413(api, authoring, app, monkeypatch):

@@ -189,7 +189,8 @@ def remind_streaks(now: datetime | None = None) -> int:
 
 def send_digests(now: datetime | None = None) -> int:
     """Each course's weekly digest to its instructor, from Monday 08:00 in their time zone
-    until Tuesday 08:00; how many were sent."""
+    until Tuesday 08:00; how many were sent. Only to one who still reads the course's
+    analytics (``can_edit``): a demoted instructor gets no more learners' names."""
     now = now or utcnow()
     mondays = set(_zones_where(now, range(DIGEST_HOUR, 24), weekday=0))
     tuesdays = set(_zones_where(now, range(DIGEST_HOUR), weekday=1))
@@ -197,7 +198,8 @@ def send_digests(now: datetime | None = None) -> int:
     if not zones:
         return 0
     rows = db.session.execute(
-        _recipients(User.timezone.in_(zones), Course.published.is_(True), kind="digests")
+        _recipients(User.timezone.in_(zones), User.role.in_(("instructor", "admin")), Course.published.is_(True),
+                    kind="digests")
         .add_columns(Course.id.label("course_id"))
         .join(Course, Course.instructor_id == User.id).order_by(Course.id)).all()
     sent = 0

@@ -129,6 +129,18 @@ def test_instructors_get_a_weekly_digest_once_from_monday_morning(app, make, mai
     assert nudges.send_digests(MONDAY + timedelta(days=7)) == 0
 
 
+def test_a_demoted_instructor_gets_no_digest_of_the_courses_they_taught(make, mailing):
+    """The digest names learners at risk: only for whoever may read the course's analytics."""
+    ada = make.user("instructor", email="ada@example.com")
+    make.enroll(make.user(), make.course(ada, modules=2))
+    ada.role = "student"
+    db.session.commit()
+    assert nudges.send_digests(MONDAY) == 0
+    ada.role = "admin"  # (an admin reads every course's analytics)
+    db.session.commit()
+    assert nudges.send_digests(MONDAY) == 1
+
+
 def test_a_badge_earned_arrives_in_the_inbox_and_by_email_in_the_learner_s_language(app, make, mailing, settle,
                                                                                        api):
     ada = make.user("instructor")

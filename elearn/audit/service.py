@@ -21,6 +21,7 @@ ACTIONS = {
     "sign_in.failed": lazy_gettext("A sign-in was refused (wrong password, unknown or disabled account)"),
     "sign_in.limited": lazy_gettext("Sign-ins for an account or address were rate limited"),
     "password.changed": lazy_gettext("A user changed their password"),
+    "password.change_refused": lazy_gettext("A password change was refused: the current password was wrong"),
     "sessions.revoked": lazy_gettext("A user signed out everywhere"),
     "user.role_changed": lazy_gettext("An admin changed a user's role"),
     "user.deactivated": lazy_gettext("An admin disabled a user"),

@@ -7,7 +7,7 @@ from ..errors import Unauthorized
 from ..extensions import db
 from ..web.json_api import JsonApi
 from . import service, sign_ins
-from .rate_limits import registration_limit, sign_in_limit
+from .rate_limits import password_change_limit, registration_limit, sign_in_limit
 from .schemas import (
     AccountUpdateIn,
     LoginIn,
@@ -62,7 +62,8 @@ def logout_all():
     service.sign_out_everywhere(current_user)
 
 
-@api.operation("/auth/password", "POST", body=PasswordChangeIn, status=204, errors=(422,))
+@api.operation("/auth/password", "POST", body=PasswordChangeIn, status=204, errors=(422, 429))
+@password_change_limit
 def change_password(body: PasswordChangeIn):
     """Change the caller's password (the current one is required); every other session and
     token of the caller stops working."""

@@ -1,9 +1,12 @@
-"""Limits on sign-in and registration, against password guessing and sign-up floods.
+"""Limits on sign-in, password changes and registration, against password guessing and sign-up floods.
 
 - An address may try one account 10 times a minute, and any accounts 50 times a minute.
 - One account may be tried 30 times an hour from all addresses together, so guessing
   spread over many addresses is slowed too (the account's owner still signs in once the
   hour has passed; admins see the attempts in the audit log).
+- A signed-in user may try to change their password 10 times an hour: a change needs the
+  current password, so whoever holds a stolen session or token could otherwise guess it
+  there without limit, and a right guess would sign the owner out everywhere.
 
 The email is read from the posted form or JSON, whatever the request's content type says,
 so a mislabelled body cannot dodge the per-account limits. The HTML form and the JSON
@@ -13,7 +16,9 @@ each process counts in memory instead of not counting.
 import json
 
 from flask import request
+from flask_jwt_extended import current_user as token_user
 from flask_limiter.util import get_remote_address
+from flask_login import current_user as session_user
 
 from ..audit import service as audit
 from ..extensions import limiter
@@ -56,3 +61,12 @@ def sign_in_limit(view):
 
 
 registration_limit = limiter.shared_limit("20 per hour", scope="register", methods=["POST"])
+
+def _signed_in_user() -> str:
+    """The user the view acts for, whose sign-in was checked before it: by the API's token
+    under ``/api``, else by the browser's session."""
+    return str((token_user if (request.blueprint or "").endswith("_api") else session_user).id)
+
+
+password_change_limit = limiter.shared_limit("10 per hour", scope="password-change", key_func=_signed_in_user,
+                                             methods=["POST"])

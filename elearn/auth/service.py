@@ -69,6 +69,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     """The user's own password change: the current one is required, the new one must be
     acceptable, and every other sign-in of the user ends (this one stays)."""
     if not user.check_password(current_password):
+        audit.record_now("password.change_refused", actor_id=user.id, target_type="user", target_id=user.id)
         raise Invalid(gettext("Your current password is not right."), details={"currentPassword": gettext("This is not your current password.")})
     problem = password_problem(new_password, user.email, user.name)
     if problem:

@@ -11,7 +11,7 @@ from ..errors import Conflict, Forbidden, Invalid, Unauthorized
 from ..web.access import login_required, safe_next
 from ..web.inputs import parse_form
 from . import invitations, service, sign_ins
-from .rate_limits import registration_limit, sign_in_limit
+from .rate_limits import password_change_limit, registration_limit, sign_in_limit
 from .schemas import AccountUpdateIn, LoginIn, PasswordChangeIn, RegisterIn, WelcomeIn
 from .time_zones import time_zone_groups
 
@@ -110,6 +110,7 @@ def account():
 
 @bp.post("/account/password")
 @login_required()
+@password_change_limit
 def change_password():
     data, errors = parse_form(PasswordChangeIn)
     if data is not None:

@@ -5,6 +5,7 @@ import pytest
 from flask_jwt_extended import create_access_token
 from sqlalchemy import select
 
+from elearn.audit.models import AuditEntry
 from elearn.auth.models import User
 from tests.conftest import table_counts
 
@@ -249,6 +250,32 @@ def test_role_change_applies_to_existing_tokens(api, make):
     assert api.post("/api/users", student_token, json=new).status_code == 403
     api.patch(f"/api/users/{user.id}", api.token("boss@example.com"), json={"role": "admin"})
     assert api.post("/api/users", student_token, json=new).status_code == 201
+
+
+def test_guessing_the_current_password_to_change_it_is_limited_and_logged(api, browser, make, db):
+    """Whoever holds a stolen token or session could guess the current password here: ten
+    tries an hour per user, the browser's form and the API together, each refusal logged."""
+    user = make.user(email="held@example.com")
+    token = api.token("held@example.com")
+    for _ in range(6):
+        answer = api.post("/api/auth/password", token, json={"currentPassword": "guess-guess", "newPassword": "n3w-pass-word"})
+        assert answer.status_code == 422
+    browser.login("held@example.com")
+    for _ in range(4):
+        assert browser.post("/account/password", {"currentPassword": "guess-guess",
+                                                  "newPassword": "n3w-pass-word"}).status_code == 422
+    limited = api.post("/api/auth/password", token, json={"currentPassword": "password123", "newPassword": "n3w-pass-word"})
+    assert limited.status_code == 429 and limited.get_json()["error"]["code"] == "rate_limited"
+    page = browser.post("/account/password", {"currentPassword": "password123", "newPassword": "n3w-pass-word"})
+    assert page.status_code == 429
+    db.session.expire_all()
+    assert db.session.get(User, user.id).check_password("password123"), "the limited requests changed nothing"
+    refused = db.session.scalars(select(AuditEntry.actor_id).where(AuditEntry.action == "password.change_refused")).all()
+    assert refused == [user.id] * 10
+    other = make.user(email="other@example.com")
+    assert api.post("/api/auth/password", api.token("other@example.com"),
+                    json={"currentPassword": "password123", "newPassword": "n3w-pass-word"}).status_code == 204
+    assert db.session.get(User, other.id) is not None
 
 
 def test_password_guessing_is_rate_limited(api, make):

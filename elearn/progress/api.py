@@ -1,5 +1,7 @@
 """JSON progress: records, course and overall progress, bulk writes, batch reads, and the event socket."""
 import json
+from collections.abc import Callable
+from typing import NamedTuple
 
 from flask import current_app, request, url_for
 from flask_jwt_extended import current_user
@@ -136,17 +138,31 @@ def _socket_user():
     return user_of_access_token(token) if token else None
 
 
-def _json_filter(user) -> tuple:
-    """(wants, the courses it follows, whether it follows everything): own events;
-    instructors also their courses' events; admins every course's."""
+class _Filter(NamedTuple):
+    wants: Callable[[dict], bool]
+    shown: Callable[[dict], dict]  # what of a wanted event is sent
+    courses: set[int] | tuple  # the courses it follows
+    everything: bool  # whether it follows every course
+
+
+def _json_filter(user) -> _Filter:
+    """Own events; instructors also their courses' events, without the learner's figures
+    over all their courses (``overall``: other instructors' courses are in it); admins
+    every course's, whole."""
     user_id = user.id
     if user.role == "admin":
-        return lambda m: m.get("type") == "progress.updated" or m.get("userId") == user_id, (), True
+        return _Filter(lambda m: m.get("type") == "progress.updated" or m.get("userId") == user_id,
+                       lambda m: m, (), True)
     taught = set()
     if user.role == "instructor":
         taught = set(db.session.scalars(select(Course.id).where(Course.instructor_id == user_id)))
-    return (lambda m: m.get("userId") == user_id or (
-        m.get("type") == "progress.updated" and m.get("courseId") in taught)), taught, False
+    return _Filter(lambda m: m.get("userId") == user_id or (
+        m.get("type") == "progress.updated" and m.get("courseId") in taught),
+        lambda m: m if m.get("userId") == user_id else {k: v for k, v in m.items() if k != "overall"}, taught, False)
+
+
+#: The filter of a socket whose sign-in ended: it wants nothing more.
+_SIGNED_OUT = _Filter(lambda m: False, lambda m: m, (), False)
 
 
 @sock.route("/ws", bp=api)
@@ -162,30 +178,29 @@ def event_socket(ws):
     hello = {"type": "hello", "userId": user.id, "overall": {
         "totalModules": overall.total_modules, "completedModules": overall.completed_modules,
         "percentage": overall.percentage}}
-    wants, courses, everything = _json_filter(user)
+    view = _json_filter(user)
     hub = current_app.extensions["elearn.hub"]
-    listener = hub.register(lambda m: wants(m) or about_user(user_id, [m]), user_id=user_id, courses=courses,
-                            everything=everything)
+    # (The hub calls this from its own thread, at any time: ``view`` is replaced whole, never None.)
+    listener = hub.register(lambda m: view.wants(m) or about_user(user_id, [m]), user_id=user_id,
+                            courses=view.courses, everything=view.everything)
     release_sessions()
 
     def send(batch):
-        nonlocal wants
+        nonlocal view
         if about_user(user_id, batch):
             current = signed_in_user(sign_in_id, user_id)
-            wants = None
-            if current is not None:
-                wants, courses, everything = _json_filter(current)
-                hub.reroute(listener, courses=courses, everything=everything)
+            view = _SIGNED_OUT if current is None else _json_filter(current)  # (the query yields to others)
+            hub.reroute(listener, courses=view.courses, everything=view.everything)
             release_sessions()
-        if wants is None:  # tell them why, nothing else, and hang up
+        if view is _SIGNED_OUT:  # tell them why, nothing else, and hang up
             for message in batch:
                 if about_user(user_id, [message]):
                     ws.send(json.dumps(message))
             ws.close(POLICY_VIOLATION, "signed out")
             return
         for message in batch:
-            if wants(message) or message.get("type") == RECONNECTED:  # re-read what you show
-                ws.send(json.dumps(message))
+            if view.wants(message) or message.get("type") == RECONNECTED:  # re-read what you show
+                ws.send(json.dumps(view.shown(message)))
 
     try:
         ws.send(json.dumps(hello))

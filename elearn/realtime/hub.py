@@ -15,6 +15,7 @@ Each listener is a socket, and the worker's garbage collection policy is told ho
 it holds after each one opens or closes: a closed socket leaves reference cycles among
 the objects the policy holds frozen (``garbage_collection``).
 """
+import logging
 import queue
 import threading
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 
 from .. import garbage_collection
 from .local_bus import RECONNECTED
+
+log = logging.getLogger(__name__)
 
 QUEUE_LIMIT = 256
 
@@ -138,8 +141,11 @@ class Hub:
                 for user_id in message.get("userIds") or ():
                     addressed.update(self._by_user.get(user_id, ()))
         for listener in candidates | addressed:
-            if kind == RECONNECTED or listener in addressed or listener.wants(message):
-                listener.offer(message)
+            try:
+                if kind == RECONNECTED or listener in addressed or listener.wants(message):
+                    listener.offer(message)
+            except Exception:  # one socket's broken filter must not keep the event from the others
+                log.exception("a socket's filter failed on a %s event", kind)
 
 
 def init_hub(app) -> None:

@@ -37,3 +37,13 @@ def test_an_event_is_filtered_only_by_the_listeners_filed_under_its_user_or_cour
     asked.clear()
     hub._dispatch({"type": RECONNECTED})
     assert all(listener.drain(0) for listener in (teacher, admin, learners[0]))
+
+
+def test_a_socket_whose_filter_fails_keeps_the_event_from_no_other(caplog):
+    hub = Hub(LocalBus())
+    before = hub.register(lambda message: True, user_id=3)
+    broken = hub.register(lambda message: message["missing"], user_id=3)
+    after = hub.register(lambda message: True, user_id=3)
+    hub._dispatch({"type": "progress.updated", "userId": 3, "courseId": 7})
+    assert [len(listener.drain(0)) for listener in (before, broken, after)] == [1, 0, 1]
+    assert "a socket's filter failed on a progress.updated event" in caplog.text

@@ -66,22 +66,33 @@ def test_api_socket_sends_a_snapshot_then_own_events(server, api, make):
 
 
 def test_instructor_hears_their_courses_only(server, api, make):
+    """Of a learner's change, an instructor hears its course's figures, not the learner's
+    over all their courses (``overall``: another instructor's course is in it); the learner
+    and admins hear it whole."""
     ada = make.user("instructor", email="ada@example.com")
-    make.user("instructor", email="bob@example.com")
+    bob = make.user("instructor", email="bob@example.com")
+    make.user("admin", email="root@example.com")
     student = make.user(email="s@example.com")
     course = make.course(ada, modules=2)
+    make.enroll(student, make.course(bob, modules=3))
     enrollment = make.enroll(student, course)
     module = make.modules(course)[0]
     teacher = Client.connect(ws_url(server, f"/api/ws?token={api.token('ada@example.com')}"))
     stranger = Client.connect(ws_url(server, f"/api/ws?token={api.token('bob@example.com')}"))
+    admin = Client.connect(ws_url(server, f"/api/ws?token={api.token('root@example.com')}"))
+    learner = Client.connect(ws_url(server, f"/api/ws?token={api.token('s@example.com')}"))
     try:
-        receive_json(teacher), receive_json(stranger)
+        receive_json(teacher), receive_json(stranger), receive_json(admin), receive_json(learner)
         api.post(f"/api/progress/mark-completed/{enrollment.id}/{module.id}", api.token("s@example.com"))
-        assert receive_json(teacher)["userId"] == student.id
+        heard = receive_json(teacher)
+        assert heard["userId"] == student.id and heard["course"]["completedModules"] == 1
+        assert "overall" not in heard
+        for whole in (receive_json(admin), receive_json(learner)):
+            assert whole["overall"] == {"totalModules": 5, "completedModules": 1, "percentage": 20.0}, whole
         assert_silent(stranger)
     finally:
-        teacher.close()
-        stranger.close()
+        for socket_ in (teacher, stranger, admin, learner):
+            socket_.close()
 
 
 @pytest.mark.parametrize("query", ["", "?token=not-a-jwt"])

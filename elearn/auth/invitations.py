@@ -18,11 +18,10 @@ from ..extensions import db
 from ..mail.links import absolute_url
 from ..mail.outbox import queue_email
 from . import sign_ins
-from .models import User
+from .models import INVITED_PASSWORD, User
 from .passwords import password_problem
 from .service import hash_password
 
-INVITED_PASSWORD = "!invited"
 INVITATION_DAYS = 14
 _SALT = "elearn-invitation"
 

@@ -10,6 +10,8 @@ from ..db_types import BigId, UTCDateTime, utcnow
 from ..extensions import db
 
 ROLES = ("student", "instructor", "admin")
+#: The password hash of an invited account until its invitation is accepted: it matches no password.
+INVITED_PASSWORD = "!invited"
 Role = Enum(*ROLES, name="user_role", native_enum=False, create_constraint=True, length=16)
 
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..pagination import Page, paginate
 from ..text_search import contains_pattern
 from . import sign_ins
-from .models import User
+from .models import INVITED_PASSWORD, User
 from .passwords import password_problem
 
 # Checked against when the email is unknown, so both failures take as long.
@@ -43,12 +43,14 @@ def authenticate(email: str, password: str) -> User:
     """The user these credentials belong to, or Unauthorized/Forbidden.
 
     A disabled account is only told apart from a wrong password once the password is
-    right, so the answer reveals nothing to someone guessing.
+    right, so the answer reveals nothing to someone guessing; an unknown email and an
+    account whose invitation is not accepted yet are refused after as long a check as a
+    password, so not even the time taken tells them apart.
     """
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or user.password_hash == INVITED_PASSWORD:
         check_password_hash(_DUMMY_HASH, password)
-        _refused(None, email, "unknown_account")
+        _refused(user, email, "unknown_account" if user is None else "invitation_not_accepted")
         raise Unauthorized(gettext("Wrong email or password."), code="bad_credentials")
     if not user.check_password(password):
         _refused(user, email, "wrong_password")

@@ -23,8 +23,8 @@ from sqlalchemy import Integer, cast, delete, insert, update
 
 from ..achievements.service import award_for_records
 from ..audit import service as audit
-from ..auth.invitations import INVITED_PASSWORD, invite
-from ..auth.models import User
+from ..auth.invitations import invite
+from ..auth.models import INVITED_PASSWORD, User
 from ..catalog.models import Course
 from ..db_types import utcnow
 from ..enrollments.models import Enrollment

@@ -247,3 +247,25 @@ def test_with_its_redis_down_the_limiter_counts_in_memory(tmp_path):
     codes = [api.client.post("/api/auth/login", json={"email": "x@example.com", "password": "guess-guess"}).status_code
              for _ in range(11)]
     assert codes[:10] == [401] * 10 and codes[10] == 429
+
+
+@pytest.mark.parametrize("email", ["invited@example.com", "nobody@example.com"])
+def test_an_invited_account_is_refused_after_a_whole_password_check_like_an_unknown_email(api, make, db,
+                                                                                           monkeypatch, email):
+    """An invited account's hash is no hash: refusing it took no time at all, which told
+    whoever timed the answer that the email has an account."""
+    from elearn.auth import service
+    from elearn.auth.models import INVITED_PASSWORD
+
+    invited = make.user(email="invited@example.com")
+    invited.password_hash = INVITED_PASSWORD
+    db.session.commit()
+    checked = []
+    real = service.check_password_hash
+    monkeypatch.setattr(service, "check_password_hash", lambda hashed, password: checked.append(hashed) or real(
+        hashed, password))
+    answer = api.post("/api/auth/login", json={"email": email, "password": "guess-guess"})
+    assert answer.status_code == 401 and answer.get_json()["error"]["code"] == "bad_credentials"
+    assert checked == [service._DUMMY_HASH]
+    reason = db.session.scalar(select(AuditEntry.details).where(AuditEntry.action == "sign_in.failed"))["reason"]
+    assert reason == ("invitation_not_accepted" if email.startswith("invited") else "unknown_account")

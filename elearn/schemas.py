@@ -3,10 +3,20 @@ import dataclasses
 import functools
 import types
 import typing
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter, field_validator
+from flask_babel import gettext
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    TypeAdapter,
+    field_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -25,6 +35,19 @@ def id_in(text: str | None) -> int | None:
         return None
     number = int(text)
     return number if 0 < number <= MAX_ID else None
+
+def _plausible(moment):
+    """A time the databases store (and arithmetic on it cannot overflow)."""
+    if moment is not None and not 1970 <= moment.year < 9999:
+        raise ValueError(gettext("Give a time between the years 1970 and 9998."))
+    return moment
+
+
+#: A time in input, ISO 8601 with an offset: "0001-01-01T00:00:00+01:00" is refused (422),
+#: not left to overflow when it is turned into UTC for the database.
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
+#: A calendar day in input, in the same years.
+Day = Annotated[date, AfterValidator(_plausible)]
 
 #: A UTC time written as ISO 8601 with an explicit offset: 2026-11-25T16:37:13+00:00.
 Timestamp = Annotated[datetime, PlainSerializer(

@@ -1,9 +1,9 @@
 """API schemas for the audit log."""
 from typing import Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
-from ..schemas import Id, OutSchema, PageQuery, Timestamp
+from ..schemas import Id, Moment, OutSchema, PageQuery, Timestamp
 from .service import ACTIONS
 
 Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
@@ -12,7 +12,7 @@ Action = Literal[tuple(ACTIONS)]  # type: ignore[valid-type]
 class AuditQuery(PageQuery):
     action: Action | None = None
     actor_id: Id | None = None
-    since: AwareDatetime | None = Field(None, description="Entries at or after this time (ISO 8601 with offset).")
+    since: Moment | None = Field(None, description="Entries at or after this time (ISO 8601 with offset).")
 
 
 class AuditOut(OutSchema):

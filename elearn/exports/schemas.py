@@ -1,16 +1,16 @@
 """API schemas for the warehouse exports."""
 from flask_babel import gettext
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from ..schemas import Id, InSchema
+from ..schemas import Id, InSchema, Moment
 
 
 class ExportQuery(InSchema):
     """Rows of one course (all when left out) whose time falls in ``[since, until)``."""
 
     course_id: Id | None = None
-    since: AwareDatetime | None = Field(None, description="At or after this time (ISO 8601 with offset).")
-    until: AwareDatetime | None = Field(None, description="Before this time (ISO 8601 with offset).")
+    since: Moment | None = Field(None, description="At or after this time (ISO 8601 with offset).")
+    until: Moment | None = Field(None, description="Before this time (ISO 8601 with offset).")
 
     @model_validator(mode="after")
     def _window(self):

@@ -1,23 +1,12 @@
 """API schemas of xAPI: the statement query (an LRS's subset), the forwarding state, replays."""
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from flask_babel import gettext
-from pydantic import AfterValidator, AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
-from ..schemas import InSchema, OutSchema, PageQuery, Timestamp
+from ..schemas import Day, InSchema, Moment, OutSchema, PageQuery, Timestamp
 
 MAX_LIMIT = 500
-
-
-def _plausible(moment):
-    """A time the databases store (and arithmetic on it cannot overflow)."""
-    if moment is not None and not 1970 <= moment.year < 9999:
-        raise ValueError(gettext("Give a time between the years 1970 and 9998."))
-    return moment
-
-
-Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]
 
 
 class StatementQuery(InSchema):
@@ -65,8 +54,8 @@ class ReplayIn(InSchema):
 class ReplayDaysForm(InSchema):
     """The page's replay: whole days, in the admin's time zone, both included."""
 
-    first_day: Annotated[date, AfterValidator(_plausible)]
-    last_day: Annotated[date, AfterValidator(_plausible)]
+    first_day: Day
+    last_day: Day
 
     @model_validator(mode="after")
     def _window(self):

@@ -180,6 +180,7 @@ def test_the_audit_log_records_refusals_and_admin_actions(api, make):
     failed = api.get("/api/audit?action=sign_in.failed", root).get_json()
     assert failed["total"] == 2 and all(e["actorId"] is None for e in failed["items"])
     assert api.get("/api/audit?since=2026-01-01T00:00:00", root).status_code == 422, "a time needs its offset"
+    assert api.get("/api/audit?since=0001-01-01T00:00:00%2B01:00", root).status_code == 422, "not a 500"
     assert api.get("/api/audit", student).status_code == 403
 
 
@@ -191,6 +192,8 @@ def test_the_admin_reads_the_audit_log_in_a_page(browser, api, make):
     assert "<h1>Audit log</h1>" in page and 'data-action="sign_in.failed"' in page and "email: root@example.com" in page
     only = browser.client.get("/admin/audit?action=password.changed", headers={"HX-Request": "true"})
     assert "Nothing logged yet." in only.get_data(as_text=True)
+    unbounded = browser.client.get("/admin/audit?since=0001-01-01T00:00:00%2B01:00")  # (overflowed into a 500)
+    assert unbounded.status_code == 200 and 'data-action="sign_in.failed"' in unbounded.get_data(as_text=True)
 
 
 def test_a_demoted_instructor_loses_their_courses_on_both_surfaces(api, browser, make):

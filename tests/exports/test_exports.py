@@ -118,6 +118,8 @@ def test_only_admins_export(api, platform, path):
 
 @pytest.mark.parametrize("query, field", [
     ("since=2026-01-01T00:00:00", "since"),  # no offset
+    ("since=0001-01-01T00:00:00%2B01:00", "since"),  # before year 1 in UTC: it overflowed into a 500
+    ("until=9999-12-31T23:00:00-05:00", "until"),
     ("until=yesterday", "until"),
     ("courseId=abc", "courseId"),
     ("courseId=0", "courseId"),

@@ -1,4 +1,5 @@
 """The outbox: every email elearn sent, is sending, or (without ``MAIL_URL``) only logged."""
+import re
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -8,6 +9,10 @@ from ..db_types import UTCDateTime, utcnow
 from ..extensions import db
 
 QUEUED, SENT, LOGGED = "queued", "sent", "logged"
+
+#: The signed token of a link in an email (an invitation's, an unsubscribe link's):
+#: base64url parts joined by dots, as itsdangerous writes them, after a "/" or "=".
+_SIGNED_TOKEN = re.compile(r"(?<=[/=])[A-Za-z0-9_-]*\.[A-Za-z0-9_.-]{20,}")
 
 
 class OutboxEmail(db.Model):
@@ -35,3 +40,9 @@ class OutboxEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def readable_body(self) -> str:
+        """The body as the outbox shows it to admins: each link's signed token left out.
+        The link acts as its recipient: an invitation's sets the password of the account."""
+        return _SIGNED_TOKEN.sub("…", self.body)

@@ -1,6 +1,8 @@
 """API schemas of the outbox (admins)."""
 from typing import Literal
 
+from pydantic import Field
+
 from ..schemas import OutSchema, PageQuery, Timestamp
 
 Status = Literal["queued", "sent", "logged"]
@@ -18,7 +20,7 @@ class OutboxEmailOut(OutSchema):
     course_id: int | None
     to_address: str
     subject: str
-    body: str
+    body: str = Field(validation_alias="readable_body", description="Links' signed tokens left out.")
     status: Status
     attempts: int
     last_error: str | None

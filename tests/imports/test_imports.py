@@ -140,6 +140,15 @@ def test_missing_accounts_are_created_and_invited(app, api, school, client, brow
     assert email.kind == "invitations" and "Algebra" in email.body
     link = next(line for line in email.body.splitlines() if "/welcome/" in line).strip()
     path = link[link.index("/welcome/"):]
+    token = path.removeprefix("/welcome/")
+    # Admins read the outbox, but not the link's token: it would let them set the learner's password.
+    listed = api.get("/api/admin/outbox", api.token("root@example.com")).get_json()["items"]
+    shown = next(item["body"] for item in listed if item["kind"] == "invitations")
+    assert "/welcome/…" in shown and token not in shown
+    browser.login("root@example.com")
+    page = browser.client.get("/admin/outbox").get_data(as_text=True)
+    assert "/welcome/…" in page and token not in page and "Nia Newcomer" in page
+    browser.client.post("/logout", data={"csrf_token": browser.csrf("/admin")})
     page = client.get(path)
     assert page.status_code == 200 and "new.learner@example.com" in page.get_data(as_text=True)
     answer = client.post(path, data={"password": "a-long-fresh-passphrase", "csrf_token": browser.csrf(path)})

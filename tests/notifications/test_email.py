@@ -101,6 +101,8 @@ def test_without_a_mail_server_email_is_logged_and_kept_in_the_outbox(app, make,
     browser.login("root@example.com")
     html = browser.client.get("/admin/outbox?status=logged").get_data(as_text=True)
     assert "Quiz moved" in html and "sam@example.com" in html and "The quiz is on Monday." in html
+    token = row.unsubscribe_url.rsplit("/", 1)[1]
+    assert "/unsubscribe/…" in html and token not in html, "the link that acts as Sam is not shown"
     assert "Quiz moved" not in browser.client.get("/admin/outbox?status=sent").get_data(as_text=True)
 
 

@@ -4,7 +4,9 @@ A webhook makes elearn's server send requests where an admin says, so an address
 the network (loopback, private ranges, link-local cloud metadata, ...) is refused, and in
 production only ``https://`` is accepted. ``WEBHOOK_ALLOW_PRIVATE`` lifts both, for tests
 and intranets. The host is resolved and checked when the endpoint is registered and again
-before every delivery (a name may be pointed elsewhere later); redirects are never followed.
+before every delivery (a name may be pointed elsewhere later), and the delivery connects
+to the addresses checked, without resolving the name again (``web.outgoing``); redirects
+are never followed.
 """
 import ipaddress
 import socket
@@ -22,6 +24,12 @@ def _problem(message: str) -> Invalid:
 
 def check_url(url: str) -> str:
     """``url`` if a webhook may target it, else a 422 saying why."""
+    checked_addresses(url)
+    return url
+
+
+def checked_addresses(url: str) -> list[str]:
+    """The IP addresses ``url``'s host resolves to, every one allowed, else a 422 saying why."""
     parts = urlsplit(url)
     allow_private = current_app.config.get("WEBHOOK_ALLOW_PRIVATE")
     if parts.scheme not in ("https", "http") or not parts.hostname:
@@ -36,9 +44,10 @@ def check_url(url: str) -> str:
                                    type=socket.SOCK_STREAM)
     except (OSError, ValueError, UnicodeError) as error:
         raise _problem(gettext("That host cannot be found.")) from error
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not allow_private:
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
+        for found in addresses:
+            address = ipaddress.ip_address(found.split("%", 1)[0])
             if not address.is_global or address.is_multicast:
                 raise _problem(gettext("That address is inside a private network; webhooks go to public hosts."))
-    return url
+    return addresses

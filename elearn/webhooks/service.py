@@ -34,7 +34,7 @@ from ..messages.service import notify
 from ..pagination import Page, paginate
 from ..sql import upsert
 from ..web.outgoing import post
-from .addresses import check_url
+from .addresses import check_url, checked_addresses
 from .models import DELIVERED, FAILED, PENDING, WebhookDelivery, WebhookEndpoint
 
 #: The events an endpoint may ask for.
@@ -81,10 +81,15 @@ def delete(webhook_id: int) -> None:
 
 
 def resume(webhook_id: int) -> WebhookEndpoint:
-    """Deliver to a paused endpoint again (its failures start counting afresh)."""
+    """Deliver to a paused endpoint again (its failures start counting afresh), beginning
+    with the deliveries that were waiting for a retry when it was paused."""
     found = endpoint(webhook_id)
     found.paused_at = found.failing_since = None
     publish_after_commit({"type": "webhook.resumed", "webhookId": webhook_id})
+    waiting = db.session.scalars(select(WebhookDelivery.id).where(
+        WebhookDelivery.endpoint_id == webhook_id, WebhookDelivery.status == PENDING).order_by(WebhookDelivery.id))
+    for delivery_id in waiting:
+        publish_after_commit({"type": "webhook.queued", "deliveryId": delivery_id})
     return found
 
 
@@ -141,7 +146,8 @@ def sign(secret: str, timestamp: int, body: str) -> str:
 
 
 def deliver(event: dict) -> None:
-    """Job: POST one delivery (``webhook.queued``), unless it is done or its endpoint paused."""
+    """Job: POST one delivery (``webhook.queued``), unless it is done or its endpoint paused
+    (it then waits, pending, for ``resume``)."""
     delivery = db.session.get(WebhookDelivery, event["deliveryId"])
     if delivery is None or delivery.status != PENDING:
         return
@@ -180,13 +186,14 @@ def deliver(event: dict) -> None:
 
 def _post(target: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int, str]:
     """POST the delivery; (status, the start of the answer). Never follows a redirect."""
-    check_url(target.url)  # again: the name may point elsewhere since it was registered
+    addresses = checked_addresses(target.url)  # again: the name may point elsewhere since it was registered
     timestamp = int(time.time())
     headers = {"Content-Type": "application/json", "User-Agent": "elearn-webhooks",
                "X-Elearn-Event": delivery.event_type, "X-Elearn-Event-Id": delivery.event_id,
                "X-Elearn-Delivery": str(delivery.id), "X-Elearn-Timestamp": str(timestamp),
                "X-Elearn-Signature": sign(target.secret, timestamp, delivery.body)}
-    return post(target.url, delivery.body.encode(), headers, timeout=TIMEOUT_SECONDS, read_chars=SNIPPET_CHARS)
+    return post(target.url, delivery.body.encode(), headers, timeout=TIMEOUT_SECONDS, read_chars=SNIPPET_CHARS,
+                addresses=addresses)
 
 
 def _pause(target: WebhookEndpoint, now: datetime) -> None:

@@ -1,7 +1,9 @@
 """Webhooks: signed deliveries to a real receiver, retries, pausing, and refused addresses."""
 import hashlib
 import hmac
+import http.client
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -148,6 +150,31 @@ def test_a_failing_receiver_is_retried_then_paused_and_its_owner_told(app, make,
     assert len(receiver.received) == 4 and json.loads(receiver.received[-1][1])["data"]["completed"] is True
 
 
+def test_deliveries_waiting_when_the_endpoint_paused_go_out_when_it_resumes(app, make, api, receiver):
+    from elearn.db_types import utcnow
+    from elearn.webhooks import service
+
+    root, course, enrollment, admin, learner = _platform(make, api)
+    webhook = api.call("POST", "/api/webhooks", admin, json={"url": receiver.url, "secret": SECRET,
+                                                              "events": ["course.updated"]}).get_json()
+    endpoint = db.session.get(WebhookEndpoint, webhook["id"])
+    waiting = WebhookDelivery(endpoint_id=endpoint.id, event_id="evt-1", event_type="course.updated", body='{"id":1}',
+                              status="pending", attempts=1, created_at=utcnow())
+    endpoint.paused_at = utcnow()
+    db.session.add(waiting)
+    db.session.commit()
+    service.deliver({"deliveryId": waiting.id})  # its retry, while paused: it waits
+    db.session.refresh(waiting)
+    assert (waiting.status, waiting.attempts, receiver.received) == ("pending", 1, [])
+    listed = api.get(f"/api/webhooks/{endpoint.id}/deliveries", admin).get_json()["items"]
+    assert [item["status"] for item in listed] == ["pending"]
+    assert api.call("POST", f"/api/webhooks/{endpoint.id}/resume", admin).status_code == 200
+    _settle(app)
+    db.session.refresh(waiting)
+    assert (waiting.status, waiting.attempts) == ("delivered", 2)
+    assert [json.loads(body)["id"] for _, body in receiver.received] == [1]
+
+
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hook", "http://localhost/hook", "https://10.1.2.3/hook",
                                  "http://169.254.169.254/latest/meta-data", "https://[::1]/hook",
                                  "ftp://example.com/hook", "https://user:pw@example.com/hook", "not a url"])
@@ -160,6 +187,68 @@ def test_addresses_inside_the_network_are_refused(app, make, api, url):
     assert refused.status_code == 422, url
     assert "url" in refused.get_json()["error"]["details"]
     assert db.session.scalar(select(WebhookEndpoint)) is None
+
+
+def test_a_delivery_connects_to_the_address_checked_not_to_what_the_name_answers_next(app, make, api, receiver,
+                                                                                    monkeypatch):
+    """DNS rebinding: the name answers a public address to the checks and the receiver's
+    inside one to the connection; the delivery must go to the public one it checked."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", False)
+    port = receiver.server.server_port
+    real_lookup, asked = socket.getaddrinfo, []
+
+    def lookup(host, *args, **kwargs):
+        if host != "rebind.example":
+            return real_lookup(host, *args, **kwargs)
+        asked.append(host)
+        address = "8.8.8.8" if len(asked) <= 2 else "127.0.0.1"  # registering, delivering; then the rebind
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    connected = []
+
+    def refuse(target, *args, **kwargs):
+        connected.append(target)
+        raise ConnectionRefusedError("refused in the test")
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    root, course, enrollment, admin, learner = _platform(make, api)
+    created = api.call("POST", "/api/webhooks", admin, json={"url": f"http://rebind.example:{port}/hook",
+                                                              "secret": SECRET, "events": ["progress.updated"]})
+    assert created.status_code == 201
+    _complete(api, learner, enrollment, course, make)
+    _settle(app)
+    assert receiver.received == [], "the inside address got the delivery"
+    assert connected == [("8.8.8.8", port)]  # the first attempt, to the address it checked
+    delivery = db.session.scalar(select(WebhookDelivery))
+    assert "inside a private network" in delivery.response_snippet  # the retry's check saw the rebind
+
+
+def test_a_receiver_that_answers_a_byte_at_a_time_is_cut_off_at_the_timeout():
+    """Each byte comes within the timeout, so only a deadline on the whole exchange ends it."""
+    from elearn.web.outgoing import post
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"y" * 200:
+                if stop.wait(0.2):
+                    return
+                conn.sendall(bytes([byte]))
+
+    threading.Thread(target=drip, daemon=True).start()
+    started = time.monotonic()
+    try:
+        with pytest.raises((OSError, http.client.HTTPException)):
+            post(f"http://127.0.0.1:{listener.getsockname()[1]}/", b"{}", {}, timeout=1.0, read_chars=10)
+        assert time.monotonic() - started < 20  # (about 1 s; the whole drip takes 44 s)
+    finally:
+        stop.set()
+        listener.close()
 
 
 def test_production_accepts_https_only(app, make, api, monkeypatch):

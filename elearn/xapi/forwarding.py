@@ -25,6 +25,7 @@ import base64
 import http.client
 import json
 from datetime import datetime, timedelta
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from flask_babel import gettext
@@ -73,13 +74,23 @@ class _Answer:
         return text.strip()[:ERROR_CHARS]
 
 
+def _lrs_address() -> tuple[str, str | None]:
+    """``XAPI_LRS_URL`` without any ``user:password@`` in it, and that ``user:password``
+    (which ``XAPI_LRS_AUTH`` is the place for, but an address is often written so)."""
+    parts = urlsplit(current_app.config["XAPI_LRS_URL"])
+    if parts.username is None and parts.password is None:
+        return parts.geturl(), None
+    host = parts.netloc.rpartition("@")[2]
+    return parts._replace(netloc=host).geturl(), f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+
+
 def _post(statements: list[dict]) -> _Answer:
     """POST ``statements`` to the LRS's statements resource."""
-    config = current_app.config
-    url = config["XAPI_LRS_URL"].rstrip("/") + "/statements"
+    address, credentials = _lrs_address()
+    url = address.rstrip("/") + "/statements"
     headers = {"Content-Type": "application/json", "X-Experience-API-Version": XAPI_VERSION,
                "User-Agent": "elearn-xapi"}
-    auth = config.get("XAPI_LRS_AUTH")
+    auth = current_app.config.get("XAPI_LRS_AUTH") or credentials
     if auth:
         scheme, _, _ = auth.partition(" ")
         headers["Authorization"] = (auth if scheme in ("Basic", "Bearer")
@@ -221,7 +232,7 @@ def status() -> dict:
     head_error = db.session.scalar(select(XapiOutbox.last_error).where(*_WAITING, XapiOutbox.last_error.is_not(None))
                                    .order_by(XapiOutbox.id).limit(1))
     next_attempt = waiting[2] if waiting[2] is not None and waiting[2] > utcnow() else None  # else: due now
-    return {"enabled": forwarding_statements(), "lrs_url": current_app.config.get("XAPI_LRS_URL"),
+    return {"enabled": forwarding_statements(), "lrs_url": _lrs_address()[0] if forwarding_statements() else None,
             "waiting": waiting[0], "retrying": waiting[1], "next_attempt_at": next_attempt,
             "failed": db.session.scalar(select(func.count()).select_from(XapiOutbox)
                                         .where(XapiOutbox.failed_at.is_not(None))),

@@ -71,6 +71,22 @@ def test_the_lrs_receives_one_statement_per_change_in_order(app, make, api, lrs)
     assert state["enabled"] and state["waiting"] == 0 and state["failed"] == 0 and state["lastSuccessAt"]
 
 
+def test_credentials_in_the_lrs_address_sign_in_and_are_never_shown(app, make, api, lrs, monkeypatch, browser):
+    from tests.xapi.conftest import PASSWORD, USER
+
+    monkeypatch.setitem(app.config, "XAPI_LRS_AUTH", None)
+    monkeypatch.setitem(app.config, "XAPI_LRS_URL", lrs.url.replace("http://", f"http://{USER}:{PASSWORD}@"))
+    course, enrollment, sam, admin = _platform(make, api)
+    _complete(api, sam, enrollment, make.modules(course)[0])
+    _forward(app)
+    assert len(lrs.statements(lrs.site)) == 2  # the module, its badge
+    state = _state(api, admin)
+    assert state["lrsUrl"] == lrs.url and state["failed"] == 0
+    browser.login("root@example.com")
+    page = browser.client.get("/admin/xapi").get_data(as_text=True)
+    assert lrs.url in page and PASSWORD not in page
+
+
 def test_an_outage_is_waited_out_and_the_backlog_drains_in_order(app, make, api, lrs):
     course, enrollment, sam, admin = _platform(make, api)
     first, second, third = make.modules(course)

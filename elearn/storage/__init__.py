@@ -3,6 +3,7 @@
 - ``file:`` (the default, under ``instance/uploads/``; or ``file:/a/path``): this app
   serves them at ``/media/<key>``, with range requests (seeking in a video), an ETag, and
   a year of caching: keys are named by the file's SHA-256, so a key's bytes never change.
+  A content's address is signed and expires, as S3's do.
 - ``s3://bucket/prefix``: Amazon S3 or any S3-compatible store (``S3_ENDPOINT_URL``),
   through boto3; browsers fetch the files through presigned addresses that expire.
 - ``cloudinary://key:secret@cloud``: Cloudinary, through its own SDK; images are resized
@@ -32,7 +33,8 @@ def storage() -> Storage:
 def init_storage(app: Flask) -> None:
     url = app.config.get("STORAGE_URL") or "file:"
     if url.startswith("file:"):
-        backend = FileStorage(url[len("file:"):] or str(app.instance_path) + "/uploads")
+        backend = FileStorage(url[len("file:"):] or str(app.instance_path) + "/uploads",
+                              expires=app.config.get("STORAGE_URL_EXPIRES", 3600))
     elif url.startswith("s3://"):
         backend = S3Storage(url, endpoint_url=app.config.get("S3_ENDPOINT_URL"),
                             expires=app.config.get("STORAGE_URL_EXPIRES", 3600))

@@ -1,10 +1,14 @@
 """The storage backends: the local directory, S3 (boto3) and Cloudinary (its SDK)."""
+import hashlib
+import hmac
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import has_request_context, url_for
+from flask import current_app, has_request_context, url_for
 
 from .kinds import kind_of_extension
 
@@ -37,11 +41,22 @@ def rendition_key(key: str, width: int, image_format: str) -> str:
     return f"{key.rsplit('.', 1)[0]}-{width}.{image_format}"
 
 
-class FileStorage(Storage):
-    """A directory (``instance/uploads`` by default); served by ``/media/<key>``."""
+#: A resized copy of a thumbnail (``rendition_key``): shown in the public catalog.
+_RENDITION = re.compile(r"[0-9a-f]{40}-[0-9]+\.(?:webp|jpg)")
 
-    def __init__(self, root: str):
+
+class FileStorage(Storage):
+    """A directory (``instance/uploads`` by default); served by ``/media/<key>``.
+
+    A content's file is linked through an address that expires, as S3's presigned ones
+    do (``STORAGE_URL_EXPIRES``): a link copied out of a course stops working. The
+    address stays the same for half that time, so browsers keep using what they cached;
+    it is valid for at least half of it. Thumbnails' resized copies, which the public
+    catalog shows, are linked as they are."""
+
+    def __init__(self, root: str, expires: int = 3600):
         self.root = Path(root)
+        self.expires = expires
 
     def path(self, key: str) -> Path:
         if "/" in key or "\\" in key or key.startswith("."):
@@ -61,8 +76,33 @@ class FileStorage(Storage):
         self.path(key).unlink(missing_ok=True)
 
     def url(self, key: str) -> str:
-        """``/media/<key>`` (under the app's path in a request; also outside one, for jobs)."""
-        return url_for("media.file", key=key) if has_request_context() else f"/media/{key}"
+        """``/media/<key>?expires=&signature=`` (under the app's path in a request; also
+        outside one, for jobs)."""
+        if _RENDITION.fullmatch(key):
+            return self._address(key)
+        period = max(self.expires // 2, 1)
+        expires = (int(time.time()) // period + 2) * period
+        return self._address(key, expires=expires, signature=_signature(key, expires))
+
+    @staticmethod
+    def _address(key: str, **query) -> str:
+        if has_request_context():
+            return url_for("media.file", key=key, **query)
+        return f"/media/{key}" + ("?" + "&".join(f"{name}={value}" for name, value in query.items()) if query else "")
+
+    @staticmethod
+    def may_serve(key: str, expires: str | None, signature: str | None) -> bool:
+        """Whether a request for ``key`` carries an address ``url`` made that has not expired."""
+        if _RENDITION.fullmatch(key):
+            return True
+        if not expires or not signature or not expires.isascii() or not expires.isdecimal() or len(expires) > 12:
+            return False
+        return int(expires) > time.time() and hmac.compare_digest(signature, _signature(key, int(expires)))
+
+
+def _signature(key: str, expires: int) -> str:
+    message = f"elearn.media:{key}:{expires}".encode()
+    return hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
 class S3Storage(Storage):

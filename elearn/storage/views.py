@@ -1,11 +1,15 @@
 """Files of the local storage (``STORAGE_URL=file:``), served by the app.
 
 Range requests (a video's player seeks), ``ETag`` and ``Last-Modified`` come from
-``send_file``; a key names its bytes, so an answer may be cached for a year, immutable.
-Other backends serve their files themselves: here their keys are not found.
+``send_file``; a key names its bytes, so an answer may be cached for a year, immutable
+(privately, unless it is a thumbnail's copy). A content's file needs the signed address
+its page gave (``FileStorage.url``): 403 once it has expired. Other backends serve their
+files themselves: here their keys are not found.
 """
-from flask import Blueprint, abort, send_file
+from flask import Blueprint, abort, request, send_file
+from flask_babel import gettext
 
+from ..errors import Forbidden
 from . import storage
 from .backends import FileStorage
 from .kinds import MEDIA_TYPES
@@ -25,7 +29,11 @@ def file(key: str):
         abort(404)
     if not path.is_file():
         abort(404)
+    signed = "signature" in request.args
+    if not backend.may_serve(key, request.args.get("expires"), request.args.get("signature")):
+        raise Forbidden(gettext("This link has expired or is not one elearn gave: open the course page again."),
+                        code="link_expired")
     answer = send_file(path, mimetype=MEDIA_TYPES[extension], conditional=True, etag=True, max_age=31536000)
-    answer.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    answer.headers["Cache-Control"] = f"{'private' if signed else 'public'}, max-age=31536000, immutable"
     answer.headers["Content-Disposition"] = "inline"
     return answer

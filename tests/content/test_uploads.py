@@ -1,9 +1,11 @@
 """Uploads into the local storage: contents and thumbnails, served with ranges; refusals store nothing."""
 import io
 import struct
+import time
 import zlib
 
 import pytest
+from markupsafe import escape
 from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -89,6 +91,28 @@ def test_a_pdf_content_is_served_in_ranges(api, authoring, client):
     assert _get(client, content["url"], headers={"If-None-Match": part.headers["ETag"]}).status_code == 304
 
 
+def test_a_contents_file_needs_the_address_its_page_gave_until_it_expires(api, authoring, client, monkeypatch):
+    """As S3's presigned addresses do: a link copied out of a course stops working."""
+    from elearn.storage import backends
+
+    content = send(api, authoring["token"], f"/api/modules/{authoring['module'].id}/contents", PDF, "notes.pdf"
+                   ).get_json()
+    address = content["url"]
+    key, query = address.removeprefix("/media/").split("?")
+    signed = _get(client, address)
+    assert signed.status_code == 200 and signed.get_data() == PDF
+    assert signed.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert _get(client, f"/media/{key}").status_code == 403
+    assert _get(client, address[:-1] + ("0" if address[-1] != "0" else "1")).status_code == 403  # forged
+    expires = int(query.split("&")[0].removeprefix("expires="))
+    assert 1800 < expires - time.time() <= 3600  # valid for at least half of STORAGE_URL_EXPIRES
+    monkeypatch.setattr(backends.time, "time", lambda: expires + 1)
+    expired = _get(client, address)
+    assert expired.status_code == 403 and "expired" in expired.get_data(as_text=True)
+    renewed = api.get(f"/api/courses/{authoring['course'].id}", authoring["token"]).get_json()
+    assert _get(client, renewed["modules"][0]["contents"][0]["url"]).status_code == 200, "a new read, a new address"
+
+
 def test_a_video_upload_takes_its_type_from_its_bytes(api, authoring):
     answer = send(api, authoring["token"], f"/api/modules/{authoring['module'].id}/contents", MP4, "scene.bin",
                   title="Opening scene")
@@ -105,12 +129,12 @@ def test_pages_play_and_link_uploaded_files_from_the_storage(api, authoring, mak
     make.enroll(make.user(email="learner@example.com"), authoring["course"])
     browser.login("learner@example.com")
     page = browser.client.get(f"/courses/{authoring['course'].id}").get_data(as_text=True)
-    assert f'<video id="media-{video["id"]}" hx-preserve controls preload="metadata" src="{video["url"]}"' in page
-    assert f'<a href="{pdf["url"]}" target="_blank"' in page
+    assert f'<video id="media-{video["id"]}" hx-preserve controls preload="metadata" src="{escape(video["url"])}"' in page
+    assert f'<a href="{escape(pdf["url"])}" target="_blank"' in page
     browser.post("/logout")
     browser.login("teach@example.com")
     editor = browser.client.get(f"/teach/courses/{authoring['course'].id}/edit").get_data(as_text=True)
-    assert f'<a href="{video["url"]}" rel="noopener noreferrer" target="_blank">Opening scene</a>' in editor
+    assert f'<a href="{escape(video["url"])}" rel="noopener noreferrer" target="_blank">Opening scene</a>' in editor
 
 
 @pytest.mark.parametrize("data, filename, fields, status, words", [

@@ -10,10 +10,16 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
 
+from ..schemas import id_in
 from .kinds import kind_of_extension
 
 #: Widths an uploaded image is offered at (``srcset``).
 IMAGE_WIDTHS = (320, 640, 1280)
+
+
+#: The least time an address of a video or an audio file stays valid: a player asks for
+#: ranges of the file as long as the learner watches, on the address its page gave.
+PLAYBACK_SECONDS = 6 * 3600
 
 
 class Storage:
@@ -21,6 +27,14 @@ class Storage:
     (local, S3) or are resized on delivery (Cloudinary)."""
 
     renditions = True
+    #: Seconds an address given out stays valid (``STORAGE_URL_EXPIRES``), for backends that sign them.
+    expires = 3600
+
+    def lifetime(self, key: str) -> int:
+        """How long an address of ``key`` given out now stays valid: ``expires``, and for a
+        video or audio file at least ``PLAYBACK_SECONDS`` (a lecture must not stop playing)."""
+        playable = kind_of_extension(key.rsplit(".", 1)[-1]) in ("video", "audio")
+        return max(self.expires, PLAYBACK_SECONDS) if playable else self.expires
 
     def save(self, key: str, data: bytes, media_type: str) -> None:
         raise NotImplementedError
@@ -49,10 +63,10 @@ class FileStorage(Storage):
     """A directory (``instance/uploads`` by default); served by ``/media/<key>``.
 
     A content's file is linked through an address that expires, as S3's presigned ones
-    do (``STORAGE_URL_EXPIRES``): a link copied out of a course stops working. The
-    address stays the same for half that time, so browsers keep using what they cached;
-    it is valid for at least half of it. Thumbnails' resized copies, which the public
-    catalog shows, are linked as they are."""
+    do (``lifetime``): a link copied out of a course stops working. The address stays the
+    same for half its lifetime, so browsers keep using what they cached, and is valid for
+    at least half of it. Thumbnails' resized copies, which the public catalog shows, are
+    linked as they are."""
 
     def __init__(self, root: str, expires: int = 3600):
         self.root = Path(root)
@@ -80,7 +94,7 @@ class FileStorage(Storage):
         outside one, for jobs)."""
         if _RENDITION.fullmatch(key):
             return self._address(key)
-        period = max(self.expires // 2, 1)
+        period = max(self.lifetime(key) // 2, 1)
         expires = (int(time.time()) // period + 2) * period
         return self._address(key, expires=expires, signature=_signature(key, expires))
 
@@ -95,12 +109,14 @@ class FileStorage(Storage):
         """Whether a request for ``key`` carries an address ``url`` made that has not expired."""
         if _RENDITION.fullmatch(key):
             return True
-        if not expires or not signature or not expires.isascii() or not expires.isdecimal() or len(expires) > 12:
-            return False
-        return int(expires) > time.time() and hmac.compare_digest(signature, _signature(key, int(expires)))
+        deadline = id_in(expires)
+        return (deadline is not None and deadline > time.time() and signature is not None
+                and hmac.compare_digest(signature.encode(), _signature(key, deadline).encode()))
 
 
 def _signature(key: str, expires: int) -> str:
+    """The key and its deadline, signed with the app's key (names the key: an address of
+    one file opens no other)."""
     message = f"elearn.media:{key}:{expires}".encode()
     return hmac.new(current_app.secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]
 
@@ -130,7 +146,7 @@ class S3Storage(Storage):
     def url(self, key: str) -> str:
         return self.client.generate_presigned_url("get_object", Params={"Bucket": self.bucket,
                                                                         "Key": self._name(key)},
-                                                  ExpiresIn=self.expires)
+                                                  ExpiresIn=self.lifetime(key))
 
 
 class CloudinaryStorage(Storage):

@@ -27,12 +27,13 @@ def file(key: str):
         path = backend.path(key)
     except ValueError:
         abort(404)
-    if not path.is_file():
-        abort(404)
+    # (Checked before the file is looked for: an unsigned request learns nothing of what is stored.)
     signed = "signature" in request.args
     if not backend.may_serve(key, request.args.get("expires"), request.args.get("signature")):
         raise Forbidden(gettext("This link has expired or is not one elearn gave: open the course page again."),
                         code="link_expired")
+    if not path.is_file():
+        abort(404)
     answer = send_file(path, mimetype=MEDIA_TYPES[extension], conditional=True, etag=True, max_age=31536000)
     answer.headers["Cache-Control"] = f"{'private' if signed else 'public'}, max-age=31536000, immutable"
     answer.headers["Content-Disposition"] = "inline"

@@ -3,6 +3,7 @@ import io
 import struct
 import time
 import zlib
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from markupsafe import escape
@@ -91,26 +92,35 @@ def test_a_pdf_content_is_served_in_ranges(api, authoring, client):
     assert _get(client, content["url"], headers={"If-None-Match": part.headers["ETag"]}).status_code == 304
 
 
-def test_a_contents_file_needs_the_address_its_page_gave_until_it_expires(api, authoring, client, monkeypatch):
-    """As S3's presigned addresses do: a link copied out of a course stops working."""
-    from elearn.storage import backends
+def _deadline(address: str) -> int:
+    return int(parse_qs(urlsplit(address).query)["expires"][0])
 
-    content = send(api, authoring["token"], f"/api/modules/{authoring['module'].id}/contents", PDF, "notes.pdf"
-                   ).get_json()
-    address = content["url"]
-    key, query = address.removeprefix("/media/").split("?")
+
+def test_a_contents_file_needs_the_address_its_page_gave_until_it_expires(api, authoring, client, app):
+    """As S3's presigned addresses do: a link copied out of a course stops working."""
+    from elearn.storage.backends import _signature
+
+    module_url = f"/api/modules/{authoring['module'].id}/contents"
+    before = time.time()
+    address = send(api, authoring["token"], module_url, PDF, "notes.pdf").get_json()["url"]
+    key = urlsplit(address).path.removeprefix("/media/")
     signed = _get(client, address)
     assert signed.status_code == 200 and signed.get_data() == PDF
     assert signed.headers["Cache-Control"] == "private, max-age=31536000, immutable"
-    assert _get(client, f"/media/{key}").status_code == 403
-    assert _get(client, address[:-1] + ("0" if address[-1] != "0" else "1")).status_code == 403  # forged
-    expires = int(query.split("&")[0].removeprefix("expires="))
-    assert 1800 < expires - time.time() <= 3600  # valid for at least half of STORAGE_URL_EXPIRES
-    monkeypatch.setattr(backends.time, "time", lambda: expires + 1)
-    expired = _get(client, address)
-    assert expired.status_code == 403 and "expired" in expired.get_data(as_text=True)
+    assert 1800 < _deadline(address) - before and _deadline(address) - time.time() <= 3600  # STORAGE_URL_EXPIRES
+    forged = address[:-1] + ("0" if address[-1] != "0" else "1")
+    for refused in (f"/media/{key}", forged, f"/media/{key}?expires=99999999999&signature=%C3%A9",
+                    f"/media/{'0' * 40}.pdf"):  # (not stored: the same answer, telling nothing)
+        answer = _get(client, refused)
+        assert answer.status_code == 403 and "expired" in answer.get_data(as_text=True), refused
+    past = int(before) - 1
+    with app.test_request_context():
+        expired = f"/media/{key}?expires={past}&signature={_signature(key, past)}"
+    assert _get(client, expired).status_code == 403
     renewed = api.get(f"/api/courses/{authoring['course'].id}", authoring["token"]).get_json()
     assert _get(client, renewed["modules"][0]["contents"][0]["url"]).status_code == 200, "a new read, a new address"
+    video = send(api, authoring["token"], module_url, MP4, "lecture.mp4").get_json()["url"]
+    assert _deadline(video) - time.time() > 3 * 3600, "a lecture plays on for hours on the address it was given"
 
 
 def test_a_video_upload_takes_its_type_from_its_bytes(api, authoring):

@@ -207,8 +207,9 @@ RULES: dict[tuple[str, str], Rule] = {
         "file": (io.BytesIO(_PNG), "poster.png")}),
     # Without a file: 422 once past access.
     ("PUT", "/api/courses/<int:course_id>/thumbnail"): Rule(TEACHES, expect={"instructor": 422, "admin": 422}),
-    # Stored files are addressed by the hash of their bytes: whoever has the address may fetch it.
-    ("GET", "/media/<key>"): Rule(ANYONE, params={"key": "media_key"}),
+    # A stored file's signed address (a page gave it) is its permission: whoever has it may fetch
+    # the file until it expires (without it, 403: tests/content/test_uploads.py).
+    ("GET", "/media/<key>"): Rule(ANYONE, params={"key": "media_key"}, query="{media_query}"),
     # --- a course's analytics and students: its instructor, admins -----------------------------
     ("GET", "/teach"): Rule(STAFF),
     ("GET", "/teach/courses/<int:course_id>"): Rule(TEACHES),
@@ -417,7 +418,7 @@ class Platform:
         db.session.commit()
         self.ids = {"user_id": sam.id, "ticket_id": ticket.id, "message_id": note.id, "direction": "down",
                     "webhook_id": hook.id, "upload_id": self._upload(ada), "invitation_token": self._invited(),
-                    "media_key": self._stored_file(),
+                    **self._stored_file(),
                     "token": unsubscribe_token(sam.id, "messages"),
                     "action": "complete",
                     "open_course_id": open_api_course.id, "open_page_course_id": open_page_course.id,
@@ -434,14 +435,14 @@ class Platform:
         return {"course_id": course.id, "module_id": second.id, "untouched_module_id": third.id,
                 "content_id": content.id, "enrollment_id": enrollment_id, "progress_id": record}
 
-    def _stored_file(self) -> str:
-        """A file in the storage (a PDF), by its key."""
+    def _stored_file(self) -> dict:
+        """A file in the storage (a PDF): its key, and the query of its signed address."""
         from elearn.storage import key_for, storage
 
         data = b"%PDF-1.4\n%%EOF\n"
         key = key_for(data, "pdf")
         storage().save(key, data, "application/pdf")
-        return key
+        return {"media_key": key, "media_query": "?" + storage().url(key).split("?", 1)[1]}
 
     def _upload(self, instructor) -> int:
         """A CSV file the instructor uploaded and has not confirmed yet."""

@@ -4,12 +4,13 @@ A caller that checked where a name leads (``webhooks.addresses``) passes the add
 checked: the connection goes to those, not to whatever the name answers a moment later,
 so a name that resolves to a public address for the check and to an inside one for the
 connection (DNS rebinding) reaches nothing inside. TLS still verifies the certificate
-for the name. The whole exchange, not only each read, ends within ``timeout``: a server
+for the name. The whole exchange, connecting included, ends within ``timeout``: a server
 that answers a byte at a time cannot hold the job for hours.
 """
 import http.client
 import socket
 import threading
+import time
 from urllib.parse import urlsplit
 
 
@@ -22,10 +23,10 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float, read_chars: in
     parts = urlsplit(url)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
-    if addresses is not None:
-        connection._create_connection = lambda target, *args: _connect(addresses, target[1], *args)
-    # At the deadline the socket is shut, which ends whatever read is waiting on it.
-    watchdog = threading.Timer(timeout, _shut, [connection])
+    exchange = _Exchange(connection, time.monotonic() + timeout)
+    connection._create_connection = lambda target, _timeout, *args: exchange.connect(
+        addresses or [target[0]], target[1], *args)
+    watchdog = threading.Timer(timeout, exchange.end)
     watchdog.daemon = True
     watchdog.start()
     try:
@@ -38,22 +39,51 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float, read_chars: in
         connection.close()
 
 
-def _connect(addresses: list[str], port: int, timeout, source_address=None) -> socket.socket:
-    """A connection to the first of ``addresses`` that answers (as ``socket.create_connection``
-    tries each address a name resolves to)."""
-    error: OSError = OSError("no address to connect to")
-    for address in addresses:
-        try:
-            return socket.create_connection((address, port), timeout, source_address)
-        except OSError as refused:
-            error = refused
-    raise error
+class _Exchange:
+    """One request's connection and its deadline: at the deadline (``end``) its socket is
+    shut, which ends whatever read or write waits on it; a connection still being made
+    is given only the time left, and one made after the deadline is shut at once."""
+
+    def __init__(self, connection: http.client.HTTPConnection, deadline: float):
+        self.connection = connection
+        self.deadline = deadline
+        self.sock: socket.socket | None = None
+        self.ended = False
+        self._lock = threading.Lock()
+
+    def connect(self, hosts: list[str], port: int, source_address=None) -> socket.socket:
+        """A connection to the first of ``hosts`` that answers in the time left (as
+        ``socket.create_connection`` tries each address a name resolves to)."""
+        error: OSError = OSError("no address to connect to")
+        for host in hosts:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("no connection before the deadline")
+            try:
+                sock = socket.create_connection((host, port), left, source_address)
+            except OSError as refused:
+                error = refused
+                continue
+            with self._lock:
+                self.sock = sock
+                if self.ended:
+                    _shut(sock)
+            return sock
+        raise error
+
+    def end(self) -> None:
+        with self._lock:
+            self.ended = True
+            # (Under TLS the connection's socket is the TLS one, which took over the plain one's.)
+            sock = self.connection.sock or self.sock
+            if sock is not None:
+                _shut(sock)
 
 
-def _shut(connection: http.client.HTTPConnection) -> None:
-    sock = connection.sock
-    if sock is not None:
-        try:
-            sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # (closed meanwhile)
+def _shut(sock: socket.socket) -> None:
+    # The plain socket's shutdown, also under TLS: the TLS object stays, so the read that
+    # waits fails as an OSError, not as a closed TLS object's error.
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass  # (closed meanwhile)

@@ -4,6 +4,8 @@ import hmac
 import http.client
 import json
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -224,11 +226,24 @@ def test_a_delivery_connects_to_the_address_checked_not_to_what_the_name_answers
     assert "inside a private network" in delivery.response_snippet  # the retry's check saw the rebind
 
 
-def test_a_receiver_that_answers_a_byte_at_a_time_is_cut_off_at_the_timeout():
-    """Each byte comes within the timeout, so only a deadline on the whole exchange ends it."""
+@pytest.mark.parametrize("scheme, silent_first", [("http", False), ("https", False), ("http", True)])
+def test_a_receiver_that_answers_a_byte_at_a_time_is_cut_off_at_the_timeout(scheme, silent_first, tmp_path,
+                                                                             monkeypatch):
+    """Each byte comes within the timeout, so only a deadline on the whole exchange ends it
+    (under TLS too, whose socket takes over the plain one's; and when a first address that
+    never answers took the time, the second gets none)."""
     from elearn.web.outgoing import post
 
     listener = socket.create_server(("127.0.0.1", 0))
+    if scheme == "https":  # a certificate of this test's own, which the client is told to trust
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", tmp_path / "key.pem",
+                        "-out", tmp_path / "cert.pem"], check=True, capture_output=True)
+        server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+        listener = server.wrap_socket(listener, server_side=True)
+        monkeypatch.setattr(ssl, "_create_default_https_context",
+                            lambda: ssl.create_default_context(cafile=tmp_path / "cert.pem"))
     stop = threading.Event()
 
     def drip():
@@ -241,10 +256,23 @@ def test_a_receiver_that_answers_a_byte_at_a_time_is_cut_off_at_the_timeout():
                 conn.sendall(bytes([byte]))
 
     threading.Thread(target=drip, daemon=True).start()
+    addresses = None
+    if silent_first:
+        connect = socket.create_connection
+
+        def silent(target, timeout=None, *args):
+            if target[0] == "192.0.2.1":  # (a test address: it takes the whole timeout, then fails)
+                time.sleep(timeout)
+                raise TimeoutError("timed out")
+            return connect(target, timeout, *args)
+
+        monkeypatch.setattr(socket, "create_connection", silent)
+        addresses = ["192.0.2.1", "127.0.0.1"]
     started = time.monotonic()
     try:
         with pytest.raises((OSError, http.client.HTTPException)):
-            post(f"http://127.0.0.1:{listener.getsockname()[1]}/", b"{}", {}, timeout=1.0, read_chars=10)
+            post(f"{scheme}://127.0.0.1:{listener.getsockname()[1]}/", b"{}", {}, timeout=1.0, read_chars=10,
+                 addresses=addresses)
         assert time.monotonic() - started < 20  # (about 1 s; the whole drip takes 44 s)
     finally:
         stop.set()

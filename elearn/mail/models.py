@@ -10,9 +10,9 @@ from ..extensions import db
 
 QUEUED, SENT, LOGGED = "queued", "sent", "logged"
 
-#: The signed token of a link in an email (an invitation's, an unsubscribe link's):
-#: base64url parts joined by dots, as itsdangerous writes them, after a "/" or "=".
-_SIGNED_TOKEN = re.compile(r"(?<=[/=])[A-Za-z0-9_-]*\.[A-Za-z0-9_.-]{20,}")
+#: The signed token of a link elearn writes into an email that acts as its recipient: an
+#: invitation's (``/welcome/<token>``), an unsubscribe link's (``/unsubscribe/<token>``).
+_SIGNED_TOKEN = re.compile(r"(/(?:welcome|unsubscribe)/)[A-Za-z0-9_.-]+")
 
 
 class OutboxEmail(db.Model):
@@ -45,4 +45,4 @@ class OutboxEmail(db.Model):
     def readable_body(self) -> str:
         """The body as the outbox shows it to admins: each link's signed token left out.
         The link acts as its recipient: an invitation's sets the password of the account."""
-        return _SIGNED_TOKEN.sub("…", self.body)
+        return _SIGNED_TOKEN.sub(r"\1…", self.body)

@@ -86,6 +86,9 @@ def _check_image(data: bytes) -> None:
         if pixels <= MAX_IMAGE_PIXELS:
             with Image.open(io.BytesIO(data)) as image:  # (verify leaves the image unusable)
                 image.load()
+    except Image.DecompressionBombError:  # (Pillow's own limit, far above ours: refused on opening)
+        raise _refuse(gettext("Images may have up to %(most)s megapixels.", most=MAX_IMAGE_PIXELS // 1_000_000)
+                      ) from None
     except Exception:  # noqa: BLE001  (Pillow raises many kinds of error for bytes it cannot decode)
         raise _refuse(gettext("This image cannot be read.")) from None
     if pixels > MAX_IMAGE_PIXELS:

@@ -84,8 +84,11 @@ def resume(webhook_id: int) -> WebhookEndpoint:
     """Deliver to a paused endpoint again (its failures start counting afresh), beginning
     with the deliveries that were waiting for a retry when it was paused."""
     found = endpoint(webhook_id)
+    was_paused = found.paused_at is not None
     found.paused_at = found.failing_since = None
     publish_after_commit({"type": "webhook.resumed", "webhookId": webhook_id})
+    if not was_paused:
+        return found  # (its pending deliveries have their jobs: queued again, they would go out twice)
     waiting = db.session.scalars(select(WebhookDelivery.id).where(
         WebhookDelivery.endpoint_id == webhook_id, WebhookDelivery.status == PENDING).order_by(WebhookDelivery.id))
     for delivery_id in waiting:

@@ -19,9 +19,9 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 MP4 = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom" + b"\x00" * 400
 
 
-def png(width=900, height=500) -> bytes:
+def png(width=900, height=500, mode="RGB") -> bytes:
     out = io.BytesIO()
-    Image.new("RGB", (width, height), (30, 90, 200)).save(out, "PNG")
+    Image.new(mode, (width, height), (30, 90, 200) if mode == "RGB" else 1).save(out, "PNG")
     return out.getvalue()
 
 
@@ -167,6 +167,7 @@ def test_refused_uploads_store_nothing(api, authoring, app, data, filename, fiel
     (broken_png("pixels"), "cannot be read"),
     (broken_png("checksum"), "cannot be read"),
     (png(8000, 7000), "up to 50 megapixels; this one has 56"),
+    (png(14000, 14000, "1"), "up to 50 megapixels."),  # (past Pillow's own limit: refused as it opens)
 ])
 def test_images_that_are_broken_or_too_many_pixels_store_nothing(api, authoring, app, data, words):
     """Each used to answer 500: the broken ones after the original was stored (the copies

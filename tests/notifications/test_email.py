@@ -90,7 +90,8 @@ def test_without_a_mail_server_email_is_logged_and_kept_in_the_outbox(app, make,
     make.user("admin", email="root@example.com")
     db.session.commit()
     with caplog.at_level("INFO", logger="elearn.mail.outbox"):
-        messages.send_message(ada, subject="Quiz moved", body="The quiz is on Monday.", course_id=course.id,
+        messages.send_message(ada, subject="Quiz moved", body="The quiz is on Monday. Notes: "
+                              "https://example.com/notes/v1.2.3-release.notes-for-the-quiz", course_id=course.id,
                               recipient_ids=[sam.id])
         db.session.commit()
         settle()
@@ -103,6 +104,7 @@ def test_without_a_mail_server_email_is_logged_and_kept_in_the_outbox(app, make,
     assert "Quiz moved" in html and "sam@example.com" in html and "The quiz is on Monday." in html
     token = row.unsubscribe_url.rsplit("/", 1)[1]
     assert "/unsubscribe/…" in html and token not in html, "the link that acts as Sam is not shown"
+    assert "/notes/v1.2.3-release.notes-for-the-quiz" in html, "an instructor's own link is shown whole"
     assert "Quiz moved" not in browser.client.get("/admin/outbox?status=sent").get_data(as_text=True)
 
 

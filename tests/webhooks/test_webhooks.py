@@ -175,6 +175,15 @@ def test_deliveries_waiting_when_the_endpoint_paused_go_out_when_it_resumes(app,
     db.session.refresh(waiting)
     assert (waiting.status, waiting.attempts) == ("delivered", 2)
     assert [json.loads(body)["id"] for _, body in receiver.received] == [1]
+    # Resuming an endpoint that is not paused queues nothing again (its deliveries have their jobs).
+    again = WebhookDelivery(endpoint_id=endpoint.id, event_id="evt-2", event_type="course.updated", body='{"id":2}',
+                            status="pending", attempts=1, created_at=utcnow())
+    db.session.add(again)
+    db.session.commit()
+    assert api.call("POST", f"/api/webhooks/{endpoint.id}/resume", admin).status_code == 200
+    _settle(app)
+    db.session.refresh(again)
+    assert (again.status, again.attempts, len(receiver.received)) == ("pending", 1, 1)
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hook", "http://localhost/hook", "https://10.1.2.3/hook",

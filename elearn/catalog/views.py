@@ -62,7 +62,7 @@ def _read_course_form():
     values = {"title": form.get("title", ""), "description": form.get("description", ""),
               "category_id": form.get("categoryId") or None, "difficulty_id": form.get("difficultyId") or None,
               "thumbnail_url": overrides["thumbnail_url"], "published": form.get("published") == "on",
-              "price_cents": overrides.get("price_cents")}
+              "price_cents": overrides.get("price_cents"), "at_risk_after_days": form.get("atRiskAfterDays")}
     errors = {**errors, **price_error}
     return (None if errors else data), errors, values
 
@@ -107,7 +107,9 @@ def edit_course(course_id: int):
     data, errors, values = _read_course_form()
     if not errors:
         try:
-            service.update_course(current_user, course_id, **data.model_dump())
+            # (A form from before the field was on the page keeps the course's value, not the default.)
+            kept = set() if "atRiskAfterDays" in request.form else {"at_risk_after_days"}
+            service.update_course(current_user, course_id, **data.model_dump(exclude=kept))
         except Invalid as error:
             errors = _field_errors(error)
     if errors:

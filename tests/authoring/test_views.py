@@ -22,6 +22,26 @@ def test_create_a_course_from_the_form(browser, make, db):
     assert response.headers["Location"] == f"/teach/courses/{course.id}/edit"
 
 
+def test_saving_the_course_form_keeps_or_sets_when_learners_are_at_risk(browser, make, db, api):
+    """The form once lacked the setting, and saving it reset a course's 30 days to 14."""
+    ada = _instructor(browser, make)
+    course = make.course(ada, modules=2, title="Rust")
+    token = api.token("ada@example.com")
+    assert api.call("PATCH", f"/api/courses/{course.id}", token, json={"atRiskAfterDays": 30}).status_code == 200
+    page = browser.client.get(f"/teach/courses/{course.id}/edit").get_data(as_text=True)
+    assert 'name="atRiskAfterDays" type="number" min="1" max="365" required value="30"' in page
+    fields = {"title": "Rust, fixed", "description": "", "price": "0", "published": "on"}
+    assert browser.post(f"/teach/courses/{course.id}/edit", fields).status_code == 303  # (a form without the field)
+    db.session.expire_all()
+    assert (db.session.get(Course, course.id).title, db.session.get(Course, course.id).at_risk_after_days) == (
+        "Rust, fixed", 30)
+    assert browser.post(f"/teach/courses/{course.id}/edit", {**fields, "atRiskAfterDays": "21"}).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Course, course.id).at_risk_after_days == 21
+    refused = browser.post(f"/teach/courses/{course.id}/edit", {**fields, "atRiskAfterDays": "0"})
+    assert refused.status_code == 422 and 'id="atRiskAfterDays-error"' in refused.get_data(as_text=True)
+
+
 def test_course_form_errors_are_shown_and_nothing_is_saved(browser, make, db):
     _instructor(browser, make)
     response = browser.post("/teach/courses/new", {"title": "", "price": "ten", "thumbnailUrl": "javascript:x"})

@@ -14,7 +14,9 @@
   raised. Email is (``mail.outbox`` keys each message and sends it once).
 
 With ``REDIS_URL`` jobs go to the RQ queue ``JOB_QUEUE``, and ``flask --app elearn worker``
-runs them and the periodic tasks (run it beside gunicorn). Without it, a daemon thread of
+runs them and the periodic tasks (run it beside gunicorn). Jobs are written as JSON, not
+RQ's default pickle: whoever can write to Redis can queue a job, which runs only an
+elearn task (``perform``), but cannot make the worker run code as it reads one. Without it, a daemon thread of
 the process that queued them runs them, and the periodic tasks start with the first
 request: ``make run`` sends everything with no other service.
 """
@@ -228,8 +230,9 @@ class RQRunner(Runner):
         super().__init__(app)
         from redis import Redis
         from rq import Queue
+        from rq.serializers import JSONSerializer
 
-        self.queue = Queue(app.config.get("JOB_QUEUE", "elearn"),
+        self.queue = Queue(app.config.get("JOB_QUEUE", "elearn"), serializer=JSONSerializer,
                            connection=Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2))
         self.fallback = ThreadRunner(app, listen=False)
 
@@ -277,6 +280,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
     """Run RQ's worker on this app's queue, and the periodic tasks in a thread beside it."""
     from redis import Redis
     from rq import Queue, SimpleWorker
+    from rq.serializers import JSONSerializer
 
     jobs = app.extensions["elearn.jobs"]
     stop = threading.Event()
@@ -297,7 +301,7 @@ def run_worker(app: Flask, *, burst: bool = False) -> None:
     try:
         # One process runs its jobs itself (no fork per job): the app and its connection
         # pool stay warm, and the app context the CLI pushed is the jobs' context.
-        SimpleWorker([Queue(jobs.queue.name, connection=connection)], connection=connection).work(
-            burst=burst, with_scheduler=True)
+        SimpleWorker([Queue(jobs.queue.name, connection=connection, serializer=JSONSerializer)],
+                     connection=connection, serializer=JSONSerializer).work(burst=burst, with_scheduler=True)
     finally:
         stop.set()

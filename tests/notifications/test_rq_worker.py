@@ -85,6 +85,45 @@ def test_the_worker_retries_a_refused_send_and_sends_it_once(queued_app, smtp, t
     assert db.session.scalar(select(func.count()).select_from(FailedJob)) == 0
 
 
+class _Planted:
+    """A pickle that runs a command as it is read: what anyone who can write to Redis could
+    queue if the worker read pickles."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_jobs_are_json_and_a_planted_pickle_runs_nothing(queued_app, smtp, tmp_path, redis_url):
+    import json
+    import zlib
+
+    import redis
+    from rq import Queue
+
+    connection = redis.Redis.from_url(redis_url)
+    marker = tmp_path / "pickle-ran"
+    Queue(queued_app.config["JOB_QUEUE"], connection=connection).enqueue("elearn.jobs.queue.perform", _Planted(marker))
+    make = Factory()
+    ada = make.user("instructor", email="ada@example.com")
+    course = make.course(ada, modules=1)
+    make.enroll(make.user(email="sam@example.com"), course)
+    db.session.commit()
+    jobs = queued_app.extensions["elearn.jobs"]
+    job_id = jobs.queue.enqueue("elearn.jobs.queue.perform", "elearn.mail.outbox.deliver", [{"emailId": 0}]).id
+    stored = json.loads(zlib.decompress(connection.hget(f"rq:job:{job_id}", "data")))
+    assert stored[0] == "elearn.jobs.queue.perform" and stored[2][1] == [{"emailId": 0}]
+    messages.send_message(ada, subject="After the pickle", body="Sent.", course_id=course.id, recipient_ids=None,
+                          audience="all")
+    db.session.commit()
+    # One worker takes the jobs in order: once the email is sent, the planted job was read.
+    assert _until(lambda: [m["Subject"] for m in smtp.messages] == ["After the pickle"]), (
+        (tmp_path / "worker.log").read_text()[-3000:])
+    assert not marker.exists(), "the worker ran the planted pickle's command"
+
+
 def test_a_job_that_keeps_failing_reaches_the_dead_letter_list(queued_app, smtp, tmp_path):
     make = Factory()
     ada = make.user("instructor", email="ada@example.com")

@@ -39,6 +39,9 @@ from .models import FailedJob
 log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_DELAYS = (30, 120, 600)
+#: The event of a dead-letter job retried (``dead_letters.retry``): once it is committed, the
+#: job's ``task`` is queued again with its ``args``.
+RETRIED = "job.retried"
 #: How long one attempt may run before RQ stops it.
 JOB_TIMEOUT_SECONDS = 600
 #: Longer than the RQ worker's blocking wait for a job (its TTL, 420 s, less 15).
@@ -117,6 +120,8 @@ class Runner:
         """Each task subscribed to an event's type gets the event with an ``eventId`` of its
         own: the same in every retry of the job, so what it sends can be recognised."""
         for message in messages:
+            if message.get("type") == RETRIED:
+                self.enqueue(message["task"], message["args"])
             names = [name for name, when in self.subscriptions.get(message.get("type"), ())
                      if when is None or when(message)]
             if names:

@@ -2,8 +2,10 @@
 signing in, retries that send once, and the dead-letter list."""
 import re
 
+import pytest
 from sqlalchemy import func, select
 
+from elearn.errors import NotFound
 from elearn.extensions import db
 from elearn.jobs.models import FailedJob
 from elearn.mail.models import OutboxEmail
@@ -144,6 +146,29 @@ def test_a_job_that_fails_every_attempt_waits_for_an_admin_who_retries_it(app, m
     assert [m["Subject"] for m in mailing.messages] == ["Stuck"]
     assert db.session.scalar(select(func.count()).select_from(FailedJob)) == 0
     assert api.call("POST", f"/api/admin/failed-jobs/{failed.id}/retry", token).status_code == 404
+
+
+def test_a_retry_that_is_rolled_back_queues_nothing(app, make, mailing, settle):
+    """The job is queued once taking it off the list is committed: a retry whose request
+    failed leaves it listed, not both listed and run."""
+    from elearn.jobs import dead_letters
+
+    ada, course, sam, _ = _class(make)
+    mailing.refuse = 3
+    messages.send_message(ada, subject="Stuck", body="Eventually.", course_id=course.id, recipient_ids=[sam.id])
+    db.session.commit()
+    settle()
+    failed_id = db.session.scalar(select(FailedJob.id))
+    dead_letters.retry(failed_id)
+    db.session.rollback()
+    settle()
+    assert mailing.messages == [] and db.session.scalar(select(FailedJob.id)) == failed_id
+    dead_letters.retry(failed_id)
+    db.session.commit()
+    settle()
+    assert [m["Subject"] for m in mailing.messages] == ["Stuck"]
+    with pytest.raises(NotFound):
+        dead_letters.retry(failed_id)
 
 
 def test_preferences_page_and_api_agree(app, make, browser, api):

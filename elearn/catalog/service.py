@@ -35,10 +35,13 @@ def can_view(actor, course: Course) -> bool:
 
 
 def visible_courses_clause(actor):
-    """SQL condition for the courses ``actor`` may see in the catalog."""
+    """SQL condition for the courses ``actor`` may see in the catalog: ``can_view``'s rule
+    (a demoted instructor's drafts are no longer theirs to see)."""
     if actor.role == "admin":
         return True
-    return or_(Course.published.is_(True), Course.instructor_id == actor.id)
+    if actor.role == "instructor":
+        return or_(Course.published.is_(True), Course.instructor_id == actor.id)
+    return Course.published.is_(True)
 
 
 def get_course(actor, course_id: int, edit: bool = False) -> Course:

@@ -196,7 +196,7 @@ def test_the_admin_reads_the_audit_log_in_a_page(browser, api, make):
     assert unbounded.status_code == 200 and 'data-action="sign_in.failed"' in unbounded.get_data(as_text=True)
 
 
-def test_a_demoted_instructor_loses_their_courses_on_both_surfaces(api, browser, make):
+def test_a_demoted_instructor_loses_their_courses_on_both_surfaces(api, browser, make, db):
     ada = make.user("instructor", email="ada@example.com")
     make.user("admin", email="root@example.com")
     course = make.course(ada, modules=2, title="Old course")
@@ -211,6 +211,13 @@ def test_a_demoted_instructor_loses_their_courses_on_both_surfaces(api, browser,
     assert browser.client.get(f"/teach/courses/{course.id}").status_code == 403
     assert browser.post(f"/teach/courses/{course.id}/edit", {"title": "Mine still?"}).status_code == 403
     assert api.get(f"/api/courses/{course.id}", token).get_json()["title"] == "Old course"
+    draft = make.course(make.user("instructor"), modules=1, title="Their draft", published=False)
+    draft.instructor_id = ada.id
+    db.session.commit()
+    assert api.get(f"/api/courses/{draft.id}", token).status_code == 404
+    listed = {item["title"] for item in api.get("/api/courses", token).get_json()["items"]}
+    assert "Old course" in listed and "Their draft" not in listed, "the list hides it like the course's page"
+    assert "Their draft" not in browser.client.get("/courses").get_data(as_text=True)
 
 
 def test_the_limit_keys_on_the_email_whatever_the_content_type_says(api, make):

@@ -152,6 +152,17 @@ def delete_course(actor, course_id: int) -> None:
 
 # --- modules ----------------------------------------------------------------------------
 
+def _editing_modules(course_id: int, module_id: int | None = None) -> None:
+    """Hold the course's row until the commit, so that changes to its modules (adding,
+    moving, deleting) run one at a time, each reading the positions and counters the one
+    before left; then make sure ``module_id`` is still there. Run at once, two deletes of
+    one module (a double click) both took its completions off the learners' counts, and
+    two adds both took the last position."""
+    db.session.execute(select(Course.id).where(Course.id == course_id).with_for_update())
+    if module_id is not None and db.session.scalar(select(Module.id).where(Module.id == module_id)) is None:
+        raise NotFound(gettext("No such module."))
+
+
 def _module_ids_in_order(course_id: int) -> list[int]:
     return list(db.session.scalars(
         select(Module.id).where(Module.course_id == course_id).order_by(Module.position)))
@@ -193,6 +204,7 @@ def recount_module_counts(course_ids: list[int] | None = None) -> None:
 def add_module(actor, course_id: int, *, title, description="", order=None) -> Module:
     """Append a module, or insert it at ``order`` (1-based) and move the rest down."""
     get_course(actor, course_id, edit=True)
+    _editing_modules(course_id)
     ids = _module_ids_in_order(course_id)
     module = Module(course_id=course_id, title=title, description=description,
                     position=len(ids) + 1)
@@ -210,6 +222,7 @@ def add_module(actor, course_id: int, *, title, description="", order=None) -> M
 def update_module(actor, module_id: int, *, title=None, description=None, order=None, completion_rule=None,
                   watch_percent=None) -> Module:
     module = get_module(actor, module_id, edit=True)
+    _editing_modules(module.course_id, module_id)
     if title is not None:
         module.title = title
     if description is not None:
@@ -234,6 +247,7 @@ def delete_module(actor, module_id: int) -> None:
     """Delete a module and its progress; every enrollment's counts follow."""
     module = get_module(actor, module_id, edit=True)
     course_id = module.course_id
+    _editing_modules(course_id, module_id)
     release_files(files_of(module_id=module_id))
     module_deleting.send(course_id, module_id=module_id)
     db.session.execute(delete(Module).where(Module.id == module_id))

@@ -28,6 +28,9 @@ document.documentElement.classList.add("js");
     setTimeout(function () { item.remove(); }, 8000);
   }
 
+  // Other parts of this file show an error by sending "elearn:toast" with its text.
+  document.addEventListener("elearn:toast", function (evt) { toast(evt.detail); });
+
   // Badge announcements pushed into #toasts fade away like error toasts.
   document.addEventListener("htmx:after:swap", function () {
     document.querySelectorAll("#toasts [data-badge]:not([data-timed])").forEach(function (item) {
@@ -305,15 +308,22 @@ document.addEventListener("click", function (evt) {
     request.addEventListener("load", function () {
       var redirect = request.getResponseHeader("HX-Redirect");
       if (redirect) { window.location.assign(redirect); return; }
+      if (bar) bar.hidden = true;
       var target = form.dataset.uploadTarget && document.querySelector(form.dataset.uploadTarget);
-      if (target && request.responseText) {
-        var holder = document.createElement("div");
-        holder.innerHTML = request.responseText;
-        var replacement = holder.firstElementChild;
+      var holder = document.createElement("div");
+      holder.innerHTML = request.responseText;
+      var replacement = holder.firstElementChild;
+      if (target && replacement && replacement.id === target.id) {
+        // The part of the page the form belongs to, saved or showing why not.
         target.replaceWith(replacement);
         if (window.htmx && htmx.process) htmx.process(replacement);
-      } else {
+      } else if (!target && /^\s*<!doctype/i.test(request.responseText)) {
         document.open(); document.write(request.responseText); document.close();
+      } else {
+        // A refusal made before the form was read (too large, an expired page): the page stays.
+        var message = holder.textContent.replace(/\s+/g, " ").trim() || document.body.dataset.textServerError ||
+          "Something went wrong on our side. Please try again.";
+        document.dispatchEvent(new CustomEvent("elearn:toast", {detail: message}));
       }
     });
     request.addEventListener("error", function () { if (bar) bar.hidden = true; form.submit(); });

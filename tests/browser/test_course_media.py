@@ -94,6 +94,16 @@ def _build_course(page, base: str) -> tuple[int, int]:
         expect(page.locator(f"#manage-module-{module_id} .contents li")).to_have_count(
             1 if name.endswith("mp4") else 2)
     assert page.evaluate("Math.max(...window.uploadProgress)") == 100
+    # A refusal made before the form is read (here a form whose CSRF token expired) is a
+    # toast: the module editor stays (it was replaced by the bare message).
+    page.locator(f"#manage-module-{module_id} summary").click()
+    page.set_input_files(f"#cf-{module_id}", str(MEDIA / "study-guide.pdf"))
+    page.locator(f"#manage-module-{module_id} form[data-upload] input[name=csrf_token]").evaluate(
+        "input => input.value = 'expired'")
+    page.locator(f"#manage-module-{module_id}").get_by_role("button", name="Add content").click()
+    expect(page.locator("#toasts .toast")).to_contain_text("This form expired or did not come from elearn.")
+    expect(page.locator(f"#manage-module-{module_id} .contents li")).to_have_count(2)
+    page.reload()
     contents = page.locator(f"#manage-module-{module_id} .contents")
     expect(contents).to_contain_text("lesson")
     expect(contents).to_contain_text("study-guide")

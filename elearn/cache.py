@@ -77,8 +77,15 @@ class LocalCache:
     def store(self, key: str, generations: list[int], value, kind: type, ttl: int) -> None:
         with self._lock:
             if len(self._values) > 50_000:  # bound memory: drop everything expired or not
-                self._values.clear()
+                self._drop_everything()
             self._values[key] = (time.monotonic() + ttl, (generations, value))
+
+    def _drop_everything(self) -> None:
+        """Values and counters go, and a new epoch begins: a value computed before, stored
+        after, never matches the counters as they climb again from 0."""
+        epoch = self._values[EPOCH][1] + 1 if EPOCH in self._values else 1
+        self._values.clear()
+        self._values[EPOCH] = (float("inf"), epoch)
 
     def store_many(self, items: list[tuple]) -> None:
         """``store`` of each (key, generations, value, kind, ttl)."""
@@ -93,7 +100,7 @@ class LocalCache:
 
     def invalidate_all(self) -> None:
         with self._lock:
-            self._values.clear()
+            self._drop_everything()
 
     def ping(self) -> str:
         return "ok"

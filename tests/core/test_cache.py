@@ -378,3 +378,21 @@ def test_a_completion_asks_redis_once_before_it_commits(app, make, redis_url, ba
     assert any(name.endswith(":cache:webhook-event-types") for name in lookups[0][1:])
     with process.app_context():
         db.engine.dispose()
+
+
+def test_a_value_computed_before_the_local_cache_overflows_never_matches_again():
+    """Overflowing, the in-process cache drops its counters too: a value whose computation
+    began before, stored after, matched once the counters climbed back to its numbers."""
+    from elearn.cache import LocalCache
+
+    cache = LocalCache()
+    names = ("gen:user:1",)
+    cache.bump(names)
+    cache.bump(names)
+    generations, _ = cache.lookup("overall:1", names, dict)  # a slow computation starts here
+    for n in range(50_002):
+        cache.store(f"filler:{n}", [0, 0], n, int, 60)  # other requests fill the cache past its bound
+    cache.bump(names)
+    cache.bump(names)  # the counter is back where the computation read it
+    cache.store("overall:1", generations, {"stale": True}, dict, 60)
+    assert cache.lookup("overall:1", names, dict)[1] is None

@@ -36,13 +36,16 @@ import redis
 from flask import current_app, g
 from pydantic import TypeAdapter, ValidationError
 
-from .events import committed, wrote_in_transaction
+from .events import committed, replica_reads, wrote_in_transaction
 
 log = logging.getLogger(__name__)
 DEFAULT_TTL = 300
 
 
 EPOCH = "epoch"
+#: Seconds a value computed from the read replica is kept: it may predate a change the
+#: replica had not replayed yet, under that change's generation.
+REPLICA_TTL = 15
 
 
 @functools.cache
@@ -265,7 +268,10 @@ def cached(entry: Entry, compute: Callable[[], Any], ttl: int = DEFAULT_TTL,
     if value is not None and usable is not None and not usable(value):
         value = None
     if value is None:
+        replica_reads_before = replica_reads()
         value = compute()
+        if replica_reads() != replica_reads_before:  # (the replica may not have the latest change yet)
+            ttl = min(ttl, REPLICA_TTL)
         held = g.get("elearn_held_stores")
         if held is None:
             cache.store(entry.key, generations, value, entry.kind, ttl)

@@ -19,7 +19,7 @@
 subscriber hears of them, so that whatever caches figures can invalidate them first.
 """
 from blinker import Namespace
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -29,6 +29,7 @@ from .extensions import db
 _PENDING = "elearn_pending_events"
 _WROTE = "elearn_wrote"
 _FLUSHED = "elearn_flushed_rows"
+_REPLICA_READS = "elearn_replica_reads"
 
 _signals = Namespace()
 #: ``committed.send(app, messages=[...])``: a transaction that queued events committed.
@@ -49,6 +50,16 @@ def publish_after_commit(message: dict) -> None:
 def wrote_in_transaction() -> bool:
     """True inside a transaction that has sent an INSERT, UPDATE or DELETE."""
     return bool(db.session().info.get(_WROTE))
+
+
+def replica_reads() -> int:
+    """How many times this app context was handed the read replica (``read_replica.reads``):
+    what it computed in between may lag the primary (``cache.cached`` keeps it briefly)."""
+    return g.get(_REPLICA_READS, 0)
+
+
+def count_replica_read() -> None:
+    setattr(g, _REPLICA_READS, replica_reads() + 1)
 
 
 @event.listens_for(Session, "after_flush")

@@ -18,6 +18,7 @@ Pushes are rendered in the page's language, chosen by the handshake request (its
 their account changes.
 """
 import time
+from contextlib import nullcontext
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, render_template, request
@@ -28,7 +29,7 @@ from simple_websocket import ConnectionClosed
 from ..errors import DomainError
 from ..extensions import sock
 from ..i18n import localized
-from ..read_replica import release_sessions
+from ..read_replica import from_primary, release_sessions
 from .live import open_live_view, reload_user, toasts
 
 bp = Blueprint("realtime", __name__)
@@ -114,7 +115,7 @@ def browser_socket(ws):
                         return
                     view, time_zone = open_live_view(user, spec), user.timezone
                     hub.reroute(listener, courses=view.courses, everything=view.everything)
-                with localized(language, time_zone):
+                with localized(language, time_zone), (from_primary() if batch else nullcontext()):
                     # Mail changes only the header's inbox link (a toast): the page stays.
                     mail_only = batch and all(str(m.get("type", "")).startswith("message.") for m in batch)
                     html = ("" if mail_only else view.render()) + toasts(list(batch))

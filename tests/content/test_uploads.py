@@ -163,15 +163,16 @@ def test_refused_uploads_store_nothing(api, authoring, app, data, filename, fiel
     assert (stored_files(app), db.session.scalar(select(func.count()).select_from(Content))) == before
 
 
-@pytest.mark.parametrize("data, words", [
-    (broken_png("pixels"), "cannot be read"),
-    (broken_png("checksum"), "cannot be read"),
-    (png(8000, 7000), "up to 50 megapixels; this one has 56"),
-    (png(14000, 14000, "1"), "up to 50 megapixels."),  # (past Pillow's own limit: refused as it opens)
-])
-def test_images_that_are_broken_or_too_many_pixels_store_nothing(api, authoring, app, data, words):
+@pytest.mark.parametrize("make_image, words", [
+    (lambda: broken_png("pixels"), "cannot be read"),
+    (lambda: broken_png("checksum"), "cannot be read"),
+    (lambda: png(8000, 7000, "1"), "up to 50 megapixels; this one has 56"),
+    (lambda: png(14000, 14000, "1"), "up to 50 megapixels."),  # (past Pillow's own limit: refused as it opens)
+], ids=["pixels-broken", "checksum-wrong", "56-megapixels", "196-megapixels"])
+def test_images_that_are_broken_or_too_many_pixels_store_nothing(api, authoring, app, make_image, words):
     """Each used to answer 500: the broken ones after the original was stored (the copies
     failed), the large one after decoding gigabytes."""
+    data = make_image()
     before = (stored_files(app), db.session.scalar(select(Course.thumbnail_key).where(
         Course.id == authoring["course"].id)))
     for path, method in ((f"/api/courses/{authoring['course'].id}/thumbnail", "PUT"),

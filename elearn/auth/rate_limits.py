@@ -22,6 +22,7 @@ from flask_login import current_user as session_user
 
 from ..audit import service as audit
 from ..extensions import limiter
+from ..web.errors import wants_json
 
 #: The most of a body read for its email (a sign-in body is small).
 _BODY_LIMIT = 16 * 1024
@@ -65,7 +66,7 @@ registration_limit = limiter.shared_limit("20 per hour", scope="register", metho
 def _signed_in_user() -> str:
     """The user the view acts for, whose sign-in was checked before it: by the API's token
     under ``/api``, else by the browser's session."""
-    return str((token_user if (request.blueprint or "").endswith("_api") else session_user).id)
+    return str((token_user if wants_json() else session_user).id)
 
 
 password_change_limit = limiter.shared_limit("10 per hour", scope="password-change", key_func=_signed_in_user,

@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_jwt_extended import JWTManager, create_access_token, create_refresh_token, decode_token
 
 from ..cache import user_known
+from ..schemas import id_in
 from ..web.errors import json_error
 from . import sign_ins
 from .models import User
@@ -56,8 +57,9 @@ def _user_of_claims(claims: dict) -> User | None:
 
 def _load_user(_header, payload):
     """The user of the request's own token (its view's cached reads come with the check)."""
-    if str(payload.get("sub", "")).isdigit():
-        user_known(int(payload["sub"]))
+    user_id = id_in(str(payload.get("sub", "")))
+    if user_id is not None:
+        user_known(user_id)
     return _user_of_claims(payload)
 
 

@@ -104,8 +104,9 @@ def _parse_time(text: str, now: datetime) -> datetime:
 
 def _courses(actor, lines: list[Line]) -> tuple[dict[int, Course], dict[str, list[Course]]]:
     """The courses the lines name that the actor may import into: by id, and by title."""
-    ids = {id_in(line.course) for line in lines} - {None}
-    titles = {line.course for line in lines if line.course and id_in(line.course) is None}
+    named = {line.course: id_in(line.course) for line in lines if line.course}
+    ids = {course_id for course_id in named.values() if course_id is not None}
+    titles = {course for course, course_id in named.items() if course_id is None}
     found: list[Course] = []
     for id_batch in batches(ids):
         found += db.session.scalars(select(Course).where(Course.id.in_(id_batch)))
@@ -180,8 +181,9 @@ def _resolve(row: Row, line: Line, courses, by_title, modules, users, emails: se
             return gettext("%(email)s is not a learner's account.", email=row.email)
         if not active:
             return gettext("%(email)s is disabled.", email=row.email)
-    if id_in(line.course) in courses:
-        row.course_id = id_in(line.course)
+    course_id = id_in(line.course)
+    if course_id in courses:
+        row.course_id = course_id
     else:
         named = by_title.get(line.course, [])
         if len(named) > 1:

@@ -14,11 +14,13 @@
   raised. Email is (``mail.outbox`` keys each message and sends it once).
 
 With ``REDIS_URL`` jobs go to the RQ queue ``JOB_QUEUE``, and ``flask --app elearn worker``
-runs them and the periodic tasks (run it beside gunicorn). Jobs are written as JSON, not
-RQ's default pickle: whoever can write to Redis can queue a job, which runs only an
-elearn task (``perform``), but cannot make the worker run code as it reads one. Without it, a daemon thread of
+runs them and the periodic tasks (run it beside gunicorn). Without it, a daemon thread of
 the process that queued them runs them, and the periodic tasks start with the first
 request: ``make run`` sends everything with no other service.
+
+Jobs on Redis are written as JSON, not RQ's default pickle: whoever can write to Redis can
+queue a job, which runs only an elearn task (``perform``), but cannot make the worker run
+code as it reads one.
 """
 import heapq
 import itertools

@@ -10,6 +10,7 @@ from ..analytics.access import course_for_analytics
 from ..cache import read_ahead_for_user
 from ..schemas import id_in
 from ..web.access import login_required
+from ..web.errors import wants_json
 from ..web.htmx import is_htmx
 from ..web.inputs import parse_form, parse_query
 from . import service
@@ -29,7 +30,7 @@ def inbox_count():
 def read_unread_count_ahead():
     """A whole page shows the unread count in its header: fetch it with the sign-in check,
     in that round trip (htmx fragments and the JSON API have no header)."""
-    if request.method == "GET" and not is_htmx() and not (request.blueprint or "").endswith("_api"):
+    if request.method == "GET" and not is_htmx() and not wants_json():
         read_ahead_for_user(lambda user_id: [service.unread_entry(user_id)])
 
 
